@@ -1,0 +1,35 @@
+"""The `campbank` command: thin typer commands that call the ledger and print with rich."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from campbank.cli import admin, transactions, users
+from campbank.cli.common import State
+
+app = typer.Typer(
+    name="campbank",
+    help="The bank of a summer camp's virtual economy.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", envvar="CAMPBANK_DB", help="The database file.")] = None,
+) -> None:
+    ctx.obj = State(db_path=db)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+admin.register(app)
+users.register(app)
+transactions.register(app)

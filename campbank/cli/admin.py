@@ -1,0 +1,151 @@
+"""Camp administration: init, season, backup, verify, exports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from campbank.cli.common import OWNER_AS_HELP, actor_for, console, errors, fail_on_error, state
+from campbank.ledger import audit
+from campbank.ledger.errors import InputError
+
+season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
+export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.add_typer(season_app, name="season")
+    app.command()(backup)
+    app.command()(verify)
+    app.add_typer(export_app, name="export")
+
+
+def init(
+    ctx: typer.Context,
+    season: Annotated[str, typer.Option(help="A season file, or `classic` / `flat-tax`.")] = "classic",
+    manager: Annotated[str, typer.Option(help="Username of the first manager.")] = "manager",
+) -> None:
+    """Create a new camp database: the season, the bank account and the first manager."""
+    from campbank.ledger.setup import initialise
+
+    with fail_on_error():
+        camp = initialise(state(ctx).path, season=season, manager=manager)
+    console.print(f"Created {camp.database.path} with the season [bold]{camp.season_name}[/].")
+    console.print(f"First manager: [bold]{camp.manager}[/]  password: [bold]{camp.password}[/]")
+    console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")
+
+
+@season_app.command("load")
+def season_load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The season TOML file.")],
+    as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
+) -> None:
+    """Validate a season file and make it the season in force (a bad file changes nothing)."""
+    from campbank.ledger.people import acting_account
+    from campbank.ledger.permissions import Action, require
+    from campbank.ledger.season_store import read_file, store
+    from campbank.ledger.setup import season_source
+
+    with fail_on_error():
+        db = state(ctx).database()
+        actor = actor_for(db, as_user)
+        text, source = read_file(season_source(str(file)))
+
+        def work(session):  # type: ignore[no-untyped-def]
+            require(acting_account(session, actor), Action.LOAD_SEASON)
+            return store(session, text, source, actor_id=actor.id)
+
+        season = db.write(work)
+    console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
+                  f"({season.first_day} to {season.last_day}).")
+
+
+@season_app.command("show")
+def season_show(ctx: typer.Context) -> None:
+    """Show the season in force."""
+    from campbank.ledger.money import format_amount
+    from campbank.ledger.season_store import current
+
+    with fail_on_error():
+        with state(ctx).database().session() as session:
+            season = current(session)
+    sign = season.currency_sign
+    table = Table(title=f"Season: {season.name}", show_header=False)
+    table.add_row("source", season.source)
+    table.add_row("days", f"{season.first_day} to {season.last_day}")
+    table.add_row("initial grant", format_amount(season.initial_grant, sign))
+    table.add_row("tax", ", ".join(f"d{day}: {format_amount(a, sign)}" for day, a in sorted(season.tax_schedule.items())))
+    table.add_row("seminar reward", season.seminar_reward.formula)
+    table.add_row("squads", ", ".join(season.squads))
+    table.add_row("grades", ", ".join(map(str, season.grades)))
+    table.add_row("warning levels", f"danger <= {format_amount(season.balance_danger, sign)}, "
+                  f"warning < {format_amount(season.balance_warning, sign)}")
+    table.add_row("time blocks", ", ".join(f"{b.name} {b.start:%H:%M}-{b.end:%H:%M}" for b in season.time_blocks.values()))
+    console.print(table)
+
+
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Optional[Path], typer.Argument(help="A file or folder (default: backups/ beside the database).")] = None,
+) -> None:
+    """Copy the database with SQLite's online backup API (safe while others use it)."""
+    from campbank.ledger.backup import backup as make_backup
+
+    with fail_on_error():
+        path = make_backup(state(ctx).database(), dest)
+    console.print(f"Backed up to {path}")
+
+
+def verify(ctx: typer.Context) -> None:
+    """Recompute every balance and counter from the journal and report any difference."""
+    from campbank.ledger.verify import verify_file
+
+    path = state(ctx).path
+    if not path.exists():
+        errors.print(f"[bold red]error:[/] database: no file at {path}")
+        raise typer.Exit(1)
+    report = verify_file(path)
+    counted = ", ".join(f"{n} {what}" for what, n in report.counted.items())
+    if report.ok:
+        console.print(f"[green]OK[/]: integrity check passed; {counted}; every balance, counter and "
+                      "transaction agrees with the journal.")
+        return
+    for finding in report.findings:
+        console.print(f"[red]{finding.check}[/]: {finding.message}")
+    console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({counted})" if counted else ""))
+    raise typer.Exit(1)
+
+
+@export_app.command("balances")
+def export_balances(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", help="json or csv")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of the screen.")] = None,
+    as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
+) -> None:
+    """Every student's balance, certificates and counters."""
+    from campbank.ledger.exports import balances_csv, balances_json
+
+    with fail_on_error():
+        if format not in ("json", "csv"):
+            raise InputError(f"{format!r} is not one of: json, csv", field="--format")
+        db = state(ctx).database()
+        actor = actor_for(db, as_user)
+        text = balances_json(db, actor) if format == "json" else balances_csv(db, actor)
+        _write_out(text, output, bom=format == "csv")
+        db.write(lambda session: audit.record(session, "export.balances", actor_id=actor.id,
+                                              target=str(output or "stdout"), format=format))
+
+
+def _write_out(text: str, output: Path | None, *, bom: bool) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
+    errors.print(f"Wrote {output}")

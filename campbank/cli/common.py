@@ -1,0 +1,82 @@
+"""What every command shares: the database from --db, signing in with --as, errors as exit codes."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from campbank.ledger.db import Database, default_db_path, open_database
+from campbank.ledger.errors import CampBankError, InputError
+
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class State:
+    db_path: Path | None = None
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def path(self) -> Path:
+        return self.db_path or default_db_path()
+
+    def database(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self.path)
+        return self._db
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State)
+
+
+@contextmanager
+def fail_on_error() -> Iterator[None]:
+    """Print a refusal as `error: field: reason` and exit 1 (refused by a rule) or 2 (bad input)."""
+    try:
+        yield
+    except CampBankError as error:
+        errors.print(f"[bold red]error:[/] {_escape(str(error))}")
+        raise typer.Exit(error.exit_code) from None
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def password_for(username: str) -> str:
+    """CAMPBANK_PASSWORD, else a hidden prompt; with no terminal and no variable, a clear refusal."""
+    if (password := os.environ.get("CAMPBANK_PASSWORD")) is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise InputError(f"no password for {username}: set CAMPBANK_PASSWORD or run on a terminal",
+                         field="password")
+    return getpass.getpass(f"Password for {username}: ")
+
+
+def sign_in_as(db: Database, username: str):  # type: ignore[no-untyped-def]
+    from campbank.ledger.auth import sign_in
+
+    return sign_in(db, username, password_for(username), place="cli")
+
+
+def actor_for(db: Database, username: str | None):  # type: ignore[no-untyped-def]
+    """`--as USERNAME` signs in; without it the command acts as the database's owner (the bank)."""
+    from campbank.ledger.users import system_actor
+
+    return sign_in_as(db, username) if username else system_actor(db)
+
+
+AS_HELP = "Act as this user (password from CAMPBANK_PASSWORD or a prompt)."
+OWNER_AS_HELP = AS_HELP + " Without it, the command acts as the database's owner."

@@ -1,0 +1,90 @@
+"""Posting and deciding transactions from the command line: post, approve, reject, cancel."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from campbank.cli.common import AS_HELP, console, fail_on_error, sign_in_as, state
+from campbank.ledger.errors import InputError
+
+AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
+Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(post)
+    app.command()(approve)
+    app.command()(reject)
+    app.command()(cancel)
+
+
+def post(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="The payload JSON file, or - for standard input.")],
+    as_user: AsUser,
+) -> None:
+    """Post one transaction from a JSON payload (see the README for the fields of each type)."""
+    from campbank.ledger.posting import post as post_payload
+    from campbank.ledger.season_store import current
+
+    with fail_on_error():
+        payload = read_payload(file)
+        db = state(ctx).database()
+        posted = post_payload(db, sign_in_as(db, as_user), payload)
+        with db.session() as session:
+            sign = current(session).currency_sign
+    if posted.duplicate:
+        console.print(f"Already posted as #{posted.id}: {posted.summary(sign)} (same idempotency key; nothing new)")
+    else:
+        console.print(f"Posted #{posted.id}: {posted.summary(sign)}")
+
+
+def approve(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
+    """Approve a student's pending transfer (the sender's balance is checked again)."""
+    from campbank.ledger.states import approve as approve_request
+
+    _decide(ctx, approve_request, id, as_user, reason)
+
+
+def reject(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
+    """Reject a student's pending transfer."""
+    from campbank.ledger.states import reject as reject_request
+
+    _decide(ctx, reject_request, id, as_user, reason)
+
+
+def cancel(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
+    """Cancel a transaction: its entries stop counting and the reversal shows in the history."""
+    from campbank.ledger.states import cancel as cancel_transaction
+
+    _decide(ctx, cancel_transaction, id, as_user, reason)
+
+
+def _decide(ctx: typer.Context, action, id: int, as_user: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    with fail_on_error():
+        db = state(ctx).database()
+        changed = action(db, sign_in_as(db, as_user), id, reason=reason)
+    console.print(f"#{changed.id} ({changed.type}): {changed.old_state} -> {changed.state}")
+
+
+def read_payload(file: str) -> object:
+    """The JSON payload from a file or standard input, refusing what is not JSON with the place."""
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"{file} does not exist", field="payload") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{file} is not UTF-8 text", field="payload") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+                         field="payload") from None

@@ -1,0 +1,95 @@
+"""`campbank users …`: import a roster, add, reset a password, deactivate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from campbank.cli.common import OWNER_AS_HELP, actor_for, console, fail_on_error, state
+
+users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
+AsUser = Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+
+
+@users_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Roster .csv or .xlsx")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and show what would change.")] = False,
+    credentials: Annotated[Optional[Path], typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
+    from campbank.ledger.users import import_roster
+
+    with fail_on_error():
+        db = state(ctx).database()
+        plan = import_roster(db, actor_for(db, as_user), file, credentials_out=credentials, dry_run=dry_run)
+    table = Table(title=("Would import" if dry_run else "Imported") + f" {file.name}")
+    for column in ("line", "username", "name", "squad", "grade", "role", "change"):
+        table.add_column(column)
+    for row in plan.create:
+        table.add_row(str(row.line), plan.usernames[row.line], row.full_name, row.squad or "",
+                      str(row.grade or ""), row.role, "[green]new[/]")
+    for row, username, changed in plan.update:
+        table.add_row(str(row.line), username, row.full_name, row.squad or "", str(row.grade or ""), row.role,
+                      "[yellow]" + ", ".join(changed) + "[/]")
+    if plan.create or plan.update:
+        console.print(table)
+    verb = "would add" if dry_run else "added"
+    console.print(f"{verb} {len(plan.create)}, {'would update' if dry_run else 'updated'} {len(plan.update)}, "
+                  f"unchanged {len(plan.unchanged)}.")
+    if plan.generated_passwords and not dry_run and credentials:
+        console.print(f"Passwords for {len(plan.generated_passwords)} new people are in {credentials} "
+                      "(readable only by you).")
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    last_name: Annotated[str, typer.Option("--last-name")],
+    first_name: Annotated[str, typer.Option("--first-name")],
+    role: Annotated[str, typer.Option(help="student, staff or manager")],
+    middle_name: Annotated[str, typer.Option("--middle-name")] = "",
+    squad: Annotated[Optional[str], typer.Option()] = None,
+    grade: Annotated[Optional[int], typer.Option()] = None,
+    username: Annotated[Optional[str], typer.Option(help="Generated from the name when left out.")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Add one person; a generated password is printed once."""
+    from campbank.ledger.users import add_user
+
+    with fail_on_error():
+        db = state(ctx).database()
+        made = add_user(db, actor_for(db, as_user), last_name=last_name, first_name=first_name,
+                        middle_name=middle_name, role=role, squad=squad, grade=grade, username=username)
+    console.print(f"Added {made.full_name}: username [bold]{made.username}[/]  password [bold]{made.password}[/]")
+
+
+@users_app.command("passwd")
+def passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
+    """Reset someone's password to a new generated one, printed once (also lifts a lockout)."""
+    from campbank.ledger.users import set_password
+
+    with fail_on_error():
+        db = state(ctx).database()
+        password = set_password(db, actor_for(db, as_user), username)
+    console.print(f"New password for {username}: [bold]{password}[/]")
+
+
+@users_app.command("deactivate")
+def deactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
+    """Stop someone signing in and being paid; their history stays."""
+    from campbank.ledger.users import deactivate as deactivate_user
+
+    with fail_on_error():
+        db = state(ctx).database()
+        deactivate_user(db, actor_for(db, as_user), username)
+    console.print(f"{username} is deactivated.")

@@ -1,0 +1,81 @@
+"""Writing the journal: the rows that make a transaction count, and the rows that undo them.
+
+Set-based SQL keeps this fast for big groups (a tax over thousands of students). The cached balances
+and counter totals change in the same database transaction, by exactly what the new rows add.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+_PROCESS = text(
+    """
+    INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id,
+                         counter_type, amount, reverses, created_at)
+    SELECT transaction_id, receiver_id, id, NULL, NULL, amount, 0, :at
+      FROM money_entry WHERE transaction_id = :txn
+    UNION ALL
+    SELECT transaction_id, :creator, id, NULL, NULL, -amount, 0, :at
+      FROM money_entry WHERE transaction_id = :txn
+    UNION ALL
+    SELECT transaction_id, receiver_id, NULL, id, counter_type, value, 0, :at
+      FROM counter_entry WHERE transaction_id = :txn
+    """
+)
+
+_REVERSE = text(
+    """
+    INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id,
+                         counter_type, amount, reverses, created_at)
+    SELECT transaction_id, account_id, money_entry_id, counter_entry_id, counter_type, -amount, 1, :at
+      FROM journal WHERE transaction_id = :txn AND reverses = 0
+    """
+)
+
+_DELTAS = text(
+    """
+    SELECT account_id, counter_type, SUM(amount) FROM journal
+     WHERE transaction_id = :txn AND reverses = :reverses
+     GROUP BY account_id, counter_type
+    """
+)
+
+_ADD_TO_BALANCE = text("UPDATE account SET balance = balance + :delta WHERE id = :account")
+_ADD_TO_COUNTER = text(
+    """
+    INSERT INTO counter_total (account_id, counter_type, total) VALUES (:account, :counter, :delta)
+    ON CONFLICT (account_id, counter_type) DO UPDATE SET total = total + excluded.total
+    """
+)
+
+
+def count(session: Session, transaction_id: int, creator_id: int, at: datetime) -> None:
+    """Make a transaction's entries count: write its journal rows and move the caches."""
+    session.execute(_PROCESS, {"txn": transaction_id, "creator": creator_id, "at": _stamp(at)})
+    _apply_deltas(session, transaction_id, reverses=False)
+
+
+def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
+    """Undo a processed transaction by writing the negation of each of its rows."""
+    session.execute(_REVERSE, {"txn": transaction_id, "at": _stamp(at)})
+    _apply_deltas(session, transaction_id, reverses=True)
+
+
+def _apply_deltas(session: Session, transaction_id: int, *, reverses: bool) -> None:
+    rows = session.execute(_DELTAS, {"txn": transaction_id, "reverses": int(reverses)}).all()
+    money = [{"account": a, "delta": d} for a, counter, d in rows if counter is None and d]
+    counters = [
+        {"account": a, "counter": counter, "delta": d} for a, counter, d in rows if counter is not None
+    ]
+    if money:
+        session.execute(_ADD_TO_BALANCE, money)
+    if counters:
+        session.execute(_ADD_TO_COUNTER, counters)
+
+
+def _stamp(at: datetime) -> str:
+    """The text SQLAlchemy itself writes for a DateTime column, so both kinds of row read alike."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")

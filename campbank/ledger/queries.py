@@ -1,0 +1,120 @@
+"""The read side: balances, counters and histories as plain dataclasses (never live ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from campbank.ledger.errors import PermissionDenied
+from campbank.ledger.models import Account, CounterTotal, JournalRow, MoneyEntry, Role, Transaction
+from campbank.ledger.people import BANK, acting_account, account_named, full_name
+from campbank.ledger.permissions import Action, Actor, may_view_account, require
+
+CERTIFICATE = "book_certificate"
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    username: str
+    full_name: str
+    role: str
+    squad: str | None
+    grade: int | None
+    active: bool
+    balance: int
+    counters: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def certificates(self) -> int:
+        return self.counters.get(CERTIFICATE, 0)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One money movement on an account, newest first, with the balance after it."""
+
+    journal_id: int
+    transaction_id: int
+    at: datetime
+    day: date
+    type: str
+    money_type: str
+    description: str
+    amount: int
+    reverses: bool
+    balance_after: int
+
+
+def balances(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), include_inactive: bool = True
+             ) -> list[BalanceRow]:
+    """Everyone of the given roles, by squad then surname, with their counter totals."""
+    query = select(Account).where(col(Account.role).in_(roles)).where(Account.username != BANK)
+    if not include_inactive:
+        query = query.where(Account.active == True)  # noqa: E712
+    accounts = session.exec(query).all()
+    counters: dict[int, dict[str, int]] = {}
+    for total in session.exec(select(CounterTotal)):
+        if total.total:
+            counters.setdefault(total.account_id, {})[total.counter_type] = total.total
+    rows = [_row(a, counters.get(a.id or 0, {})) for a in accounts]
+    return sorted(rows, key=lambda r: (r.squad or "", r.full_name.casefold(), r.username))
+
+
+def account_balance(session: Session, viewer: Actor, username: str) -> BalanceRow:
+    """One person's balance and counters, if `viewer` may see them."""
+    account = account_named(session, username)
+    check_may_view(session, viewer, account)
+    counters = {
+        t.counter_type: t.total
+        for t in session.exec(select(CounterTotal).where(CounterTotal.account_id == account.id))
+        if t.total
+    }
+    return _row(account, counters)
+
+
+def history(session: Session, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
+            ) -> list[HistoryLine]:
+    """The newest money movements on an account, with the running balance after each."""
+    account = account_named(session, username)
+    check_may_view(session, viewer, account)
+    query = (
+        select(JournalRow, Transaction, MoneyEntry)
+        .join(Transaction, col(Transaction.id) == col(JournalRow.transaction_id))
+        .join(MoneyEntry, col(MoneyEntry.id) == col(JournalRow.money_entry_id))
+        .where(JournalRow.account_id == account.id)
+        .where(col(JournalRow.counter_type).is_(None))
+        .order_by(col(JournalRow.id).desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        query = query.where(col(JournalRow.id) < before_id)
+    rows = session.exec(query).all()
+    if not rows:
+        return []
+    newest_id = rows[0][0].id
+    later = session.exec(
+        select(JournalRow.amount).where(JournalRow.account_id == account.id)
+        .where(col(JournalRow.counter_type).is_(None)).where(col(JournalRow.id) > newest_id)
+    ).all()
+    running = account.balance - sum(later)
+    lines = []
+    for row, txn, entry in rows:
+        lines.append(HistoryLine(row.id or 0, txn.id or 0, row.created_at, txn.day, txn.type, entry.money_type,
+                                 entry.description or txn.description, row.amount, row.reverses, running))
+        running -= row.amount
+    return lines
+
+
+def check_may_view(session: Session, viewer: Actor, account: Account) -> None:
+    me = acting_account(session, viewer)
+    if account.role == Role.STUDENT and me.id != account.id:
+        require(me, Action.VIEW_STUDENTS)
+    if not may_view_account(me, account):
+        raise PermissionDenied(f"a {me.role} may not see {account.username}'s account")
+
+
+def _row(account: Account, counters: dict[str, int]) -> BalanceRow:
+    return BalanceRow(account.username, full_name(account), str(account.role), account.squad, account.grade,
+                      account.active, account.balance, dict(counters))

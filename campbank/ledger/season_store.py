@@ -1,0 +1,50 @@
+"""The season in force lives in the database, so the office UI, the kiosk and the scheduler agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from campbank.ledger import audit, clock
+from campbank.ledger.errors import NotFound
+from campbank.ledger.models import SeasonRow
+from campbank.ledger.season import parse_season
+from campbank.ledger.season_model import Season
+
+_parsed: dict[int, Season] = {}
+
+
+def current(session: Session) -> Season:
+    """The newest loaded season, parsed once per process."""
+    row_id = session.exec(select(SeasonRow.id).order_by(col(SeasonRow.id).desc()).limit(1)).first()
+    if row_id is None:
+        raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
+    if row_id not in _parsed:
+        row = session.get(SeasonRow, row_id)
+        assert row is not None
+        _parsed[row_id] = parse_season(row.toml, row.source)
+    return _parsed[row_id]
+
+
+def store(session: Session, toml_text: str, source: str, *, actor_id: int | None) -> Season:
+    """Validate and store a season; a bad file raises before anything is written."""
+    season = parse_season(toml_text, source)
+    row = SeasonRow(loaded_at=clock.now(), name=season.name, source=source, toml=toml_text)
+    session.add(row)
+    session.flush()
+    audit.record(session, "season.load", actor_id=actor_id, target=f"season:{row.id}", name=season.name,
+                 source=source)
+    return season
+
+
+def read_file(path: Path) -> tuple[str, str]:
+    """The text and the display name of a season file, refusing what is not UTF-8 text."""
+    from campbank.ledger.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8"), path.name
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist", field="season file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name} is not UTF-8 text ({error.reason})", field="season file") from None

@@ -1,0 +1,188 @@
+"""What every rule module shares: form fields, the context a rule sees, and the entries it returns.
+
+A rule is pure: it gets the payload and a `RuleContext` (the season, the day, the people the payload
+names with their balances and counter totals) and returns `Entries` or raises an error naming the
+field. It never touches the database or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from campbank.ledger.errors import InputError, RuleError
+from campbank.ledger.money import parse_amount
+from campbank.ledger.season_model import Season
+
+Payload = Mapping[str, Any]
+
+# The payload keys whose values name people, and how (SPEC §10).
+PEOPLE_FIELDS_MAP = ("amounts", "scores", "places")
+PEOPLE_FIELDS_LIST = ("attendees", "absentees", "certificates")
+PEOPLE_FIELDS_ONE = ("speaker", "receiver")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a rule's form. `kind` tells a UI which widget to build:
+
+    date, text, choice (from `choices`), block (a time block from `choices`), student, amount,
+    per_student_amount, per_student_tick, per_student_number, per_student_place, marks, partners.
+    """
+
+    name: str
+    kind: str
+    label: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a rule may know of someone the payload names."""
+
+    id: int
+    username: str
+    role: str
+    full_name: str
+    squad: str | None
+    grade: int | None
+    active: bool
+    balance: int
+    counters: Mapping[str, int] = field(default_factory=dict)
+
+    def counter(self, counter_type: str) -> int:
+        return self.counters.get(counter_type, 0)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    season: Season
+    day: date
+    creator: Person
+    people: Mapping[str, Person]  # by username: everyone the payload names who exists
+
+    def student(self, username: object, field_name: str) -> Person:
+        """The active student called `username`, or an error naming the field."""
+        if not isinstance(username, str) or not username.strip():
+            raise InputError("must be a username", field=field_name)
+        person = self.people.get(username)
+        if person is None:
+            raise InputError(f"no user called {username!r}", field=field_name)
+        if person.role != "student":
+            raise InputError(f"{username!r} is not a student", field=field_name)
+        if not person.active:
+            raise InputError(f"{username!r} is deactivated", field=field_name)
+        return person
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """`amount` cents to `receiver` (negative: the receiver pays), taken from the creator."""
+
+    receiver: str
+    amount: int
+    money_type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CounterLine:
+    receiver: str
+    counter_type: str
+    value: int
+    block: str | None = None
+
+
+@dataclass(frozen=True)
+class Entries:
+    money: tuple[MoneyLine, ...] = ()
+    counters: tuple[CounterLine, ...] = ()
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        seen = dict.fromkeys([*(m.receiver for m in self.money), *(c.receiver for c in self.counters)])
+        return tuple(seen)
+
+    @property
+    def total(self) -> int:
+        return sum(m.amount for m in self.money)
+
+
+class Rule:
+    """The base of every transaction type. Subclasses set the class attributes and `build`."""
+
+    type: ClassVar[str]
+    label: ClassVar[str]
+    creator_roles: ClassVar[frozenset[str]] = frozenset({"staff", "manager"})
+    # A student's request waits in `created` for staff; everything else is processed at once.
+    needs_approval: ClassVar[bool] = False
+
+    def fields(self, season: Season) -> tuple[FormField, ...]:
+        raise NotImplementedError
+
+    def build(self, payload: Payload, ctx: RuleContext) -> Entries:
+        raise NotImplementedError
+
+
+# Helpers shared by the rule modules ------------------------------------------------------------
+
+
+def require_choice(payload: Payload, key: str, choices: Mapping[str, object] | tuple[str, ...]) -> str:
+    value = payload.get(key)
+    if value is None or value == "":
+        raise InputError("is required", field=key)
+    if value not in choices:
+        raise InputError(f"{value!r} is not one of: {', '.join(choices)}", field=key)
+    return str(value)
+
+
+def amounts_by_student(
+    payload: Payload, ctx: RuleContext, *, key: str = "amounts"
+) -> list[tuple[Person, int]]:
+    """The `{username: amount}` map, each amount ≥ 0.01 and within the season's limit, in roster order."""
+    raw = payload.get(key)
+    if not isinstance(raw, Mapping) or not raw:
+        raise InputError("must list at least one student with an amount", field=key)
+    rows = []
+    for username, text in raw.items():
+        person = ctx.student(username, f"{key}.{username}")
+        amount = parse_amount(text, field=f"{key}.{username}", limit=ctx.season.amount_limit)
+        rows.append((person, amount))
+    return roster_order(rows, key=lambda row: row[0])
+
+
+def student_list(payload: Payload, ctx: RuleContext, key: str, *, required: bool = True) -> list[Person]:
+    """A list of distinct active students, in roster order."""
+    raw = payload.get(key, [])
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise InputError("must be a list of usernames", field=key)
+    if required and not raw:
+        raise InputError("must name at least one student", field=key)
+    seen: set[str] = set()
+    people = []
+    for username in raw:
+        person = ctx.student(username, key)
+        if person.username in seen:
+            raise InputError(f"{person.username!r} is listed twice", field=key)
+        seen.add(person.username)
+        people.append(person)
+    return roster_order(people)
+
+
+def roster_order(items, key=lambda person: person):  # type: ignore[no-untyped-def]
+    """Squad, then surname, then username: the order of group forms and of split tie-breaks."""
+    return sorted(items, key=lambda item: _roster_key(key(item)))
+
+
+def _roster_key(person: Person) -> tuple[str, str, str]:
+    return (person.squad or "", person.full_name.casefold(), person.username)
+
+
+def refuse(message: str, *, field: str | None = None) -> RuleError:
+    return RuleError(message, field=field)

@@ -1,0 +1,51 @@
+"""`p2p`: a student asks to send money to another student; it waits for staff approval.
+
+The amount must lie between 0.01 and the sender's balance, both when asked and again at approval
+(the ledger repeats the check then, because the balance may have changed meanwhile).
+"""
+
+from __future__ import annotations
+
+from campbank.ledger.errors import InputError, RuleError
+from campbank.ledger.money import format_amount, parse_amount
+from campbank.ledger.season_model import Season
+from campbank.rules.base import Entries, FormField, MoneyLine, Payload, Rule, RuleContext
+
+MAX_COMMENT = 500
+
+
+class PeerTransfer(Rule):
+    type = "p2p"
+    label = "Transfer to a student"
+    creator_roles = frozenset({"student"})
+    needs_approval = True
+
+    def fields(self, season: Season) -> tuple[FormField, ...]:
+        return (
+            FormField("receiver", "student", "To"),
+            FormField("amount", "amount", "Amount"),
+            FormField("description", "text", "Comment", help="Why you are sending it (required)"),
+        )
+
+    def build(self, payload: Payload, ctx: RuleContext) -> Entries:
+        receiver = ctx.student(payload.get("receiver"), "receiver")
+        if receiver.id == ctx.creator.id:
+            raise InputError("must be another student, not yourself", field="receiver")
+        amount = parse_amount(payload.get("amount"), field="amount", limit=ctx.season.amount_limit)
+        comment = payload.get("description")
+        if not isinstance(comment, str) or not comment.strip():
+            raise InputError("a comment is required for a transfer", field="description")
+        if len(comment) > MAX_COMMENT:
+            raise InputError(f"must be at most {MAX_COMMENT} characters", field="description")
+        check_sender_can_pay(ctx.creator.balance, amount, ctx.season.currency_sign)
+        return Entries(money=(MoneyLine(receiver.username, amount, "p2p", comment.strip()),))
+
+
+def check_sender_can_pay(balance: int, amount: int, sign: str) -> None:
+    if amount > balance:
+        raise RuleError(
+            f"is more than the sender's balance of {format_amount(balance, sign)}", field="amount"
+        )
+
+
+RULE = PeerTransfer()
