@@ -19,11 +19,6 @@ MANAGER_PASSWORD = "manager-pass-1"
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id with the smallest parameters: the same code path, a hundred times faster."""
     monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    import campbank.ledger.setup as setup_module
-    import campbank.ledger.users as users_module
-
-    monkeypatch.setattr(users_module, "hasher", auth.hasher)
-    monkeypatch.setattr(setup_module, "hasher", auth.hasher)
 
 
 @pytest.fixture

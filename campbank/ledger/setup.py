@@ -7,8 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from campbank.ledger import audit, clock
-from campbank.ledger.auth import hasher
+from campbank.ledger import audit, auth, clock
 from campbank.ledger.credentials import generate_password, is_valid_username
 from campbank.ledger.db import Database, open_database
 from campbank.ledger.errors import InputError, RuleError
@@ -53,7 +52,7 @@ def initialise(path: Path, *, season: str | Path | None = None, manager: str = "
             raise RuleError(f"{path} already holds a camp; nothing was changed", field="database")
     database = open_database(path, create=True)
     password = manager_password or generate_password(12)
-    password_hash = hasher.hash(password)
+    password_hash = auth.hasher.hash(password)
 
     def work(session):  # type: ignore[no-untyped-def]
         loaded = store(session, season_text, source, actor_id=None)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from campbank.ledger import audit, clock
-from campbank.ledger.auth import check_password_rules, hasher
+from campbank.ledger import audit, auth, clock
+from campbank.ledger.auth import check_password_rules
 from campbank.ledger.credentials import generate_password, generate_username, is_valid_username, write_credentials
 from campbank.ledger.db import Database
 from campbank.ledger.errors import InputError, RuleError
 from campbank.ledger.models import Account, Role
-from campbank.ledger.people import BANK, acting_account, account_named, full_name
+from campbank.ledger.people import BANK, acting_account, account_named
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.roster import RosterRow, read_roster
 from campbank.ledger.season_model import Season
@@ -83,7 +83,7 @@ def add_user(
         season = current_season(session)
     row = _single_row(last_name, first_name, middle_name, squad, grade, role, username, password, season)
     password = password or generate_password()
-    password_hash = hasher.hash(password)
+    password_hash = auth.hasher.hash(password)
 
     def work(session: Session) -> Credential:
         account = acting_account(session, actor)
@@ -121,10 +121,10 @@ def import_roster(
     if dry_run:
         return plan
     hashes = {
-        row.line: hasher.hash(row.password or plan.generated_passwords[plan.usernames[row.line]])
+        row.line: auth.hasher.hash(row.password or plan.generated_passwords[plan.usernames[row.line]])
         for row in plan.create
     }
-    hashes.update({row.line: hasher.hash(row.password) for row, _, _ in plan.update if row.password})
+    hashes.update({row.line: auth.hasher.hash(row.password) for row, _, _ in plan.update if row.password})
     partial = _write_partial_credentials(plan, credentials_out)
 
     def work(session: Session) -> None:
@@ -159,7 +159,7 @@ def set_password(db: Database, actor: Actor, username: str, password: str | None
     if password is not None:
         check_password_rules(password)
     password = password or generate_password()
-    password_hash = hasher.hash(password)
+    password_hash = auth.hasher.hash(password)
 
     def work(session: Session) -> None:
         account = acting_account(session, actor)
@@ -240,7 +240,7 @@ def _plan(session: Session, rows: Sequence[RosterRow]) -> ImportPlan:
 
 def _same_password(account: Account, password: str) -> bool:
     try:
-        return account.password_hash is not None and hasher.verify(account.password_hash, password)
+        return account.password_hash is not None and auth.hasher.verify(account.password_hash, password)
     except Exception:  # argon2 raises several kinds of mismatch
         return False
 
