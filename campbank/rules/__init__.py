@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from campbank.ledger.errors import InputError
-from campbank.rules import fine, general_money, p2p, purchase
 from campbank.rules.base import Rule
 
+# One module per transaction type; each defines RULE.
+RULE_MODULES = (
+    "general_money",
+    "fine",
+    "purchase",
+    "p2p",
+)
+
 REGISTRY: dict[str, Rule] = {
-    module.RULE.type: module.RULE for module in (general_money, fine, purchase, p2p)
+    rule.type: rule for rule in (import_module(f"campbank.rules.{name}").RULE for name in RULE_MODULES)
 }
 
 
