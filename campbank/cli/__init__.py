@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from campbank.cli import admin, transactions, users
+from campbank.cli import admin, money_runs, transactions, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -33,3 +33,4 @@ def main(
 admin.register(app)
 users.register(app)
 transactions.register(app)
+money_runs.register(app)

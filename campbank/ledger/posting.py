@@ -28,7 +28,7 @@ from campbank.ledger.season_model import Season
 from campbank.ledger.season_store import current as current_season
 from campbank.ledger.states import load_transaction, transition
 from campbank.rules import rule_for
-from campbank.rules.base import Entries, Rule, RuleContext
+from campbank.rules.base import Entries, Person, Rule, RuleContext
 
 COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
 MAX_DESCRIPTION = 500
@@ -79,10 +79,32 @@ def post_in(
     ctx = RuleContext(season=season, day=day, creator=creator, people=people)
     entries = rule.build(payload, ctx)
     check_clashes(session, season, entries, day, people)
+    return record_transaction(
+        session, rule, account.id, day=day, description=description, payload=payload, entries=entries,
+        people=people, key=key, update_of=update_of, now=now,
+    )
+
+
+def record_transaction(
+    session: Session,
+    rule: Rule,
+    creator_id: int | None,
+    *,
+    day: date,
+    description: str,
+    payload: Mapping[str, Any],
+    entries: Entries,
+    people: Mapping[str, Person],
+    key: str | None = None,
+    update_of: int | None = None,
+    now: datetime | None = None,
+) -> Posted:
+    """Write a checked transaction with its entries, audit it, and process it unless it awaits approval."""
+    assert creator_id is not None
     now = now or clock.now()
     txn = Transaction(
         type=rule.type,
-        creator_id=account.id,
+        creator_id=creator_id,
         created_at=now,
         day=day,
         state=State.CREATED,
@@ -95,10 +117,10 @@ def post_in(
     session.flush()
     assert txn.id is not None
     _write_entries(session, txn, entries, people, day)
-    audit.record(session, "txn.created", actor_id=account.id, target=f"txn:{txn.id}", at=now,
+    audit.record(session, "txn.created", actor_id=creator_id, target=f"txn:{txn.id}", at=now,
                  type=rule.type, update_of=update_of)
     if not rule.needs_approval:
-        transition(session, txn, State.PROCESSED, actor_id=account.id, at=now)
+        transition(session, txn, State.PROCESSED, actor_id=creator_id, at=now)
     return Posted(txn.id, rule.type, str(txn.state), len(entries.recipients), entries.total)
 
 
@@ -161,6 +183,8 @@ def _as_object(payload: object) -> dict[str, Any]:
 
 
 def _check_may_create(account: Account, rule: Rule) -> None:
+    if rule.system_only:
+        raise PermissionDenied(f"{rule.type} transactions are made only by {rule.made_by}", field="type")
     if account.role not in rule.creator_roles:
         raise PermissionDenied(f"a {account.role} may not create a {rule.type} transaction")
     require(account, Action.REQUEST_TRANSFER if account.role == Role.STUDENT else
@@ -216,7 +240,9 @@ def _earlier_post(
                   sum(m.amount for m in money), duplicate=True)
 
 
-def _write_entries(session: Session, txn: Transaction, entries: Entries, people, day: date) -> None:  # type: ignore[no-untyped-def]
+def _write_entries(
+    session: Session, txn: Transaction, entries: Entries, people: Mapping[str, Person], day: date
+) -> None:
     def person_id(username: str) -> int:
         person = people.get(username)
         if person is None:  # a rule named someone the payload did not: a rule bug, never input

@@ -120,6 +120,9 @@ class Rule:
     creator_roles: ClassVar[frozenset[str]] = frozenset({"staff", "manager"})
     # A student's request waits in `created` for staff; everything else is processed at once.
     needs_approval: ClassVar[bool] = False
+    # Types the ledger makes itself (tax, study fines): never accepted from `post` or a form.
+    system_only: ClassVar[bool] = False
+    made_by: ClassVar[str] = ""
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         raise NotImplementedError
@@ -135,9 +138,14 @@ def require_choice(payload: Payload, key: str, choices: Mapping[str, object] | t
     value = payload.get(key)
     if value is None or value == "":
         raise InputError("is required", field=key)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:  # a list or dict is not hashable: no TypeError
         raise InputError(f"{value!r} is not one of: {', '.join(choices)}", field=key)
     return str(value)
+
+
+def blocks_starting(season: Season, prefix: str) -> tuple[str, ...]:
+    """The season's time blocks whose names start with `prefix` (`seminar_`, `fac_`), in season order."""
+    return tuple(name for name in season.time_blocks if name.startswith(prefix))
 
 
 def amounts_by_student(

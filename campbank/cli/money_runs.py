@@ -1,0 +1,155 @@
+"""`campbank tax …` and `campbank fines …`: the manager's (and the scheduler's) charging runs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from campbank.cli.common import OWNER_AS_HELP, actor_for, console, fail_on_error, state
+from campbank.ledger.errors import InputError
+from campbank.ledger.money import format_amount
+
+tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
+fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
+AsUser = Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)]
+STAGE_HELP = "final or equator"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tax_app, name="tax")
+    app.add_typer(fines_app, name="fines")
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date written YYYY-MM-DD", field=field) from None
+
+
+@tax_app.command("run")
+def tax_run(
+    ctx: typer.Context,
+    day: Annotated[Optional[str], typer.Option("--date", help="The day to tax (default today).")] = None,
+    through: Annotated[Optional[str], typer.Option(help="Catch up every day up to this one.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Charge the day's tax to every active student, once per date, with a backup first."""
+    from campbank.ledger.backup import backup
+    from campbank.ledger.season_store import current
+    from campbank.ledger.tax import BACKUPS_KEPT, days_to_run, run
+
+    with fail_on_error():
+        db = state(ctx).database()
+        actor = actor_for(db, as_user)
+        start, end = parse_date(day, "--date"), parse_date(through, "--through")
+        with db.session() as session:
+            season = current(session)
+        days = days_to_run(season, start, end)
+        sign = season.currency_sign
+
+        def report(result) -> None:  # type: ignore[no-untyped-def]
+            line = f"{result.day} (day {result.season_day}): "
+            if result.outcome in ("charged", "would charge"):
+                line += (f"{result.outcome} {format_amount(result.amount, sign)} to {result.students} students, "
+                         f"{format_amount(result.total, sign)} in all")
+                if result.transaction_id:
+                    line += f" (#{result.transaction_id})"
+            elif result.outcome == "already taxed":
+                line += f"already taxed in #{result.transaction_id}; nothing charged"
+            elif result.outcome == "no tax":
+                line += "the schedule's tax is 0; nothing charged"
+            else:
+                line += "outside the season's tax schedule; nothing charged"
+            console.print(line)
+
+        def take_backup() -> None:
+            path = backup(db, reason="tax", keep=BACKUPS_KEPT, actor_id=actor.id)
+            console.print(f"Backed up to {path}")
+
+        if sys.stdout.isatty() and len(days) > 1:
+            with Progress(TextColumn("Tax"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+                          console=console, transient=True) as bar:
+                task = bar.add_task("tax", total=len(days))
+
+                def advance(result) -> None:  # type: ignore[no-untyped-def]
+                    report(result)
+                    bar.advance(task)
+
+                run(db, actor, day=start, through=end, dry_run=dry_run, on_day=advance, backup=take_backup)
+        else:
+            run(db, actor, day=start, through=end, dry_run=dry_run, on_day=report, backup=take_backup)
+
+
+@tax_app.command("void")
+def tax_void(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="The taxed date, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Undo a mistaken tax day: its charges stop counting (audited)."""
+    from campbank.ledger.tax import void
+
+    with fail_on_error():
+        db = state(ctx).database()
+        changed = void(db, actor_for(db, as_user), parse_date(day, "date"), reason=reason)  # type: ignore[arg-type]
+    console.print(f"Tax #{changed.id} for {day} voided: {changed.old_state} -> {changed.state}")
+
+
+@fines_app.command("preview")
+def fines_preview(
+    ctx: typer.Context,
+    stage: Annotated[str, typer.Option(help=STAGE_HELP)] = "final",
+    as_user: AsUser = None,
+) -> None:
+    """Show each student's progress and the fine a charge would make."""
+    from campbank.ledger.season_store import current
+    from campbank.ledger.study_fines import preview
+
+    with fail_on_error():
+        db = state(ctx).database()
+        rows = preview(db, actor_for(db, as_user), stage)
+        with db.session() as session:
+            sign = current(session).currency_sign
+    table = Table(title=f"Study fines, {stage} stage")
+    for column in ("student", "squad", "grade", "visits", "labs", "fac passes", "seminars given", "fine", "charged"):
+        table.add_column(column, justify="right" if column in ("fine", "grade") else "left")
+    for row in rows:
+        p = row.progress
+        table.add_row(f"{row.full_name} ({row.username})", row.squad or "", str(row.grade or ""),
+                      f"{p.visits}/{p.visits_target}", f"{p.labs}/{p.labs_target}",
+                      f"{p.fac_passes}/{p.fac_passes_target}", f"{p.seminars_given}/{p.seminars_target}",
+                      format_amount(p.expected_fine, sign), f"#{row.charged_in}" if row.charged_in else "")
+    console.print(table)
+    due = [r for r in rows if r.charged_in is None and r.fine > 0]
+    console.print(f"{len(due)} students would be charged {format_amount(sum(r.fine for r in due), sign)} in all.")
+
+
+@fines_app.command("charge")
+def fines_charge(
+    ctx: typer.Context,
+    stage: Annotated[str, typer.Option(help=STAGE_HELP)] = "final",
+    as_user: AsUser = None,
+) -> None:
+    """Charge the stage's study fines; students already charged for it are skipped."""
+    from campbank.ledger.season_store import current
+    from campbank.ledger.study_fines import charge
+
+    with fail_on_error():
+        db = state(ctx).database()
+        charged = charge(db, actor_for(db, as_user), stage)
+        with db.session() as session:
+            sign = current(session).currency_sign
+    for row in charged:
+        console.print(f"#{row.charged_in}: {row.full_name} ({row.username}) fined {format_amount(row.fine, sign)}")
+    console.print(f"Charged {len(charged)} students {format_amount(sum(r.fine for r in charged), sign)} in all"
+                  + ("" if charged else " (nothing due, or this stage was already charged)") + ".")
