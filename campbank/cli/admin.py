@@ -19,6 +19,7 @@ export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
+    app.command()(demo)
     app.add_typer(season_app, name="season")
     app.command()(backup)
     app.command()(verify)
@@ -38,6 +39,27 @@ def init(
     console.print(f"Created {camp.database.path} with the season [bold]{camp.season_name}[/].")
     console.print(f"First manager: [bold]{camp.manager}[/]  password: [bold]{camp.password}[/]")
     console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")
+
+
+def demo(
+    ctx: typer.Context,
+    students: Annotated[int, typer.Option(min=4, max=5000, help="How many students.")] = 130,
+) -> None:
+    """Create a ready demo camp (users and a week of history) and print its logins."""
+    from campbank.ledger.db import default_db_path
+    from campbank.ledger.demo import create_demo
+
+    chosen = state(ctx).db_path
+    path = chosen or default_db_path().with_name("campbank-demo.db")
+    with fail_on_error():
+        camp = create_demo(path, students=students, progress=lambda message: errors.print(f"{message}…"))
+    console.print(f"Demo camp ready in {path} ({len(camp.students)} students, {len(camp.staff)} staff).")
+    console.print(f"  manager: [bold]{camp.manager[0]}[/] / {camp.manager[1]}")
+    console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
+    console.print(f"  student: [bold]{camp.students[0]}[/] (and {len(camp.students) - 1} more) / "
+                  f"{camp.student_password}")
+    console.print(f"Try: CAMPBANK_DB={path} campbank export balances --format csv")
+    state(ctx).db_path = path
 
 
 @season_app.command("load")

@@ -92,7 +92,7 @@ def add_user(
         name = row.username or generate_username(row.last_name, row.first_name, taken)
         if name in taken:
             raise RuleError(f"{name!r} is already taken", field="username")
-        _create(session, row, name, password_hash, actor_id=account.id, season=season)
+        create_account(session, row, name, password_hash, actor_id=account.id, season=season)
         return Credential(row.full_name, row.squad or "", name, password)
 
     return db.write(work)
@@ -136,7 +136,7 @@ def import_roster(
             if plan.usernames[row.line] in taken:
                 raise RuleError("the users changed while the file was being read; run the import again",
                                 field="username")
-            _create(session, row, plan.usernames[row.line], hashes[row.line], actor_id=account.id,
+            create_account(session, row, plan.usernames[row.line], hashes[row.line], actor_id=account.id,
                     season=season)
         for row, username, changed in plan.update:
             _update(session, row, username, changed, hashes.get(row.line), actor_id=account.id)
@@ -254,7 +254,7 @@ def _value(obj: object, name: str) -> object:
     return str(value) if name == "role" else (value or None if name != "grade" else value)
 
 
-def _create(session: Session, row: RosterRow, username: str, password_hash: str, *, actor_id: int | None,
+def create_account(session: Session, row: RosterRow, username: str, password_hash: str, *, actor_id: int | None,
             season: Season) -> Account:
     from campbank.ledger.grants import grant_initial
 
