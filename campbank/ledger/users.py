@@ -250,8 +250,13 @@ def _identity(last: str, first: str, middle: str, role: str) -> tuple[str, str, 
 
 
 def _value(obj: object, name: str) -> object:
+    """A profile field in comparable form: roles as text, empty names and squads as None."""
     value = getattr(obj, name)
-    return str(value) if name == "role" else (value or None if name != "grade" else value)
+    if name == "role":
+        return str(value)
+    if name == "grade":
+        return value
+    return value or None
 
 
 def create_account(session: Session, row: RosterRow, username: str, password_hash: str, *, actor_id: int | None,
