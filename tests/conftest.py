@@ -31,3 +31,33 @@ def db(db_path: Path) -> Iterator[Database]:
     camp = initialise(db_path, manager="manager", manager_password=MANAGER_PASSWORD)
     yield camp.database
     camp.database.dispose()
+
+
+# --- a populated camp, built once and copied for each test ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed database file: manager + m1, staff t1 t2, students s1..s5 (each with the initial grant)."""
+    from helpers import populate
+
+    path = tmp_path_factory.mktemp("camp-template") / "camp.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        camp = initialise(path, manager="manager", manager_password=MANAGER_PASSWORD)
+        populate(camp.database, students=5, staff=2, managers=1)
+        camp.database.dispose()
+    return path
+
+
+@pytest.fixture
+def camp(camp_template: Path, db_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh copy of the populated camp (see `camp_template`), as a `helpers.Camp`."""
+    from helpers import copy_database, load_camp
+
+    from campbank.ledger.db import open_database
+
+    copy_database(camp_template, db_path)
+    database = open_database(db_path)
+    yield load_camp(database)
+    database.dispose()

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
+from campbank.ledger.errors import RuleError
+
 _PROCESS = text(
     """
     INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id,
@@ -43,6 +45,15 @@ _DELTAS = text(
     """
 )
 
+_NEGATIVE_COUNTERS = text(
+    """
+    SELECT a.username, ct.counter_type, ct.total FROM counter_total ct JOIN account a ON a.id = ct.account_id
+     WHERE ct.total < 0 AND ct.account_id IN (SELECT account_id FROM journal WHERE transaction_id = :txn
+                                                AND counter_type IS NOT NULL)
+     LIMIT 1
+    """
+)
+
 _ADD_TO_BALANCE = text("UPDATE account SET balance = balance + :delta WHERE id = :account")
 _ADD_TO_COUNTER = text(
     """
@@ -59,9 +70,21 @@ def count(session: Session, transaction_id: int, creator_id: int, at: datetime) 
 
 
 def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
-    """Undo a processed transaction by writing the negation of each of its rows."""
+    """Undo a processed transaction by writing the negation of each of its rows.
+
+    Refused when it would leave a counter below zero: certificates already spent on books cannot be
+    taken back by cancelling the transaction that gave them.
+    """
     session.execute(_REVERSE, {"txn": transaction_id, "at": _stamp(at)})
     _apply_deltas(session, transaction_id, reverses=True)
+    spent = session.execute(_NEGATIVE_COUNTERS, {"txn": transaction_id}).first()
+    if spent is not None:
+        username, counter, total = spent
+        raise RuleError(
+            f"#{transaction_id} cannot stop counting: {username}'s {counter} would fall to {total} "
+            "(already spent); cancel what spent it first",
+            field="id",
+        )
 
 
 def _apply_deltas(session: Session, transaction_id: int, *, reverses: bool) -> None:

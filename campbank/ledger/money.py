@@ -62,7 +62,7 @@ def _why_not_amount(text: str) -> str:
     lowered = text.lower()
     if lowered.lstrip("+-") in {"nan", "inf", "infinity"}:
         return f"{text!r} is not a number of money"
-    if "e" in lowered:
+    if re.match(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$", lowered):
         return f"{text!r} uses an exponent; write the amount in full, such as 1200"
     if re.match(r"^[+-]?\d+\.\d{3,}$", text):
         return f"{text!r} has more than 2 decimals"

@@ -12,19 +12,21 @@ from campbank.ledger.models import SeasonRow
 from campbank.ledger.season import parse_season
 from campbank.ledger.season_model import Season
 
-_parsed: dict[int, Season] = {}
+# Parsed seasons by their text: any process, with any number of databases, parses each season once.
+_parsed: dict[tuple[str, str], Season] = {}
 
 
 def current(session: Session) -> Season:
-    """The newest loaded season, parsed once per process."""
-    row_id = session.exec(select(SeasonRow.id).order_by(col(SeasonRow.id).desc()).limit(1)).first()
-    if row_id is None:
+    """The newest loaded season."""
+    row = session.exec(
+        select(SeasonRow.toml, SeasonRow.source).order_by(col(SeasonRow.id).desc()).limit(1)
+    ).first()
+    if row is None:
         raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
-    if row_id not in _parsed:
-        row = session.get(SeasonRow, row_id)
-        assert row is not None
-        _parsed[row_id] = parse_season(row.toml, row.source)
-    return _parsed[row_id]
+    key = (row[0], row[1])
+    if key not in _parsed:
+        _parsed[key] = parse_season(*key)
+    return _parsed[key]
 
 
 def store(session: Session, toml_text: str, source: str, *, actor_id: int | None) -> Season:

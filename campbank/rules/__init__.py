@@ -13,6 +13,18 @@ RULE_MODULES = (
     "fine",
     "purchase",
     "p2p",
+    "exam",
+    "activity",
+    "lab",
+    "dining_services",
+    "tax",
+    "study_fine",
+    "seminar",
+    "fac_attend",
+    "lecture",
+    "workout",
+    "fac_pass",
+    "certificate",
 )
 
 REGISTRY: dict[str, Rule] = {

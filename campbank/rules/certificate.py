@@ -1,0 +1,35 @@
+"""`certificate`: checked students get a book certificate (later seasons).
+
+Payload: `certificates` [usernames] (at least one student). Each gets `book_certificate`
++`season.certificate_value` (a counter whose value is in cents: @ that can only buy books, spent by
+the `purchase` rule for books). No money moves.
+"""
+
+from __future__ import annotations
+
+from campbank.ledger.season_model import Season
+from campbank.rules.base import (
+    CounterLine,
+    Entries,
+    FormField,
+    Payload,
+    Rule,
+    RuleContext,
+    student_list,
+)
+
+
+class Certificate(Rule):
+    type = "certificate"
+    label = "Book certificate"
+
+    def fields(self, season: Season) -> tuple[FormField, ...]:
+        return (FormField("certificates", "per_student_tick", "Students to get a certificate"),)
+
+    def build(self, payload: Payload, ctx: RuleContext) -> Entries:
+        students = student_list(payload, ctx, "certificates")
+        value = ctx.season.certificate_value
+        return Entries(counters=tuple(CounterLine(p.username, "book_certificate", value) for p in students))
+
+
+RULE = Certificate()
