@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from campbank.cli import admin, money_runs, transactions, users
+from campbank.cli import admin, money_runs, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
     name="campbank",
-    help="The bank of a summer camp's virtual economy.",
+    help="The bank of a summer camp's virtual economy. Without a command: the office terminal UI.",
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode="rich",
@@ -27,10 +27,11 @@ def main(
 ) -> None:
     ctx.obj = State(db_path=db)
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        ui.open_office(ctx)
 
 
 admin.register(app)
 users.register(app)
 transactions.register(app)
 money_runs.register(app)
+ui.register(app)

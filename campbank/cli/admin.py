@@ -44,8 +44,9 @@ def init(
 def demo(
     ctx: typer.Context,
     students: Annotated[int, typer.Option(min=4, max=5000, help="How many students.")] = 130,
+    open_ui: Annotated[bool, typer.Option("--open/--no-open", help="Open the office UI on it.")] = True,
 ) -> None:
-    """Create a ready demo camp (users and a week of history) and print its logins."""
+    """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
     from campbank.ledger.db import default_db_path
     from campbank.ledger.demo import create_demo
 
@@ -58,8 +59,11 @@ def demo(
     console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
     console.print(f"  student: [bold]{camp.students[0]}[/] (and {len(camp.students) - 1} more) / "
                   f"{camp.student_password}")
-    console.print(f"Try: CAMPBANK_DB={path} campbank export balances --format csv")
-    state(ctx).db_path = path
+    console.print(f"Next time: CAMPBANK_DB={path} campbank")
+    if open_ui:
+        from campbank.app import CampBankApp
+
+        CampBankApp(camp.database).run()
 
 
 @season_app.command("load")

@@ -88,8 +88,8 @@ class Database:
 
 def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
     """Open (and with `create`, make) the database file, with CampBank's pragmas on every connection."""
-    from campbank.ledger import models  # noqa: F401  (registers the tables)
-    from campbank.ledger.schema import install_schema
+    from campbank.ledger import models, notices  # noqa: F401  (registers the tables)
+    from campbank.ledger.schema import add_missing_tables, install_schema
 
     db_path = Path(path) if path is not None else default_db_path()
     if not create and not db_path.exists():
@@ -108,6 +108,8 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
     database = Database(path=db_path, engine=engine)
     if create:
         install_schema(database)
+    else:
+        add_missing_tables(database)
     return database
 
 

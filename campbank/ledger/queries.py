@@ -118,3 +118,51 @@ def check_may_view(session: Session, viewer: Actor, account: Account) -> None:
 def _row(account: Account, counters: dict[str, int]) -> BalanceRow:
     return BalanceRow(account.username, full_name(account), str(account.role), account.squad, account.grade,
                       account.active, account.balance, dict(counters))
+
+
+@dataclass(frozen=True)
+class Classmate:
+    """What a student may know of another: a name to send money to, never a balance."""
+
+    username: str
+    full_name: str
+    squad: str | None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    created_at: datetime
+    receiver: str
+    receiver_name: str
+    amount: int
+    comment: str
+    state: str
+
+
+def classmates(session: Session, viewer: Actor) -> list[Classmate]:
+    """Every other active student, for a transfer's receiver picker."""
+    me = acting_account(session, viewer)
+    require(me, Action.VIEW_OWN)
+    accounts = session.exec(
+        select(Account).where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
+        .where(Account.id != me.id)
+    ).all()
+    people = [Classmate(a.username, full_name(a), a.squad) for a in accounts]
+    return sorted(people, key=lambda c: (c.full_name.casefold(), c.username))
+
+
+def my_requests(session: Session, viewer: Actor, *, limit: int = 30) -> list[Request]:
+    """A student's own transfer requests, newest first (pending ones can still be cancelled)."""
+    me = acting_account(session, viewer)
+    rows = session.exec(
+        select(Transaction, MoneyEntry, Account)
+        .join(MoneyEntry, col(MoneyEntry.transaction_id) == col(Transaction.id))
+        .join(Account, col(Account.id) == col(MoneyEntry.receiver_id))
+        .where(Transaction.creator_id == me.id)
+        .where(Transaction.type == "p2p")
+        .order_by(col(Transaction.id).desc())
+        .limit(limit)
+    ).all()
+    return [Request(t.id or 0, t.created_at, a.username, full_name(a), m.amount, t.description, t.state)
+            for t, m, a in rows]

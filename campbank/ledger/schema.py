@@ -30,3 +30,8 @@ def install_schema(database: Database) -> None:
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
+
+
+def add_missing_tables(database: Database) -> None:
+    """Tables added by a newer CampBank appear in an older camp's file; existing ones are untouched."""
+    SQLModel.metadata.create_all(database.engine, checkfirst=True)

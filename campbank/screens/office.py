@@ -1,0 +1,60 @@
+"""The office home for staff and managers: a menu of sections on the left, the chosen one on the right."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets.option_list import Option
+
+from campbank.screens.office_sections import panes_for
+from campbank.widgets.ledger_work import LedgerWork
+
+
+class OfficeScreen(LedgerWork, Screen[None]):
+    BINDINGS = [
+        Binding("f5", "reload", "Refresh", id="refresh"),
+        Binding("ctrl+o", "focus_menu", "Menu", id="menu"),
+    ]
+    DEFAULT_CSS = """
+    OfficeScreen #menu {
+        width: 26;
+        height: 1fr;
+        border-right: vkey $panel;
+    }
+    OfficeScreen ContentSwitcher {
+        width: 1fr;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        panes = panes_for(self.actor.role)
+        yield Header()
+        with Horizontal():
+            yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
+            with ContentSwitcher(initial=panes[0].SECTION_ID if panes else None):
+                for pane in panes:
+                    yield pane(id=pane.SECTION_ID)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.actor.username} ({self.actor.role})"
+        self.query_one("#menu", OptionList).highlighted = 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "menu" and event.option.id:
+            self.query_one(ContentSwitcher).current = event.option.id
+
+    def show_section(self, section_id: str) -> None:
+        menu = self.query_one("#menu", OptionList)
+        menu.highlighted = menu.get_option_index(section_id)
+
+    def action_reload(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.visible_content is not None:
+            switcher.visible_content.reload()  # type: ignore[attr-defined]
+
+    def action_focus_menu(self) -> None:
+        self.query_one("#menu", OptionList).focus()

@@ -1,0 +1,22 @@
+"""The sections of the office screen, in menu order, and who sees each (the ledger refuses the rest)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from campbank.widgets.pane import Pane
+
+# "module:Class" of each section pane; a pane declares its own id, title and roles.
+SECTIONS: tuple[str, ...] = (
+    "campbank.screens.staff.dashboard:DashboardPane",
+)
+
+
+def panes_for(role: str) -> list[type[Pane]]:
+    panes = []
+    for spec in SECTIONS:
+        module, _, name = spec.partition(":")
+        pane: type[Pane] = getattr(import_module(module), name)
+        if role in pane.ROLES:
+            panes.append(pane)
+    return panes

@@ -1,0 +1,38 @@
+"""A student's own screen (office and kiosk): balance, programme, history, transfers."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from campbank.screens.student.history import HistoryView
+from campbank.screens.student.overview import Overview
+from campbank.screens.student.transfer import TransferView
+from campbank.widgets.ledger_work import LedgerWork
+
+
+class StudentScreen(LedgerWork, Screen[None]):
+    BINDINGS = [
+        Binding("f5", "reload", "Refresh", id="refresh"),
+        Binding("escape", "app.logout", "Done (sign out)", id="done"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="student-tabs"):
+            with TabPane("My bank", id="tab-overview"):
+                yield Overview()
+            with TabPane("History", id="tab-history"):
+                yield HistoryView()
+            with TabPane("Send money", id="tab-transfer"):
+                yield TransferView()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.actor.username
+
+    def action_reload(self) -> None:
+        for view in self.query("Overview, HistoryView, TransferView"):
+            view.reload()  # type: ignore[attr-defined]

@@ -1,0 +1,94 @@
+"""The student's balance (large), certificates, study programme and the fines to expect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Digits, ProgressBar, Static
+
+from campbank.ledger import notices
+from campbank.ledger.money import format_amount
+from campbank.ledger.queries import BalanceRow, account_balance
+from campbank.ledger.study import StudyStatus, study_status
+from campbank.widgets.ledger_work import LedgerWork
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    row: BalanceRow
+    study: StudyStatus
+    news: list[notices.Announcement]
+
+
+class Overview(LedgerWork, VerticalScroll):
+    DEFAULT_CSS = """
+    Overview { padding: 0 1; }
+    Overview #balance { width: auto; }
+    Overview #balance.danger { color: $error; }
+    Overview #balance.warning { color: $warning; }
+    Overview .row { height: auto; }
+    Overview .goal { height: 1; }
+    Overview .goal Static { width: 34; }
+    Overview .goal ProgressBar { width: 1fr; }
+    Overview .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    Overview .announcement { border-left: thick $accent; padding: 0 1; }
+    """
+
+    GOALS = (("visits", "Seminars + facultatives"), ("labs", "Labs"), ("fac_passes", "Facultatives passed"),
+             ("seminars_given", "Seminars given"))
+
+    def compose(self) -> ComposeResult:
+        yield Static("Balance", classes="heading")
+        yield Digits("", id="balance")
+        yield Static("", id="certificates")
+        yield Static("Study programme (end of session)", classes="heading")
+        for key, label in self.GOALS:
+            with Horizontal(classes="goal"):
+                yield Static(label, id=f"label-{key}")
+                yield ProgressBar(id=f"goal-{key}", show_eta=False)
+        yield Static("", id="fines")
+        yield Static("Announcements", classes="heading")
+        yield VerticalScroll(id="news")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.fetch(self._snapshot, self._show)
+
+    def _snapshot(self) -> Snapshot:
+        with self.db.session() as session:
+            return Snapshot(account_balance(session, self.actor, self.actor.username),
+                            study_status(session, self.actor, self.actor.username), notices.current(session))
+
+    def _show(self, snap: Snapshot) -> None:
+        season = self.campbank.season
+        sign = season.currency_sign
+        balance = self.query_one("#balance", Digits)
+        balance.update(format_amount(snap.row.balance, sign))
+        balance.set_class(snap.row.balance <= season.balance_danger, "danger")
+        balance.set_class(season.balance_danger < snap.row.balance < season.balance_warning, "warning")
+        self.query_one("#certificates", Static).update(
+            f"Book certificates: [b]{format_amount(snap.row.certificates, sign)}[/b]")
+        final = snap.study.final
+        values = {"visits": (final.visits, final.visits_target), "labs": (final.labs, final.labs_target),
+                  "fac_passes": (final.fac_passes, final.fac_passes_target),
+                  "seminars_given": (final.seminars_given, final.seminars_target)}
+        for key, label in self.GOALS:
+            done, target = values[key]
+            self.query_one(f"#label-{key}", Static).update(f"{label}: {done}/{target}")
+            self.query_one(f"#goal-{key}", ProgressBar).update(total=max(target, 1), progress=min(done, target)
+                                                                 if target else 1)
+        fines = (f"Expected end-of-session fine: [b]{format_amount(final.expected_fine, sign)}[/b]    "
+                 f"Next lecture miss: [b]{format_amount(snap.study.next_lecture_fine, sign)}[/b]")
+        if snap.study.equator is not None:
+            fines += f"\nMid-session (equator) fine if checked now: {format_amount(snap.study.equator.expected_fine, sign)}"
+        self.query_one("#fines", Static).update(fines)
+        news = self.query_one("#news", VerticalScroll)
+        news.remove_children()
+        for item in snap.news:
+            news.mount(Static(f"[b]{item.title}[/b]\n{item.text}", classes="announcement"))
+        if not snap.news:
+            news.mount(Static("No announcements.", classes="muted"))

@@ -1,0 +1,133 @@
+"""Asking to send money to a classmate (staff approve it), and one's own requests with cancel."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, DataTable, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from campbank.ledger import states
+from campbank.ledger.money import format_amount
+from campbank.ledger.posting import post
+from campbank.ledger.queries import Classmate, Request, classmates, my_requests
+from campbank.widgets.ledger_work import LedgerWork
+
+
+class TransferView(LedgerWork, Vertical):
+    BINDINGS = [Binding("c", "cancel_request", "Cancel request", id="cancel-request")]
+    DEFAULT_CSS = """
+    TransferView { padding: 0 1; }
+    TransferView #who-matches { height: 6; }
+    TransferView #transfer-message { height: auto; }
+    TransferView #requests { height: 1fr; }
+    TransferView .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: list[Classmate] = []
+        self.receiver: Classmate | None = None
+        self.requests: list[Request] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("To (type part of a name):")
+        yield Input(id="who", placeholder="e.g. Ivan")
+        yield OptionList(id="who-matches")
+        yield Input(id="amount", placeholder="amount, e.g. 12.50")
+        yield Input(id="comment", placeholder="what it is for (required)")
+        yield Button("Ask to send", variant="primary", id="send")
+        yield Static("", id="transfer-message")
+        yield Static("My requests (c cancels a pending one)", classes="heading")
+        table: DataTable[str] = DataTable(id="requests", cursor_type="row")
+        table.add_columns("#", "To", "Amount", "Comment", "State")
+        yield table
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        def load() -> tuple[list[Classmate], list[Request]]:
+            with self.db.session() as session:
+                return classmates(session, self.actor), my_requests(session, self.actor)
+
+        self.fetch(load, self._show)
+
+    def _show(self, data: tuple[list[Classmate], list[Request]]) -> None:
+        self.people, self.requests = data
+        self._match(self.query_one("#who", Input).value)
+        sign = self.campbank.season.currency_sign
+        table = self.query_one("#requests", DataTable)
+        table.clear()
+        for r in self.requests:
+            state = "waiting" if r.state == "created" else ("sent" if r.state == "processed" else r.state)
+            table.add_row(str(r.id), r.receiver_name, format_amount(r.amount, sign), r.comment, state, key=str(r.id))
+
+    def _match(self, text: str) -> None:
+        needle = text.strip().casefold()
+        matches = self.query_one("#who-matches", OptionList)
+        matches.clear_options()
+        if not needle:
+            return
+        found = [p for p in self.people if needle in p.full_name.casefold() or needle in p.username]
+        matches.add_options([Option(f"{p.full_name} ({p.squad or ''})", id=p.username) for p in found[:20]])
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "who":
+            self.receiver = None
+            self._match(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "who":
+            matches = self.query_one("#who-matches", OptionList)
+            if matches.option_count:
+                matches.focus()
+                matches.highlighted = 0
+        elif event.input.id == "amount":
+            self.query_one("#comment", Input).focus()
+        elif event.input.id == "comment":
+            self.send()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        chosen = next(p for p in self.people if p.username == event.option.id)
+        self.receiver = chosen
+        self.query_one("#who", Input).value = chosen.full_name
+        self.receiver = chosen  # the Changed event above cleared it
+        self.query_one("#who-matches", OptionList).clear_options()
+        self.query_one("#amount", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            self.send()
+
+    def send(self) -> None:
+        message = self.query_one("#transfer-message", Static)
+        if self.receiver is None:
+            message.update("[red]Choose who to send to from the list.[/]")
+            self.query_one("#who", Input).focus()
+            return
+        payload = {"type": "p2p", "receiver": self.receiver.username,
+                   "amount": self.query_one("#amount", Input).value.strip(),
+                   "description": self.query_one("#comment", Input).value}
+        self.submit(lambda: post(self.db, self.actor, payload), self._sent,
+                    on_error=lambda error: message.update(f"[red]{error}[/]"))
+
+    def _sent(self, posted) -> None:  # type: ignore[no-untyped-def]
+        self.query_one("#transfer-message", Static).update(
+            f"Request #{posted.id} sent: staff will approve it. You can cancel it while it waits.")
+        for field in ("#who", "#amount", "#comment"):
+            self.query_one(field, Input).value = ""
+        self.receiver = None
+        self.reload()
+
+    def action_cancel_request(self) -> None:
+        table = self.query_one("#requests", DataTable)
+        if not self.requests or table.cursor_row < 0:
+            return
+        request = self.requests[table.cursor_row]
+        if request.state != "created":
+            self.app.notify(f"#{request.id} is no longer waiting", severity="warning")
+            return
+        self.submit(lambda: states.cancel(self.db, self.actor, request.id, reason="cancelled by the student"),
+                    lambda _changed: self.reload())

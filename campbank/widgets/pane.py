@@ -1,0 +1,33 @@
+"""A section of the office screen: one concern, its data fetched off the UI thread each time it shows."""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+
+from campbank.widgets.ledger_work import LedgerWork
+
+
+class Pane(LedgerWork, Vertical):
+    """Subclasses set SECTION_ID / SECTION_TITLE / ROLES and implement `reload()` with `self.fetch`."""
+
+    SECTION_ID: str = ""
+    SECTION_TITLE: str = ""
+    ROLES: frozenset[str] = frozenset({"staff", "manager"})
+
+    DEFAULT_CSS = """
+    Pane {
+        height: 1fr;
+        padding: 0 1;
+    }
+    Pane > .pane-title {
+        text-style: bold;
+        color: $accent;
+        padding: 0 0 1 0;
+    }
+    """
+
+    def on_show(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch this pane's data again (called whenever the pane is shown)."""
