@@ -59,9 +59,9 @@ class HistoryView(LedgerWork, Vertical):
     def _add(self, page: list[HistoryLine]) -> None:
         self.lines.extend(page)
         self.complete = len(page) < PAGE
-        self._render()
+        self._fill_table()
 
-    def _render(self) -> None:
+    def _fill_table(self) -> None:
         sign = self.campbank.season.currency_sign
         needle = self.query_one("#history-filter", Input).value.strip().casefold()
         table = self.query_one("#history", DataTable)
@@ -84,7 +84,7 @@ class HistoryView(LedgerWork, Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":
-            self._render()
+            self._fill_table()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "history-filter":

@@ -74,7 +74,7 @@ class TransferView(LedgerWork, Vertical):
         matches.add_options([Option(f"{p.full_name} ({p.squad or ''})", id=p.username) for p in found[:20]])
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "who":
+        if event.input.id == "who" and (self.receiver is None or event.value != self.receiver.full_name):
             self.receiver = None
             self._match(event.value)
 
@@ -93,7 +93,6 @@ class TransferView(LedgerWork, Vertical):
         chosen = next(p for p in self.people if p.username == event.option.id)
         self.receiver = chosen
         self.query_one("#who", Input).value = chosen.full_name
-        self.receiver = chosen  # the Changed event above cleared it
         self.query_one("#who-matches", OptionList).clear_options()
         self.query_one("#amount", Input).focus()
 
