@@ -1,8 +1,7 @@
-"""Camp administration: init, season, backup, verify, exports."""
+"""Camp administration: init, season, backup, verify. (Exports live in `campbank.cli.reports`.)"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,11 +9,8 @@ import typer
 from rich.table import Table
 
 from campbank.cli.common import OWNER_AS_HELP, actor_for, console, errors, fail_on_error, state
-from campbank.ledger import audit
-from campbank.ledger.errors import InputError
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
-export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +19,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(season_app, name="season")
     app.command()(backup)
     app.command()(verify)
-    app.add_typer(export_app, name="export")
 
 
 def init(
@@ -60,7 +55,7 @@ def demo(
     console.print(f"  student: [bold]{camp.students[0]}[/] (and {len(camp.students) - 1} more) / "
                   f"{camp.student_password}")
     console.print(f"Next time: CAMPBANK_DB={path} campbank")
-    if open_ui:
+    if open_ui and sys.stdin.isatty() and sys.stdout.isatty():
         from campbank.app import CampBankApp
 
         CampBankApp(camp.database).run()
@@ -146,32 +141,3 @@ def verify(ctx: typer.Context) -> None:
         console.print(f"[red]{finding.check}[/]: {finding.message}")
     console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({counted})" if counted else ""))
     raise typer.Exit(1)
-
-
-@export_app.command("balances")
-def export_balances(
-    ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", help="json or csv")] = "csv",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of the screen.")] = None,
-    as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
-) -> None:
-    """Every student's balance, certificates and counters."""
-    from campbank.ledger.exports import balances_csv, balances_json
-
-    with fail_on_error():
-        if format not in ("json", "csv"):
-            raise InputError(f"{format!r} is not one of: json, csv", field="--format")
-        db = state(ctx).database()
-        actor = actor_for(db, as_user)
-        text = balances_json(db, actor) if format == "json" else balances_csv(db, actor)
-        _write_out(text, output, bom=format == "csv")
-        db.write(lambda session: audit.record(session, "export.balances", actor_id=actor.id,
-                                              target=str(output or "stdout"), format=format))
-
-
-def _write_out(text: str, output: Path | None, *, bom: bool) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.write_text(text, encoding="utf-8-sig" if bom else "utf-8", newline="")
-    errors.print(f"Wrote {output}")

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from campbank.ledger import auth, clock
 from campbank.ledger.db import Database, open_database
-from campbank.ledger.errors import CampBankError, RuleError
+from campbank.ledger.errors import CampBankError, InputError, RuleError
 from campbank.ledger.money import cents_to_str
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
@@ -36,6 +36,7 @@ MANAGER = ("manager", "manager-demo")
 STAFF_PASSWORD = "staff-demo"
 STUDENT_PASSWORD = "student-demo"
 DAYS_OF_HISTORY = 7
+MIN_STUDENTS, MAX_STUDENTS = 4, 5000  # fewer cannot fill a day's seminars, transfers and lab pairs
 
 SURNAMES = ["Ivanov", "Petrov", "Smirnov", "Kuznetsov", "Popov", "Sokolov", "Lebedev", "Kozlov", "Novikov",
             "Morozov", "Volkov", "Solovyov", "Vasilyev", "Zaytsev", "Pavlov", "Semyonov", "Golubev", "Vinogradov",
@@ -84,10 +85,13 @@ def demo_season_text(today: date) -> str:
 def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
                 progress: Callable[[str], None] | None = None) -> DemoCamp:
     say = progress or (lambda _message: None)
+    if not MIN_STUDENTS <= students <= MAX_STUDENTS:
+        raise InputError(f"a demo needs {MIN_STUDENTS} to {MAX_STUDENTS} students, not {students}", field="students")
     if path.exists():
         if not is_demo(path):
             raise RuleError(f"{path} holds a camp that is not a demo; choose another --db", field="database")
-        path.unlink()
+        for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
     today = clock.today()
     camp = initialise(path, season="demo", season_text=demo_season_text(today), manager=MANAGER[0],
                       manager_password=MANAGER[1])
@@ -169,8 +173,14 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
     send(teacher(), {"type": "lecture", "attendees": present, "absentees": absent}, 90)
     free = list(students)
     rng.shuffle(free)
-    for block in ("seminar_1", "seminar_2", "seminar_3"):
-        speaker, listeners = free.pop(), [free.pop() for _ in range(min(8, len(free) - 1))]
+    blocks = ("seminar_1", "seminar_2", "seminar_3")
+    for i, block in enumerate(blocks):
+        if not free:
+            break
+        # keep a speaker for each later block and one student for the facultative below
+        later = len(blocks) - 1 - i
+        speaker = free.pop()
+        listeners = [free.pop() for _ in range(max(0, min(8, len(free) - 1 - later)))]
         marks = {name: rng.choice(values[len(values) // 2:]) for name, values in season.seminar_criteria.items()}
         send(teacher(), {"type": "seminar", "block": block, "speaker": speaker, "attendees": listeners,
                          "marks": marks, "description": "Seminar"}, 140)

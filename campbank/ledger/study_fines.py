@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from campbank.ledger import audit
 from campbank.ledger.db import Database
 from campbank.ledger.grants import season_day
 from campbank.ledger.models import Account, Role, Transaction
@@ -51,7 +52,8 @@ def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
     """Charge every active student not yet charged for `stage`; returns those charged now."""
 
     def work(session: Session) -> list[StudentFine]:
-        require(acting_account(session, actor), Action.CHARGE_FINES)
+        account = acting_account(session, actor)
+        require(account, Action.CHARGE_FINES)
         season = current_season(session)
         bank = bank_account(session)
         charged = []
@@ -69,6 +71,10 @@ def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
             )
             charged.append(StudentFine(fine.username, fine.full_name, fine.squad, fine.grade, fine.progress,
                                        posted.id))
+        if charged:  # the fines are created by the bank; the audit log keeps who charged them (SPEC §11)
+            audit.record(session, "fines.charged", actor_id=account.id, target=f"stage:{stage}",
+                         students=len(charged), total=sum(row.fine for row in charged),
+                         transactions=[row.charged_in for row in charged])
         return charged
 
     return db.write(work)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from campbank.ledger import clock
+from campbank.ledger import audit, clock
 from campbank.ledger.db import Database
 from campbank.ledger.errors import InputError, NotFound
 from campbank.ledger.models import Account, Role, State, Transaction
@@ -97,7 +97,8 @@ def void(db: Database, actor: Actor, day: date, *, reason: str = "", now: dateti
 
 def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
     def work(session: Session) -> TaxDay:
-        require(acting_account(session, actor), Action.RUN_TAX)
+        account = acting_account(session, actor)
+        require(account, Action.RUN_TAX)
         season = current_season(session)
         number = season.day_number(day)
         amount = season.tax_for(day)
@@ -120,6 +121,9 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
             session, TAX, bank.id, day=day, description=f"Tax for day {number}",
             payload={"type": "tax", "date": day.isoformat()}, entries=entries, people=people, key=key_for(day),
         )
+        # The transaction's creator is the bank; the audit log also keeps who ran the tax (SPEC §11).
+        audit.record(session, "tax.charged", actor_id=account.id, target=f"txn:{posted.id}", date=day.isoformat(),
+                     amount=amount, students=len(students))
         return TaxDay(day, number, amount, "charged", len(students), posted.id)
 
     if dry_run:
