@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from campbank.cli import admin, money_runs, transactions, ui, users
+from campbank.cli import admin, money_runs, reports, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -34,4 +34,5 @@ admin.register(app)
 users.register(app)
 transactions.register(app)
 money_runs.register(app)
+reports.register(app)
 ui.register(app)
