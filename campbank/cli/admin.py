@@ -69,21 +69,13 @@ def season_load(
     as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
-    from campbank.ledger.people import acting_account
-    from campbank.ledger.permissions import Action, require
-    from campbank.ledger.season_store import read_file, store
+    from campbank.ledger.season_store import load, read_file
     from campbank.ledger.setup import season_source
 
     with fail_on_error():
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
         text, source = read_file(season_source(str(file)))
-
-        def work(session):  # type: ignore[no-untyped-def]
-            require(acting_account(session, actor), Action.LOAD_SEASON)
-            return store(session, text, source, actor_id=actor.id)
-
-        season = db.write(work)
+        season = load(db, actor_for(db, as_user), text, source)
     console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
                   f"({season.first_day} to {season.last_day}).")
 

@@ -84,7 +84,17 @@ def read_payload(file: str) -> object:
         except UnicodeDecodeError:
             raise InputError(f"{file} is not UTF-8 text", field="payload") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
         raise InputError(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                          field="payload") from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """JSON keeps only the last of two equal keys; a payload naming a student twice is refused instead."""
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InputError(f"{key!r} appears twice in one object; each key may appear once", field="payload")
+        seen[key] = value
+    return seen

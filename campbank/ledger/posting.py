@@ -150,6 +150,7 @@ def template(db: Database, actor: Actor, transaction_id: int) -> dict[str, Any]:
     """The payload of an earlier transaction, to pre-fill a new one (creator or manager)."""
     with db.session() as session:
         account = acting_account(session, actor)
+        require(account, Action.ALTER_OWN)
         txn = load_transaction(session, transaction_id)
         if txn.creator_id != account.id and account.role != Role.MANAGER:
             raise PermissionDenied(f"#{txn.id} was created by someone else")

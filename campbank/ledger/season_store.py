@@ -7,8 +7,11 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from campbank.ledger import audit, clock
+from campbank.ledger.db import Database
 from campbank.ledger.errors import NotFound
 from campbank.ledger.models import SeasonRow
+from campbank.ledger.people import acting_account
+from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season import parse_season
 from campbank.ledger.season_model import Season
 
@@ -50,3 +53,14 @@ def read_file(path: Path) -> tuple[str, str]:
         raise InputError(f"{path} does not exist", field="season file") from None
     except UnicodeDecodeError as error:
         raise InputError(f"{path.name} is not UTF-8 text ({error.reason})", field="season file") from None
+
+
+def load(db: Database, actor: Actor, toml_text: str, source: str) -> Season:
+    """A manager makes a season file the season in force (a bad file changes nothing)."""
+
+    def work(session: Session) -> Season:
+        account = acting_account(session, actor)
+        require(account, Action.LOAD_SEASON)
+        return store(session, toml_text, source, actor_id=account.id)
+
+    return db.write(work)

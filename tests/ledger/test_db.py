@@ -1,0 +1,228 @@
+"""The database file (SPEC §11): pragmas on every connection, BEGIN IMMEDIATE writes, append-only guards."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from campbank.ledger import db as db_module
+from campbank.ledger.db import BUSY_TIMEOUT_MS, journal_mode, open_database, wal_is_safe
+from campbank.ledger.errors import NotFound
+from campbank.ledger.models import Account, AuditRow
+from campbank.ledger.posting import post
+from helpers import APPEND_ONLY_TABLES, DAY, T0, query, raw
+
+# --- pragmas ----------------------------------------------------------------------------------------
+
+
+def pragma(connection, name: str):  # type: ignore[no-untyped-def]
+    return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_every_connection_gets_the_pragmas(db):
+    expected_mode = "wal" if wal_is_safe() else "delete"
+    for _ in range(2):  # a second, separately opened connection too
+        with db.engine.connect() as connection:
+            assert pragma(connection, "foreign_keys") == 1
+            assert pragma(connection, "busy_timeout") >= 5000
+            assert pragma(connection, "synchronous") == 2  # FULL
+            assert pragma(connection, "journal_mode") == expected_mode
+        db.engine.dispose()  # the next loop opens a brand-new connection
+    assert BUSY_TIMEOUT_MS >= 5000
+
+
+def test_write_connections_get_the_pragmas_too(db):
+    with db.write_transaction() as session:
+        connection = session.connection()
+        assert pragma(connection, "foreign_keys") == 1
+        assert pragma(connection, "synchronous") == 2
+
+
+def test_journal_mode_follows_wal_is_safe(tmp_path, monkeypatch):
+    monkeypatch.setattr(db_module, "wal_is_safe", lambda *args: True)
+    assert journal_mode() == "wal"
+    database = open_database(tmp_path / "wal.db", create=True)
+    with database.engine.connect() as connection:
+        assert pragma(connection, "journal_mode") == "wal"
+        assert pragma(connection, "synchronous") == 2
+    database.dispose()
+
+    monkeypatch.setattr(db_module, "wal_is_safe", lambda *args: False)
+    assert journal_mode() == "delete"
+    database = open_database(tmp_path / "rollback.db", create=True)
+    with database.engine.connect() as connection:
+        assert pragma(connection, "journal_mode") == "delete"
+        assert pragma(connection, "synchronous") == 2
+    database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("version", "safe"),
+    [
+        ((3, 40, 1), False),
+        ((3, 44, 5), False),
+        ((3, 44, 6), True),
+        ((3, 44, 9), True),
+        ((3, 45, 0), False),
+        ((3, 46, 1), False),
+        ((3, 50, 6), False),
+        ((3, 50, 7), True),
+        ((3, 51, 0), False),
+        ((3, 51, 2), False),
+        ((3, 51, 3), True),
+        ((3, 52, 0), True),
+        ((4, 0, 0), True),
+    ],
+)
+def test_wal_is_safe(version, safe):
+    assert wal_is_safe(version) is safe
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(IntegrityError):
+        with db.write_transaction() as session:
+            session.connection().exec_driver_sql(
+                "INSERT INTO money_entry (transaction_id, receiver_id, amount, money_type, description) "
+                "VALUES (9999, 9999, 100, 'reward', '')"
+            )
+    assert query(db.path, "SELECT COUNT(*) FROM money_entry") == [(0,)]
+
+
+def test_opening_a_missing_file_is_refused_and_creates_nothing(tmp_path):
+    with pytest.raises(NotFound) as info:
+        open_database(tmp_path / "nowhere" / "camp.db")
+    assert info.value.field == "database"
+    assert not (tmp_path / "nowhere").exists()
+
+
+# --- BEGIN IMMEDIATE ---------------------------------------------------------------------------------
+
+
+def try_begin_immediate(path) -> bool:  # type: ignore[no-untyped-def]
+    """Can another process take the write lock right now (no waiting)?"""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error)
+        return False
+    finally:
+        other.close()
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_first_statement(db):
+    with db.write_transaction() as session:
+        session.exec(select(Account)).all()  # only a read so far: a deferred BEGIN would not lock
+        assert not try_begin_immediate(db.path)
+    assert try_begin_immediate(db.path)
+
+
+def test_a_read_session_does_not_take_the_write_lock(db):
+    """The contrast that shows the test above measures something."""
+    with db.session() as session:
+        session.exec(select(Account)).all()
+        assert try_begin_immediate(db.path)
+
+
+def test_a_failed_write_transaction_leaves_nothing(db):
+    before = query(db.path, "SELECT COUNT(*) FROM audit_log")
+    with pytest.raises(RuntimeError):
+        with db.write_transaction() as session:
+            session.add(AuditRow(at=T0, actor_id=None, action="test.row"))
+            session.flush()
+            raise RuntimeError("boom")
+    assert query(db.path, "SELECT COUNT(*) FROM audit_log") == before
+
+
+def test_a_writer_waits_for_another_process_instead_of_failing(db):
+    other = sqlite3.connect(db.path, timeout=0, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    released = threading.Event()
+
+    def release_soon() -> None:
+        time.sleep(0.3)
+        other.execute("ROLLBACK")
+        released.set()
+
+    thread = threading.Thread(target=release_soon)
+    thread.start()
+    try:
+        started = time.monotonic()
+        db.write(lambda session: session.connection().exec_driver_sql(
+            "INSERT INTO meta (key, value) VALUES ('waited', 'yes')"))
+        assert released.is_set(), "the write went through while another connection held the lock"
+        assert time.monotonic() - started >= 0.25
+    finally:
+        thread.join()
+        other.close()
+    assert query(db.path, "SELECT value FROM meta WHERE key = 'waited'") == [("yes",)]
+
+
+# --- append-only triggers ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(camp):  # type: ignore[no-untyped-def]
+    """A camp with rows in every append-only table (a workout writes counter entries)."""
+    post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1"]})
+    return camp
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_append_only_tables_refuse_update_and_delete(filled, table):
+    path = filled.path
+    connection = raw(path)
+    try:
+        before = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        assert before, f"{table} should have rows for this test"
+        column = {"journal": "amount", "money_entry": "amount", "counter_entry": "value",
+                  "audit_log": "action"}[table]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute(f"UPDATE {table} SET {column} = {column} || '' WHERE id = ?", (before[0][0],))
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute(f"DELETE FROM {table} WHERE id = ?", (before[-1][0],))
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute(f"DELETE FROM {table}")
+        assert connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() == before
+    finally:
+        connection.close()
+
+
+def test_append_only_holds_through_the_engine_too(filled):
+    with pytest.raises(IntegrityError, match="append-only"):
+        with filled.db.write_transaction() as session:
+            session.execute(text("UPDATE journal SET amount = 0"))
+
+
+def test_inserts_into_append_only_tables_are_allowed(filled):
+    """The guards stop edits, not the ledger's own appends (the posts above went through)."""
+    counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in APPEND_ONLY_TABLES}
+    assert all(counts.values()), counts
+
+
+# --- several databases in one process -----------------------------------------------------------------
+
+
+def test_two_databases_in_one_process_each_see_their_own_season(tmp_path, monkeypatch):
+    from campbank.ledger import season_store
+    from campbank.ledger.setup import initialise
+
+    monkeypatch.setattr(season_store, "_parsed", {})
+    classic = initialise(tmp_path / "a.db", manager_password="manager-pass-1").database
+    flat = initialise(tmp_path / "b.db", season="flat-tax", manager_password="manager-pass-1").database
+    try:
+        with classic.session() as session:
+            assert season_store.current(session).initial_grant == 12_000
+        with flat.session() as session:
+            assert season_store.current(session).initial_grant == 8_000
+    finally:
+        classic.dispose()
+        flat.dispose()
