@@ -85,6 +85,18 @@ def test_worked_example_through_the_ledger(camp):
     assert stats.supply[-1].total == stats.total
 
 
+def test_a_transfer_between_students_is_issued_and_charged_so_the_flows_net_to_the_money(camp):
+    from campbank.ledger.states import approve
+
+    request = post(camp.db, camp.actor("s1"), {"type": "p2p", "receiver": "s2", "amount": "15",
+                                               "description": "for the cake", "date": "2018-08-10"})
+    approve(camp.db, camp.actor("t1"), request.id)
+    stats = stats_of(camp)
+    p2p = {g.group: g for g in stats.by_group}["p2p"]
+    assert (p2p.issued, p2p.charged, p2p.net) == (1500, 1500, 0)
+    assert stats.issued - stats.charged == stats.total
+
+
 def test_a_camp_without_students_or_transactions(db):
     from helpers import actor_of
 

@@ -128,14 +128,21 @@ class MarketStatistics:
 
 _FLOWS = text(
     """
-    SELECT t.day, m.money_type,
-           SUM(CASE WHEN m.amount > 0 THEN m.amount ELSE 0 END),
-           SUM(CASE WHEN m.amount < 0 THEN -m.amount ELSE 0 END)
-      FROM money_entry m
-      JOIN txn t ON t.id = m.transaction_id
-      JOIN account a ON a.id = m.receiver_id
-     WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
-     GROUP BY t.day, m.money_type
+    SELECT day, money_type,
+           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
+           SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
+      FROM (SELECT t.day, m.money_type, m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account a ON a.id = m.receiver_id
+             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
+            UNION ALL  -- a student's own transfer also charges the sender
+            SELECT t.day, m.money_type, -m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account c ON c.id = t.creator_id
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
+     GROUP BY day, money_type
     """
 )
 
