@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from campbank.ledger.db import Database, default_db_path, open_database
 from campbank.ledger.errors import CampBankError, InputError
@@ -41,12 +44,39 @@ def state(ctx: typer.Context) -> State:
 
 @contextmanager
 def fail_on_error() -> Iterator[None]:
-    """Print a refusal as `error: field: reason` and exit 1 (refused by a rule) or 2 (bad input)."""
+    """Print a refusal as `error: field: reason` and exit 1 (refused by a rule) or 2 (bad input).
+
+    Also the few failures that come from outside the ledger's checks, so a person never sees a traceback:
+    a database file that is damaged or stays locked, a number or text SQLite cannot store, a path that
+    cannot be read or written.
+    """
     try:
         yield
     except CampBankError as error:
-        errors.print(f"[bold red]error:[/] {_escape(str(error))}")
-        raise typer.Exit(error.exit_code) from None
+        _fail(str(error), error.exit_code)
+    except (sqlite3.Error, DBAPIError) as error:
+        reason = str(getattr(error, "orig", None) or error)
+        if "locked" in reason or "busy" in reason:
+            reason = ("another program kept the database busy for too long; the change that was waiting was "
+                      "not saved: run the command again")
+        elif "no such table" in reason or "malformed" in reason or "not a database" in reason:
+            reason += "; is this a CampBank database? `campbank verify` checks it"
+        _fail(f"database: {reason}", 1)
+    except OverflowError as error:  # e.g. a 20-digit id: SQLite integers have 64 bits
+        if "SQLite" not in str(error):
+            raise
+        _fail(f"a number is too large (at most {2**63 - 1})", 2)
+    except UnicodeEncodeError as error:  # a lone surrogate: "\ud800" in JSON, or bytes that are not UTF-8 in argv
+        if "surrogates" not in error.reason:
+            raise
+        _fail(f"text with an invalid character {error.object[error.start:error.end]!r}: {error.reason}", 2)
+    except OSError as error:
+        _fail(f"{error.filename or 'file'}: {error.strerror or error}", 2)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {_escape(message)}")
+    raise typer.Exit(code) from None
 
 
 def _escape(text: str) -> str:

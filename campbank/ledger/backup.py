@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +24,15 @@ def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", ke
         folder.mkdir(parents=True, exist_ok=True)
         dest = folder / f"campbank-{_stamp(clock.now())}-{reason}.db"
     dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")  # a killed backup never looks like a finished one
     source = sqlite3.connect(db.path, timeout=10)
-    target = sqlite3.connect(dest)
+    target = sqlite3.connect(partial)
     try:
         source.backup(target)
     finally:
         target.close()
         source.close()
+    os.replace(partial, dest)
     db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason))
     if keep is not None:
         prune(dest.parent, reason, keep)

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 10_000
@@ -106,10 +106,19 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
     )
     _install_pragmas(engine)
     database = Database(path=db_path, engine=engine)
-    if create:
-        install_schema(database)
-    else:
-        add_missing_tables(database)
+    try:
+        if create:
+            install_schema(database)
+        else:
+            add_missing_tables(database)
+    except DatabaseError as error:  # a folder, not SQLite, damaged or unreadable: say so, no traceback
+        engine.dispose()
+        reason = str(error.orig)
+        if "locked" in reason or "busy" in reason:
+            raise
+        from campbank.ledger.errors import InputError
+
+        raise InputError(f"{db_path} cannot be used as a CampBank database ({reason})", field="database") from None
     return database
 
 

@@ -180,7 +180,24 @@ def parse_day(value: object, season: Season) -> date:
 def _as_object(payload: object) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise InputError("must be a JSON object such as {\"type\": \"fine\", ...}", field="payload")
+    _check_text(payload, "payload")
     return dict(payload)
+
+
+def _check_text(value: object, where: str) -> None:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate), naming where it is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError("contains characters that are not valid text", field=where) from None
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, f"{where}.{key}" if where != "payload" else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
 
 
 def _check_may_create(account: Account, rule: Rule) -> None:

@@ -33,5 +33,15 @@ def install_schema(database: Database) -> None:
 
 
 def add_missing_tables(database: Database) -> None:
-    """Tables added by a newer CampBank appear in an older camp's file; existing ones are untouched."""
+    """Tables added by a newer CampBank appear in an older camp's file; existing ones are untouched.
+
+    A file that holds no camp (another program's SQLite file) is refused, never written to.
+    """
+    from sqlalchemy import inspect
+
+    from campbank.ledger.errors import InputError
+
+    if not inspect(database.engine).has_table("account"):
+        raise InputError(f"{database.path} is not a CampBank database; run `campbank init` for a new camp",
+                         field="database")
     SQLModel.metadata.create_all(database.engine, checkfirst=True)

@@ -54,7 +54,8 @@ def verify_file(path: Path) -> Report:
     """Check the database file; a file SQLite cannot read is reported, not raised."""
     report = Report()
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        # Read-write, never create: a journal left by a crash must be rolled back before reading.
+        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=10)
     except sqlite3.Error as error:
         report.add("file", f"cannot open {path}: {error}")
         return report
