@@ -17,10 +17,11 @@ class OfficeScreen(LedgerWork, Screen[None]):
     BINDINGS = [
         Binding("f5", "reload", "Refresh", id="refresh"),
         Binding("ctrl+o", "focus_menu", "Menu", id="menu"),
+        Binding("ctrl+b", "toggle_menu", "Hide menu", id="toggle-menu"),
     ]
     DEFAULT_CSS = """
     OfficeScreen #menu {
-        width: 26;
+        width: 24;
         height: 1fr;
         border-right: vkey $panel;
     }
@@ -57,4 +58,11 @@ class OfficeScreen(LedgerWork, Screen[None]):
             switcher.visible_content.reload()  # type: ignore[attr-defined]
 
     def action_focus_menu(self) -> None:
-        self.query_one("#menu", OptionList).focus()
+        menu = self.query_one("#menu", OptionList)
+        menu.display = True
+        menu.focus()
+
+    def action_toggle_menu(self) -> None:
+        """Give the section the whole width on a narrow terminal (ctrl+o brings the menu back)."""
+        menu = self.query_one("#menu", OptionList)
+        menu.display = not menu.display
