@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from campbank.cli import admin, money_runs, reports, transactions, ui, users
+from campbank.cli import admin, files, money_runs, reports, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -36,3 +36,4 @@ transactions.register(app)
 money_runs.register(app)
 reports.register(app)
 ui.register(app)
+files.register(app)

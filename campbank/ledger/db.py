@@ -88,7 +88,7 @@ class Database:
 
 def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
     """Open (and with `create`, make) the database file, with CampBank's pragmas on every connection."""
-    from campbank.ledger import models, notices  # noqa: F401  (registers the tables)
+    from campbank.ledger import files, models, notices  # noqa: F401  (registers the tables)
     from campbank.ledger.schema import add_missing_tables, install_schema
 
     db_path = Path(path) if path is not None else default_db_path()

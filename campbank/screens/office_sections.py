@@ -9,6 +9,20 @@ from campbank.widgets.pane import Pane
 # "module:Class" of each section pane; a pane declares its own id, title and roles.
 SECTIONS: tuple[str, ...] = (
     "campbank.screens.staff.dashboard:DashboardPane",
+    "campbank.screens.staff.new_transaction:NewTransactionPane",
+    "campbank.screens.staff.students:StudentsPane",
+    "campbank.screens.staff.my_transactions:MyTransactionsPane",
+    "campbank.screens.staff.approvals:ApprovalsPane",
+    "campbank.screens.staff.statistics:StatisticsPane",
+    "campbank.screens.staff.reports:ReportsPane",
+    "campbank.screens.manager.transactions:TransactionsPane",
+    "campbank.screens.manager.staff:StaffPane",
+    "campbank.screens.manager.users:UsersPane",
+    "campbank.screens.manager.charges:ChargesPane",
+    "campbank.screens.manager.audit:AuditPane",
+    "campbank.screens.manager.export:ExportPane",
+    "campbank.screens.staff.files:FilesPane",
+    "campbank.screens.staff.announcements:AnnouncementsPane",
 )
 
 

@@ -1,0 +1,133 @@
+"""Office section "Announcements": the notices shown on the login screen and the student home; `n` posts one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from campbank.ledger import clock, notices
+from campbank.ledger.notices import MAX_TEXT, MAX_TITLE, Announcement
+from campbank.widgets.pane import Pane
+
+DEFAULT_DAYS = 2
+
+
+class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
+    """Title, text and the last day to show it; returns them, or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Back", id="announce-back"),
+        Binding("ctrl+s", "done", "Post", id="announce-post"),
+    ]
+    DEFAULT_CSS = """
+    AnnouncementDialog { align: center middle; }
+    AnnouncementDialog > Vertical { width: 80%; max-width: 90; height: auto; max-height: 95%;
+                                    border: thick $accent; background: $surface; padding: 0 2; }
+    AnnouncementDialog TextArea { height: 6; }
+    AnnouncementDialog #announce-buttons { height: auto; align-horizontal: right; }
+    AnnouncementDialog Button { margin: 0 0 0 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        until = clock.today() + timedelta(days=DEFAULT_DAYS)
+        with Vertical():
+            yield Static("[b]New announcement[/b] (login screen and students' home)")
+            yield Label("Title")
+            yield Input(id="announce-title", max_length=MAX_TITLE)
+            yield Label("Text")
+            yield TextArea(id="announce-text")
+            yield Label("Show until (YYYY-MM-DD)")
+            yield Input(until.isoformat(), id="announce-until", restrict=r"[0-9-]*", max_length=10)
+            with Horizontal(id="announce-buttons"):
+                yield Button("Back", id="announce-cancel")
+                yield Button("Post (Ctrl+S)", variant="primary", id="announce-ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#announce-title", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "announce-title":
+            self.query_one("#announce-text", TextArea).focus()
+        else:
+            self.action_done()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "announce-ok":
+            self.action_done()
+        else:
+            self.dismiss(None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+    def action_done(self) -> None:
+        title = self.query_one("#announce-title", Input).value.strip()
+        text = self.query_one("#announce-text", TextArea).text.strip()
+        until_text = self.query_one("#announce-until", Input).value.strip()
+        if not title:
+            self.notify("title: is required", severity="error")
+            return
+        if len(text) > MAX_TEXT:
+            self.notify(f"text: must be at most {MAX_TEXT} characters", severity="error")
+            return
+        try:
+            until = date.fromisoformat(until_text)
+        except ValueError:
+            self.notify(f"until: {until_text!r} is not a date written YYYY-MM-DD", severity="error")
+            return
+        self.dismiss({"title": title, "text": text, "until": until})
+
+
+class AnnouncementsPane(Pane):
+    SECTION_ID = "announcements"
+    SECTION_TITLE = "Announcements"
+
+    BINDINGS = [Binding("n", "announce", "New announcement", id="announce-new")]
+    DEFAULT_CSS = """
+    AnnouncementsPane #announce-list { height: 1fr; }
+    AnnouncementsPane .announcement { border-left: thick $accent; padding: 0 1; margin: 0 0 1 0; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Announcements shown now", classes="pane-title")
+        yield VerticalScroll(id="announce-list", can_focus=True)
+
+    def reload(self) -> None:
+        def current() -> list[Announcement]:
+            with self.db.session() as session:
+                return notices.current(session)
+
+        self.fetch(current, lambda items: self.call_later(self._show, items))
+
+    async def _show(self, items: list[Announcement]) -> None:
+        box = self.query_one("#announce-list", VerticalScroll)
+        await box.remove_children()
+        if not items:
+            await box.mount(Static("No announcements are shown now.", classes="muted"))
+        for item in items:
+            text = Text()
+            text.append(item.title, style="bold").append(f"   until {item.until} · {item.author}\n", style="dim")
+            text.append(item.text)
+            await box.mount(Static(text, classes="announcement"))
+
+    def action_announce(self) -> None:
+        def answered(values: dict[str, object] | None) -> None:
+            if values is None:
+                return
+            self.submit(lambda: notices.announce(self.db, self.actor, title=str(values["title"]),
+                                                 text=str(values["text"]), until=values["until"]),  # type: ignore[arg-type]
+                        self._posted)
+
+        self.app.push_screen(AnnouncementDialog(), answered)
+
+    def _posted(self, item: Announcement) -> None:
+        self.notify(f"Announced “{item.title}” until {item.until}", title="Announcement")
+        self.reload()

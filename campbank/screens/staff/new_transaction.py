@@ -1,0 +1,95 @@
+"""Office section "New transaction": pick a type (type part of its name, Enter), then fill its form.
+
+Every type staff may create is offered: the registry without the system-only ones and students' p2p.
+The form is `TransactionFormScreen`; "Posted #N" shows here when it comes back.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from campbank.ledger.posting import Posted
+from campbank.rules import REGISTRY
+from campbank.rules.base import Rule
+from campbank.screens.staff.transaction_form import TransactionFormScreen
+from campbank.widgets.pane import Pane
+
+
+def staff_types() -> list[Rule]:
+    """The types a staff form may create, in the registry's order."""
+    return [rule for rule in REGISTRY.values() if not rule.system_only and "staff" in rule.creator_roles]
+
+
+def matches(rule: Rule, text: str) -> bool:
+    words = text.casefold().split()
+    haystack = f"{rule.label} {rule.type}".casefold().replace("_", " ")
+    return all(word in haystack or word in rule.type for word in words)
+
+
+class NewTransactionPane(Pane):
+    SECTION_ID = "new-transaction"
+    SECTION_TITLE = "New transaction"
+
+    BINDINGS = [Binding("down", "into_list", "Types", id="types-down", show=False)]
+    DEFAULT_CSS = """
+    NewTransactionPane #type-filter { width: 48; margin: 0 0 1 0; }
+    NewTransactionPane #types { height: auto; max-height: 1fr; max-width: 70; }
+    NewTransactionPane #last-posted { color: $success; height: auto; padding: 1 0 0 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("New transaction", classes="pane-title")
+        yield Input(placeholder="type part of a name, Enter", id="type-filter")
+        yield OptionList(id="types")
+        yield Static("", id="last-posted")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def reload(self) -> None:
+        """Nothing to fetch: the types come from the rules."""
+
+    def _fill(self, text: str) -> None:
+        options = self.query_one("#types", OptionList)
+        options.clear_options()
+        shown = [rule for rule in staff_types() if matches(rule, text)]
+        options.add_options([Option(f"{rule.label}  [dim]{rule.type}[/dim]", id=rule.type) for rule in shown])
+        if shown:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "type-filter":
+            self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "type-filter":
+            return
+        options = self.query_one("#types", OptionList)
+        if options.highlighted is None:
+            self.app.bell()
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id:
+            self.open_form(option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "types" and event.option.id:
+            event.stop()
+            self.open_form(event.option.id)
+
+    def action_into_list(self) -> None:
+        self.query_one("#types", OptionList).focus()
+
+    def open_form(self, rule_type: str) -> None:
+        self.app.push_screen(TransactionFormScreen(rule_type), self._back)
+
+    def _back(self, posted: Posted | None) -> None:
+        if posted is not None:
+            self.query_one("#last-posted", Static).update(
+                f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}")
+        filter_box = self.query_one("#type-filter", Input)
+        filter_box.value = ""
+        filter_box.focus()

@@ -1,0 +1,62 @@
+"""A transaction's preview as a rich table: each recipient's money, counters and balance after."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from campbank.ledger.money import format_amount
+from campbank.ledger.preview import Preview
+from campbank.ledger.season_model import Season
+
+
+def preview_title(preview: Preview) -> str:
+    if preview.alter_of is not None:
+        return f"Alter #{preview.alter_of}: {preview.label} — check before replacing it"
+    return f"New {preview.label.lower()} — check before posting"
+
+
+def preview_body(preview: Preview, season: Season) -> RenderableType:
+    sign = season.currency_sign
+    facts = Text()
+    facts.append("Date ", style="dim").append(str(preview.day))
+    facts.append("   Recipients ", style="dim").append(str(preview.recipients), style="bold")
+    facts.append("   Total ", style="dim").append(format_amount(preview.total, sign), style="bold")
+    if preview.description:
+        facts.append("\nDescription ", style="dim").append(preview.description)
+    if preview.duplicate_of is not None:
+        facts.append(f"\nThis form was already posted as #{preview.duplicate_of}: posting again changes nothing.",
+                     style="bold yellow")
+    table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Squad", no_wrap=True)
+    table.add_column("Student", ratio=3, no_wrap=True, overflow="ellipsis")
+    table.add_column("Money", justify="right", no_wrap=True)
+    table.add_column("Counters", ratio=2, overflow="fold")
+    table.add_column("Balance after", justify="right", no_wrap=True)
+    previous = None
+    for line in preview.lines:
+        squad = line.squad or ""
+        money = Text()
+        for amount, money_type, note in line.money:
+            if money:
+                money.append("\n")
+            money.append(format_amount(amount, sign), style="green" if amount >= 0 else "red")
+            label = season.money_types[money_type].label if money_type in season.money_types else money_type
+            money.append(f" {label}" + (f" ({note})" if note else ""), style="dim")
+        counters = ", ".join(
+            f"{name} {'+' if value >= 0 else ''}{_counter_value(name, value, sign)}" + (f" in {block}" if block and block != name else "")
+            for name, value, block in line.counters
+        )
+        after = line.balance_after
+        style = "red" if after <= season.balance_danger else "yellow" if after < season.balance_warning else ""
+        table.add_row(squad if squad != previous else "", f"{line.full_name} ({line.username})", money,
+                      Text(counters, style="dim"), Text(format_amount(after, sign), style=style))
+        previous = squad
+    return Group(facts, Text(""), table)
+
+
+def _counter_value(name: str, value: int, sign: str) -> str:
+    if name == "book_certificate":
+        return format_amount(value, sign)
+    return str(value)

@@ -1,0 +1,143 @@
+"""One student, drilled down from the list: balance, certificates, programme, fines to expect, history."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from campbank.ledger.money import format_amount
+from campbank.ledger.queries import HistoryLine
+from campbank.ledger.student_view import StudentCard, older_history, student_card
+from campbank.rules.study_fine import Progress
+from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.vim_table import VimTable
+
+GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
+         ("fac_passes", "fac_passes_target", "Facultatives passed"),
+         ("seminars_given", "seminars_target", "Seminars given"))
+COUNTERS = ("seminar_attend", "fac_attend", "lecture_attend", "lecture_miss", "workout", "class_attend")
+
+
+def progress_table(card: StudentCard, sign: str) -> Table:
+    """Each goal's count against the final (and equator) targets, and the fine to expect."""
+    stages: list[tuple[str, Progress]] = [("Final", card.study.final)]
+    if card.study.equator is not None:
+        stages.insert(0, ("Equator", card.study.equator))
+    table = Table(show_edge=False, pad_edge=False, header_style="bold", expand=True)
+    table.add_column("Programme")
+    for name, _ in stages:
+        table.add_column(name, justify="right")
+    for attribute, target, label in GOALS:
+        cells = []
+        for _, stage in stages:
+            have, need = getattr(stage, attribute), getattr(stage, target)
+            cells.append(Text(f"{have} / {need}", style="green" if have >= need else "yellow"))
+        table.add_row(label, *cells)
+    table.add_row(Text("Expected fine", style="bold"),
+                  *(Text(format_amount(stage.expected_fine, sign), style="bold red" if stage.expected_fine else "green")
+                    for _, stage in stages))
+    return table
+
+
+class StudentDetailScreen(LedgerWork, Screen[None]):
+    BINDINGS = [
+        Binding("escape,left", "app.pop_screen", "Back", id="detail-back"),
+        Binding("m", "more", "Older history", id="detail-more"),
+        Binding("f5", "reload", "Refresh", id="detail-refresh"),
+    ]
+    DEFAULT_CSS = """
+    StudentDetailScreen #detail-top { height: auto; padding: 0 1; }
+    StudentDetailScreen #detail-facts { width: 1fr; height: auto; padding: 0 2 0 0; }
+    StudentDetailScreen #detail-study { width: 1fr; height: auto; }
+    StudentDetailScreen #detail-history { height: 1fr; margin: 1 1 0 1; }
+    StudentDetailScreen #detail-more { height: 1; padding: 0 1; color: $text-muted; }
+    StudentDetailScreen.narrow #detail-top { layout: vertical; }
+    """
+
+    def __init__(self, username: str) -> None:
+        super().__init__()
+        self.username = username
+        self.lines: list[HistoryLine] = []
+        self.has_more = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="detail-top"):
+            yield Static("Loading…", id="detail-facts")
+            yield Static("", id="detail-study")
+        yield VimTable(id="detail-history", edges=True)
+        yield Static("", id="detail-more")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.username
+        table = self.query_one("#detail-history", DataTable)
+        for label in ("Date", "Txn", "Type", "What", "Amount", "Balance"):
+            table.add_column(label, key=label.lower())
+        self.action_reload()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "narrow")
+
+    def action_reload(self) -> None:
+        self.fetch(lambda: student_card(self.db, self.actor, self.username), self._show)
+
+    def _show(self, card: StudentCard) -> None:
+        season = self.campbank.season
+        sign = season.currency_sign
+        row = card.row
+        style = "bold red" if row.balance <= season.balance_danger else (
+            "bold yellow" if row.balance < season.balance_warning else "bold green")
+        facts = Text()
+        facts.append(f"{row.full_name}", style="bold").append(f"  {row.username}\n", style="dim")
+        facts.append(f"{row.squad or '-'}, grade {row.grade or '-'}" + ("" if row.active else "  (deactivated)") + "\n")
+        facts.append("Balance ").append(format_amount(row.balance, sign), style=style)
+        facts.append("   Certificates ").append(format_amount(row.certificates, sign), style="bold")
+        facts.append("\nNext lecture-miss fine ").append(format_amount(card.study.next_lecture_fine, sign),
+                                                          style="bold")
+        counters = [f"{name.replace('_', ' ')} {row.counters[name]}" for name in COUNTERS if row.counters.get(name)]
+        if counters:
+            facts.append("\n" + " · ".join(counters), style="dim")
+        self.query_one("#detail-facts", Static).update(facts)
+        self.query_one("#detail-study", Static).update(progress_table(card, sign))
+        self.lines = []
+        self.query_one("#detail-history", DataTable).clear()
+        self._add(card.history, card.more)
+
+    def _add(self, lines: list[HistoryLine], more: bool) -> None:
+        table = self.query_one("#detail-history", DataTable)
+        sign = self.campbank.season.currency_sign
+        types = self.campbank.season.money_types
+        for line in lines:
+            what = types[line.money_type].label if line.money_type in types else line.money_type
+            if line.description and line.description.casefold() != what.casefold():
+                what += f" — {line.description}"
+            if line.reverses:
+                what = f"reversed: {what}"
+            table.add_row(
+                str(line.day), f"#{line.transaction_id}", line.type, Text(what, style="dim" if line.reverses else ""),
+                Text(format_amount(line.amount, sign), style="green" if line.amount > 0 else "red", justify="right"),
+                Text(format_amount(line.balance_after, sign), justify="right"),
+                key=str(line.journal_id),
+            )
+        self.lines.extend(lines)
+        self.has_more = more
+        note = f"{len(self.lines)} movements, newest first"
+        self.query_one("#detail-more", Static).update(note + (" — m for older ones" if more else " — that is all"))
+
+    def on_vim_table_edge(self, event: VimTable.Edge) -> None:
+        if event.step > 0 and self.has_more:
+            self.action_more()
+
+    def action_more(self) -> None:
+        if not self.has_more or not self.lines:
+            self.notify("No older history.")
+            return
+        before = self.lines[-1].journal_id
+        self.fetch(lambda: older_history(self.db, self.actor, self.username, before),
+                   lambda page: self._add(*page), group="more")

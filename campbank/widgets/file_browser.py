@@ -1,0 +1,99 @@
+"""The shared files as a list beside a viewer: ↑/↓ to choose, the file shows at once; `v` for versions.
+
+Read-only (everyone who may read files can use it); the office pane adds the "add a file" key.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable
+
+from campbank.ledger.files import SharedFile, file_versions, human_size, list_files
+from campbank.widgets.file_viewer import FileViewer
+from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.vim_table import VimTable
+
+
+class FileBrowser(LedgerWork, Horizontal):
+    BINDINGS = [Binding("v", "versions", "Versions", id="files-versions")]
+    DEFAULT_CSS = """
+    FileBrowser { height: 1fr; }
+    FileBrowser #files-list { width: 2fr; min-width: 30; max-width: 64; height: 1fr; }
+    FileBrowser FileViewer { width: 3fr; margin: 0 0 0 1; }
+    FileBrowser.narrow { layout: vertical; }
+    FileBrowser.narrow #files-list { width: 1fr; max-width: 100%; height: 2fr; }
+    FileBrowser.narrow FileViewer { width: 1fr; height: 3fr; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.files: list[SharedFile] = []
+        self.showing_versions_of: str | None = None
+        """The file whose versions are listed, or None when the list shows every file."""
+
+    def compose(self) -> ComposeResult:
+        yield VimTable(id="files-list")
+        yield FileViewer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#files-list", DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Size", key="size")
+        table.add_column("Ver.", key="versions")
+        table.add_column("Added", key="added")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 90, "narrow")
+
+    def reload(self, select: str | None = None) -> None:
+        """Fetch the list again; `select` names the file to highlight afterwards."""
+        self.showing_versions_of = None
+        self.fetch(lambda: list_files(self.db, self.actor), lambda files: self._show(files, select), group="files")
+
+    def _show(self, files: list[SharedFile], select: str | None = None) -> None:
+        self.files = files
+        table = self.query_one("#files-list", DataTable)
+        table.clear()
+        for index, item in enumerate(files):
+            key = f"{item.name}@{item.version}" if self.showing_versions_of else item.name
+            table.add_row(
+                Text(item.name if not self.showing_versions_of else f"{item.name} v{item.version}"),
+                Text(human_size(item.size), justify="right"), Text(str(item.versions), justify="right"),
+                f"{item.added_at:%m-%d %H:%M}", key=key,
+            )
+            if select is not None and item.name == select and table.cursor_row != index:
+                table.move_cursor(row=index)
+        viewer = self.query_one(FileViewer)
+        if not files:
+            viewer.clear()
+        elif table.row_count:
+            self._open_row(table.cursor_row)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "files-list":
+            event.stop()
+            self._open_row(event.cursor_row)
+
+    def _open_row(self, index: int) -> None:
+        if 0 <= index < len(self.files):
+            item = self.files[index]
+            self.query_one(FileViewer).open(item.name, item.version if self.showing_versions_of else None)
+
+    def action_versions(self) -> None:
+        """Toggle between every file and the versions of the highlighted one."""
+        if self.showing_versions_of is not None:
+            self.reload(select=self.showing_versions_of)
+            return
+        table = self.query_one("#files-list", DataTable)
+        if not self.files or not table.row_count:
+            return
+        name = self.files[table.cursor_row].name
+
+        def show(versions: list[SharedFile]) -> None:
+            self.showing_versions_of = name
+            self._show(versions)
+
+        self.fetch(lambda: file_versions(self.db, self.actor, name), show, group="files")

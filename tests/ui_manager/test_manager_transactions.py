@@ -1,0 +1,200 @@
+"""The manager's table of all transactions: sign in, sort, filter, drill down, cancel (not a tax)."""
+
+from __future__ import annotations
+
+from helpers import DAY, STAFF_PASSWORD, query, txn_state
+from manager_pilot import Seeded, menu_ids, notices, open_section, run, settle, sign_in
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from campbank.app import CampBankApp
+from campbank.ledger import tax
+from campbank.screens.manager.transaction_detail import TransactionDetailScreen
+from campbank.screens.manager.transaction_filter import TransactionFilterDialog
+from campbank.screens.manager.transactions import TransactionsPane
+from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.vim_table import VimTable
+
+MANAGER_SECTIONS = {"transactions", "staff-balances", "users", "charges", "audit", "export"}
+STAFF_VISIBLE = {"statistics", "reports"}
+
+
+def ids_shown(pilot: Pilot) -> list[int]:
+    table = pilot.app.screen.query_one("#tx-table", VimTable)
+    return [int(str(key.value)) for key in table.rows]
+
+
+def pane(pilot: Pilot) -> TransactionsPane:
+    return pilot.app.screen.query_one(TransactionsPane)
+
+
+def all_ids(seeded: Seeded) -> list[int]:
+    return [i for (i,) in query(seeded.db.path, "SELECT id FROM txn ORDER BY id")]
+
+
+def test_a_manager_signs_in_and_gets_every_section(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        assert MANAGER_SECTIONS | STAFF_VISIBLE <= set(menu_ids(pilot))
+
+    run(CampBankApp(seeded.db), script)
+
+
+def test_staff_do_not_get_the_manager_sections(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot, "t1", STAFF_PASSWORD)
+        sections = set(menu_ids(pilot))
+        assert not sections & MANAGER_SECTIONS
+        assert STAFF_VISIBLE <= sections
+        for section in STAFF_VISIBLE:  # and their panes fill without a refusal
+            await open_section(pilot, section)
+        assert not [n for n in notices(pilot) if "may not" in n]
+
+    run(CampBankApp(seeded.db), script)
+
+
+def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
+    ids = all_ids(seeded)
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        assert ids_shown(pilot) == sorted(ids, reverse=True)[:100]
+        assert pane(pilot).page is not None and pane(pilot).page.total == len(ids)
+
+        pilot.app.screen.query_one("#tx-table", VimTable).focus()
+        await pilot.press("1")  # by id: largest first
+        await settle(pilot)
+        assert ids_shown(pilot)[0] == max(ids)
+        await pilot.press("1")  # again: flips
+        await settle(pilot)
+        assert ids_shown(pilot)[0] == min(ids)
+        await pilot.press("5")  # by creator, a to z
+        await settle(pilot)
+        assert pane(pilot).sort == "creator" and not pane(pilot).descending
+        creators = [str(c) for c in pilot.app.screen.query_one("#tx-table", VimTable).get_column("creator")]
+        assert creators == sorted(creators)
+
+        await pilot.press("slash")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, TransactionFilterDialog)
+        dialog.query_one("#f-creator", Input).value = "t2"
+        dialog.query_one("#f-text", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ids_shown(pilot) == [seeded.by_t2]
+        assert "by t2" in str(pilot.app.screen.query_one("#tx-status", Static).render())
+
+        await pilot.press("escape")  # clears the filter
+        await settle(pilot)
+        assert len(ids_shown(pilot)) == min(100, len(ids))
+
+    run(CampBankApp(seeded.db), script)
+
+
+def test_a_header_click_sorts_by_that_column(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        keys = [c.key.value for c in table.columns.values()]
+        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:keys.index("amount")]) + 2
+        await pilot.click("#tx-table", offset=(x, 0))
+        await settle(pilot)
+        assert pane(pilot).sort == "amount" and pane(pilot).descending
+        amounts = {i: a for i, a in query(seeded.db.path, "SELECT transaction_id, SUM(amount) FROM money_entry "
+                                                          "GROUP BY transaction_id")}
+        shown = [amounts.get(i, 0) for i in ids_shown(pilot)]
+        assert shown == sorted(shown, reverse=True)
+
+    run(CampBankApp(seeded.db), script)
+
+
+def test_pages_turn_with_j_past_the_last_row(seeded: Seeded) -> None:
+    from helpers import money
+
+    from campbank.ledger.posting import post
+
+    for n in range(110):  # enough for a second page
+        post(seeded.db, seeded.camp.actor("t1"), money({"s4": "1"}, description=f"bulk {n}"))
+    total = len(all_ids(seeded))
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        table.focus()
+        await pilot.press("G")
+        await pilot.pause()
+        first_page = ids_shown(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        second = ids_shown(pilot)
+        assert pane(pilot).first_row == 100 and len(second) == total - 100
+        assert not set(first_page) & set(second)
+        assert table.cursor_row == 0
+        await pilot.press("k")  # above the first row: back a page, on its last row
+        await settle(pilot)
+        assert ids_shown(pilot) == first_page and table.cursor_row == 99
+
+    run(CampBankApp(seeded.db), script)
+
+
+def open_detail(pilot: Pilot, txn_id: int):  # type: ignore[no-untyped-def]
+    async def go() -> TransactionDetailScreen:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(txn_id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TransactionDetailScreen)
+        return screen
+
+    return go()
+
+
+def test_enter_shows_the_entries_and_c_cancels_another_staff_members_transaction(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        detail = await open_detail(pilot, seeded.by_t1)
+        assert detail.query_one("#detail-money", VimTable).row_count == 2
+        assert "t1" in str(detail.query_one("#detail-facts", Static).render())
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmReason)
+        pilot.app.screen.query_one("#reason", Input).value = "entered twice"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is detail
+        assert "declined" in str(detail.query_one("#detail-facts", Static).render())
+        await pilot.press("escape")  # back to the table, which shows the new state
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        assert str(table.get_cell(str(seeded.by_t1), "state")) == "declined"
+
+    run(CampBankApp(seeded.db), script)
+    assert txn_state(seeded.db, seeded.by_t1) == "declined"
+    reasons = query(seeded.db.path, "SELECT detail FROM audit_log WHERE action = 'txn.declined' AND target = ?",
+                    (f"txn:{seeded.by_t1}",))
+    assert len(reasons) == 1 and "entered twice" in reasons[0][0]
+
+
+def test_a_tax_cannot_be_cancelled_and_the_refusal_is_shown(seeded: Seeded) -> None:
+    from datetime import date
+
+    [day] = tax.run(seeded.db, seeded.camp.manager, day=date.fromisoformat(DAY))
+    assert day.outcome == "charged" and day.transaction_id
+
+    async def script(pilot: Pilot) -> None:
+        detail = await open_detail(pilot, day.transaction_id)
+        assert "Cannot be cancelled" in str(detail.query_one("#detail-note", Static).render())
+        await pilot.press("c")
+        await settle(pilot)
+        assert pilot.app.screen is detail  # no confirmation asked
+        assert any("is a tax" in n for n in notices(pilot))
+
+    run(CampBankApp(seeded.db), script)
+    assert txn_state(seeded.db, day.transaction_id) == "processed"
