@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Container
 from textual.widgets import Static
 
 from campbank.ledger.money import format_amount
@@ -16,12 +16,16 @@ class DashboardPane(Pane):
     SECTION_TITLE = "Dashboard"
 
     DEFAULT_CSS = """
-    DashboardPane #cards { height: auto; }
+    DashboardPane #cards {
+        layout: grid;
+        grid-size: 5;
+        grid-gutter: 0 1;
+        grid-rows: 5;
+        height: auto;
+    }
     DashboardPane .card {
         border: round $panel;
         padding: 0 1;
-        width: 1fr;
-        min-width: 16;
         height: 5;
     }
     DashboardPane .card.danger { border: round $error; }
@@ -31,9 +35,14 @@ class DashboardPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Dashboard", classes="pane-title")
-        with Horizontal(id="cards"):
+        with Container(id="cards"):
             for card in ("total", "mean", "danger", "warning", "pending"):
                 yield Static("…", id=f"card-{card}", classes=f"card {card}")
+
+    def on_resize(self) -> None:
+        """Five cards in a row when there is room, else two or three per row."""
+        width = self.size.width
+        self.query_one("#cards").styles.grid_size_columns = 5 if width >= 90 else (3 if width >= 54 else 2)
 
     def reload(self) -> None:
         def glance() -> MarketStatistics:
