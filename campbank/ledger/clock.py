@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+
+
+_fixed: datetime | None = None
 
 
 def now() -> datetime:
     """Aware UTC; the database stores it as UTC text."""
-    return datetime.now(UTC)
+    return _fixed or datetime.now(UTC)
+
+
+@contextmanager
+def fixed_at(moment: datetime) -> Iterator[None]:
+    """Stamp everything written inside with `moment` (the demo writes a week of history this way)."""
+    global _fixed
+    previous, _fixed = _fixed, moment
+    try:
+        yield
+    finally:
+        _fixed = previous
 
 
 def today() -> date:
     """The camp's calendar day: the office laptop's local date."""
-    return date.today()
+    return _fixed.astimezone().date() if _fixed else date.today()

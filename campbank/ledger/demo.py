@@ -99,10 +99,17 @@ def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
     db.write(lambda s: s.connection().exec_driver_sql("INSERT INTO meta (key, value) VALUES ('demo', '1')"))
     rng = random.Random(seed)
     say(f"Adding {students} students and {len(STAFF)} staff")
-    staff, pupils = _people(db, students, rng)
+    first_morning = datetime.combine(current_season_of(db).first_day, time(8, 0), tzinfo=UTC)
+    with clock.fixed_at(first_morning):
+        staff, pupils = _people(db, students, rng)
     say("Writing a week of history")
     _history(db, staff, pupils, rng, today)
     return DemoCamp(db, MANAGER, staff, pupils)
+
+
+def current_season_of(db: Database) -> Season:
+    with db.session() as session:
+        return current_season(session)
 
 
 def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], list[str]]:
@@ -147,7 +154,10 @@ def _history(db: Database, staff: list[str], students: list[str], rng: random.Ra
     for offset in range(DAYS_OF_HISTORY):
         day = first + timedelta(days=offset)
         _one_day(db, season, day, offset, actors, staff, students, rng)
-    run_tax(db, actors[MANAGER[0]], day=first, through=today - timedelta(days=1))
+    for offset in range(DAYS_OF_HISTORY):  # each evening's tax, stamped at 23:00 of its day
+        evening = first + timedelta(days=offset)
+        with clock.fixed_at(datetime.combine(evening, time(23, 0), tzinfo=UTC)):
+            run_tax(db, actors[MANAGER[0]], day=evening)
 
 
 def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[str, Actor],
