@@ -13,6 +13,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from campbank.ledger import auth
 from campbank.ledger.db import Database
@@ -33,6 +34,7 @@ class CampBankApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("ctrl+l", "logout", "Log out", id="logout"),
+        Binding("question_mark,f1", "toggle_help", "Help", id="help"),
     ]
 
     def __init__(self, db: Database, *, kiosk: bool = False, idle_seconds: float | None = None) -> None:
@@ -115,9 +117,29 @@ class CampBankApp(App[None]):
         if not self.kiosk:
             super().action_suspend_process()
 
+    def action_toggle_help(self) -> None:
+        """`?` shows (and hides) the keys of the focused widget and screen beside it."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `?` is a character while typing into a field; it opens help everywhere else.
+        if action == "toggle_help" and isinstance(self.focused, (Input, TextArea)):
+            return False
+        return True
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.kiosk:
             return
         yield from super().get_system_commands(screen)
-        if self.actor is not None:
-            yield SystemCommand("Log out", "Sign out and return to the login screen", self.action_logout)
+        if self.actor is None:
+            return
+        yield SystemCommand("Log out", "Sign out and return to the login screen", self.action_logout)
+        from campbank.screens.office import OfficeScreen
+
+        if isinstance(screen, OfficeScreen):
+            for section_id, title in screen.sections():
+                yield SystemCommand(f"Go to {title}", f"Show the {title} section",
+                                    lambda section_id=section_id: screen.show_section(section_id))

@@ -103,7 +103,7 @@ def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
     with clock.fixed_at(first_morning):
         staff, pupils = _people(db, students, rng)
     say("Writing a week of history")
-    _history(db, staff, pupils, rng, today)
+    _history(db, staff, pupils, rng)
     return DemoCamp(db, MANAGER, staff, pupils)
 
 
@@ -146,7 +146,7 @@ def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], li
     return db.write(work)
 
 
-def _history(db: Database, staff: list[str], students: list[str], rng: random.Random, today: date) -> None:
+def _history(db: Database, staff: list[str], students: list[str], rng: random.Random) -> None:
     with db.session() as session:
         season = current_season(session)
         actors = {name: Actor.of(account_named(session, name)) for name in [*staff, *students, MANAGER[0]]}
@@ -154,10 +154,8 @@ def _history(db: Database, staff: list[str], students: list[str], rng: random.Ra
     for offset in range(DAYS_OF_HISTORY):
         day = first + timedelta(days=offset)
         _one_day(db, season, day, offset, actors, staff, students, rng)
-    for offset in range(DAYS_OF_HISTORY):  # each evening's tax, stamped at 23:00 of its day
-        evening = first + timedelta(days=offset)
-        with clock.fixed_at(datetime.combine(evening, time(23, 0), tzinfo=UTC)):
-            run_tax(db, actors[MANAGER[0]], day=evening)
+        with clock.fixed_at(datetime.combine(day, time(23, 0), tzinfo=UTC)):  # that evening's tax
+            run_tax(db, actors[MANAGER[0]], day=day)
 
 
 def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[str, Actor],

@@ -48,6 +48,10 @@ class OfficeScreen(LedgerWork, Screen[None]):
         if event.option_list.id == "menu" and event.option.id:
             self.query_one(ContentSwitcher).current = event.option.id
 
+    def sections(self) -> list[tuple[str, str]]:
+        """(id, title) of each section this person sees, in menu order."""
+        return [(p.SECTION_ID, p.SECTION_TITLE) for p in panes_for(self.actor.role)]
+
     def show_section(self, section_id: str) -> None:
         menu = self.query_one("#menu", OptionList)
         menu.highlighted = menu.get_option_index(section_id)

@@ -70,7 +70,7 @@ class HistoryView(LedgerWork, Vertical):
             text = f"{line.type} {line.money_type} {line.description}".casefold()
             if needle and needle not in text:
                 continue
-            what = ("cancelled: " if line.reverses else "") + (line.description or line.money_type)
+            what = ("cancelled: " if line.reverses else "") + line.description
             kind = self.campbank.season.money_types.get(line.money_type)
             table.add_row(str(line.day), kind.label if kind else line.money_type, what,
                           format_amount(line.amount, sign), format_amount(line.balance_after, sign))

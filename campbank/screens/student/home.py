@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from campbank.screens.student.history import HistoryView
 from campbank.screens.student.overview import Overview
 from campbank.screens.student.transfer import TransferView
+from campbank.widgets.file_browser import FileBrowser
 from campbank.widgets.ledger_work import LedgerWork
 
 
@@ -28,11 +29,13 @@ class StudentScreen(LedgerWork, Screen[None]):
                 yield HistoryView()
             with TabPane("Send money", id="tab-transfer"):
                 yield TransferView()
+            with TabPane("Files", id="tab-files"):
+                yield FileBrowser(id="student-files")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.actor.username
 
     def action_reload(self) -> None:
-        for view in self.query("Overview, HistoryView, TransferView"):
+        for view in self.query("Overview, HistoryView, TransferView, FileBrowser"):
             view.reload()  # type: ignore[attr-defined]
