@@ -131,6 +131,30 @@ class Rule:
         raise NotImplementedError
 
 
+class AmountPerStudent(Rule):
+    """The shape shared by money, fines and purchases: a kind chosen from the season's types for this
+    form, and an amount per student; `sign` +1 pays the students, -1 charges them."""
+
+    kind_field: ClassVar[str]
+    kind_label: ClassVar[str]
+    amount_label: ClassVar[str]
+    sign: ClassVar[int] = 1
+
+    def fields(self, season: Season) -> tuple[FormField, ...]:
+        return (
+            FormField(self.kind_field, "choice", self.kind_label, choices=tuple(season.types_for_form(self.type))),
+            FormField("amounts", "per_student_amount", self.amount_label),
+        )
+
+    def kind_and_amounts(self, payload: Payload, ctx: RuleContext) -> tuple[str, list[tuple[Person, int]]]:
+        kind = require_choice(payload, self.kind_field, ctx.season.types_for_form(self.type))
+        return kind, amounts_by_student(payload, ctx)
+
+    def build(self, payload: Payload, ctx: RuleContext) -> Entries:
+        kind, rows = self.kind_and_amounts(payload, ctx)
+        return Entries(money=tuple(MoneyLine(person.username, self.sign * amount, kind) for person, amount in rows))
+
+
 # Helpers shared by the rule modules ------------------------------------------------------------
 
 

@@ -16,39 +16,22 @@ Nothing is shared or split, so there is no rounding.
 from __future__ import annotations
 
 from campbank.ledger.money import format_amount
-from campbank.ledger.season_model import Season
-from campbank.rules.base import (
-    CounterLine,
-    Entries,
-    FormField,
-    MoneyLine,
-    Payload,
-    Person,
-    Rule,
-    RuleContext,
-    amounts_by_student,
-    require_choice,
-)
+from campbank.rules.base import AmountPerStudent, CounterLine, Entries, MoneyLine, Payload, Person, RuleContext
 
 BOOKS = "books"
 CERTIFICATE_COUNTER = "book_certificate"
 
 
-class Purchase(Rule):
+class Purchase(AmountPerStudent):
     type = "purchase"
     label = "Purchase"
-
-    def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (
-            FormField(
-                "purchase_type", "choice", "Purchase type", choices=tuple(season.types_for_form(self.type))
-            ),
-            FormField("amounts", "per_student_amount", "Price per student"),
-        )
+    kind_field = "purchase_type"
+    kind_label = "Purchase type"
+    amount_label = "Price per student"
+    sign = -1
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
-        purchase_type = require_choice(payload, "purchase_type", ctx.season.types_for_form(self.type))
-        rows = amounts_by_student(payload, ctx)
+        purchase_type, rows = self.kind_and_amounts(payload, ctx)
         if purchase_type == BOOKS:
             return books(rows, ctx.season.currency_sign)
         return Entries(money=tuple(MoneyLine(person.username, -price, purchase_type) for person, price in rows))
