@@ -110,3 +110,11 @@ def actor_for(db: Database, username: str | None):  # type: ignore[no-untyped-de
 
 AS_HELP = "Act as this user (password from CAMPBANK_PASSWORD or a prompt)."
 OWNER_AS_HELP = AS_HELP + " Without it, the command acts as the database's owner."
+
+
+def currency_sign(db: Database) -> str:
+    """The sign of the season in force, for printing amounts."""
+    from campbank.ledger.season_store import current
+
+    with db.session() as session:
+        return current(session).currency_sign

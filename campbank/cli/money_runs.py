@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from campbank.cli.common import OWNER_AS_HELP, actor_for, console, fail_on_error, state
+from campbank.cli.common import OWNER_AS_HELP, actor_for, console, currency_sign, fail_on_error, state
 from campbank.ledger.errors import InputError
 from campbank.ledger.money import format_amount
 
@@ -112,14 +112,12 @@ def fines_preview(
     as_user: AsUser = None,
 ) -> None:
     """Show each student's progress and the fine a charge would make."""
-    from campbank.ledger.season_store import current
     from campbank.ledger.study_fines import preview
 
     with fail_on_error():
         db = state(ctx).database()
         rows = preview(db, actor_for(db, as_user), stage)
-        with db.session() as session:
-            sign = current(session).currency_sign
+        sign = currency_sign(db)
     table = Table(title=f"Study fines, {stage} stage")
     for column in ("student", "squad", "grade", "visits", "labs", "fac passes", "seminars given", "fine", "charged"):
         table.add_column(column, justify="right" if column in ("fine", "grade") else "left")
@@ -141,14 +139,12 @@ def fines_charge(
     as_user: AsUser = None,
 ) -> None:
     """Charge the stage's study fines; students already charged for it are skipped."""
-    from campbank.ledger.season_store import current
     from campbank.ledger.study_fines import charge
 
     with fail_on_error():
         db = state(ctx).database()
         charged = charge(db, actor_for(db, as_user), stage)
-        with db.session() as session:
-            sign = current(session).currency_sign
+        sign = currency_sign(db)
     for row in charged:
         console.print(f"#{row.charged_in}: {row.full_name} ({row.username}) fined {format_amount(row.fine, sign)}")
     console.print(f"Charged {len(charged)} students {format_amount(sum(r.fine for r in charged), sign)} in all"

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from campbank.cli.common import AS_HELP, console, fail_on_error, sign_in_as, state
+from campbank.cli.common import AS_HELP, console, currency_sign, fail_on_error, sign_in_as, state
 from campbank.ledger.errors import InputError
 
 AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
@@ -30,14 +30,12 @@ def post(
 ) -> None:
     """Post one transaction from a JSON payload (see the README for the fields of each type)."""
     from campbank.ledger.posting import post as post_payload
-    from campbank.ledger.season_store import current
 
     with fail_on_error():
         payload = read_payload(file)
         db = state(ctx).database()
         posted = post_payload(db, sign_in_as(db, as_user), payload)
-        with db.session() as session:
-            sign = current(session).currency_sign
+        sign = currency_sign(db)
     if posted.duplicate:
         console.print(f"Already posted as #{posted.id}: {posted.summary(sign)} (same idempotency key; nothing new)")
     else:
