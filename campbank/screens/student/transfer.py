@@ -19,9 +19,10 @@ class TransferView(LedgerWork, Vertical):
     BINDINGS = [Binding("c", "cancel_request", "Cancel request", id="cancel-request")]
     DEFAULT_CSS = """
     TransferView { padding: 0 1; }
-    TransferView #who-matches { height: 6; }
+    TransferView #who-matches { height: auto; max-height: 5; }
+    TransferView Input { margin: 0 0 1 0; }
     TransferView #transfer-message { height: auto; }
-    TransferView #requests { height: 1fr; }
+    TransferView #requests { height: 1fr; min-height: 4; }
     TransferView .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
     """
 
@@ -33,11 +34,12 @@ class TransferView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("To (type part of a name):")
-        yield Input(id="who", placeholder="e.g. Ivan")
-        yield OptionList(id="who-matches")
-        yield Input(id="amount", placeholder="amount, e.g. 12.50")
-        yield Input(id="comment", placeholder="what it is for (required)")
-        yield Button("Ask to send", variant="primary", id="send")
+        yield Input(id="who", placeholder="e.g. Ivan", compact=True)
+        yield OptionList(id="who-matches", compact=True)
+        yield Static("Amount and what it is for:")
+        yield Input(id="amount", placeholder="amount, e.g. 12.50", compact=True)
+        yield Input(id="comment", placeholder="what it is for (required)", compact=True)
+        yield Button("Ask to send", variant="primary", id="send", compact=True)
         yield Static("", id="transfer-message")
         yield Static("My requests (c cancels a pending one)", classes="heading")
         table: DataTable[str] = DataTable(id="requests", cursor_type="row")
