@@ -43,7 +43,7 @@ def demo(
     open_ui: Annotated[bool, typer.Option("--open/--no-open", help="Open the office UI on it.")] = True,
 ) -> None:
     """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
-    from campbank.ledger.db import default_db_path
+    from campbank.ledger.paths import default_db_path
     from campbank.ledger.demo import create_demo
 
     chosen = state(ctx).db_path

@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
-
-from campbank.ledger.db import Database, default_db_path, open_database
 from campbank.ledger.errors import CampBankError, InputError
+from campbank.ledger.paths import default_db_path
+
+if TYPE_CHECKING:
+    from campbank.ledger.db import Database
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -34,6 +35,8 @@ class State:
 
     def database(self) -> Database:
         if self._db is None:
+            from campbank.ledger.db import open_database  # SQLAlchemy loads only when a command needs it
+
             self._db = open_database(self.path)
         return self._db
 
@@ -54,7 +57,7 @@ def fail_on_error() -> Iterator[None]:
         yield
     except CampBankError as error:
         _fail(str(error), error.exit_code)
-    except (sqlite3.Error, DBAPIError) as error:
+    except (sqlite3.Error, _sqlalchemy_errors()) as error:
         reason = str(getattr(error, "orig", None) or error)
         if "locked" in reason or "busy" in reason:
             reason = ("another program kept the database busy for too long; the change that was waiting was "
@@ -72,6 +75,13 @@ def fail_on_error() -> Iterator[None]:
         _fail(f"text with an invalid character {error.object[error.start:error.end]!r}: {error.reason}", 2)
     except OSError as error:
         _fail(f"{error.filename or 'file'}: {error.strerror or error}", 2)
+
+
+def _sqlalchemy_errors() -> type[Exception]:
+    """Evaluated only while handling an error, so `campbank --help` never loads SQLAlchemy."""
+    from sqlalchemy.exc import DBAPIError
+
+    return DBAPIError
 
 
 def _fail(message: str, code: int) -> NoReturn:

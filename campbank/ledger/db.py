@@ -20,17 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, create_engine
 
+from campbank.ledger.paths import default_db_path
+
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
-
-
-def default_db_path() -> Path:
-    """`CAMPBANK_DB`, else `campbank.db` in the user's data directory."""
-    if env := os.environ.get("CAMPBANK_DB"):
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("campbank", appauthor=False)) / "campbank.db"
 
 
 def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
