@@ -6,7 +6,6 @@ the write lock up front so two writers queue on the busy timeout instead of fail
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from campbank.ledger import audit, clock
 from campbank.ledger.db import Database
@@ -22,7 +22,7 @@ from campbank.ledger.posting import record_transaction
 from campbank.ledger.season_model import Season
 from campbank.ledger.season_store import current as current_season
 from campbank.ledger.states import Changed, transition
-from campbank.rules.base import RuleContext
+from campbank.rules.base import Person, RuleContext
 from campbank.rules.tax import RULE as TAX
 
 BACKUPS_KEPT = 14
@@ -106,14 +106,22 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
             return TaxDay(day, number, 0, "outside schedule")
         if (earlier := _taxed(session, day)) is not None:
             return TaxDay(day, number, amount, "already taxed", transaction_id=earlier.id)
-        students = session.exec(
-            select(Account).where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
-        ).all()
-        if amount == 0:
-            return TaxDay(day, number, 0, "no tax", len(students))
-        if dry_run:
-            return TaxDay(day, number, amount, "would charge", len(students))
-        people = {a.username: person_of(a) for a in students}
+        active_students = (
+            select(Account.id, Account.username, Account.last_name, Account.first_name, Account.middle_name,
+                   Account.squad, Account.grade)
+            .where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
+        )
+        if amount == 0 or dry_run:
+            count = session.exec(select(func.count()).select_from(active_students.subquery())).one()
+            return TaxDay(day, number, amount, "would charge" if amount else "no tax", count)
+        # Plain columns, not ORM objects: a tax touches every student of the camp.
+        people = {
+            username: Person(id=id_, username=username, role=Role.STUDENT,
+                             full_name=" ".join(p for p in (last, first, middle) if p), squad=squad, grade=grade,
+                             active=True, balance=0)
+            for id_, username, last, first, middle, squad, grade in session.exec(active_students)
+        }
+        students = people
         bank = bank_account(session)
         ctx = RuleContext(season=season, day=day, creator=person_of(bank), people=people)
         entries = TAX.build({"type": "tax"}, ctx)
