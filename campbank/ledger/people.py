@@ -15,8 +15,13 @@ from campbank.rules.base import PEOPLE_FIELDS_LIST, PEOPLE_FIELDS_MAP, PEOPLE_FI
 BANK = "bank"
 
 
+def join_name(last: str, first: str, middle: str) -> str:
+    """`Last First Middle`, as the camp writes names."""
+    return " ".join(part for part in (last, first, middle) if part)
+
+
 def full_name(account: Account) -> str:
-    return " ".join(part for part in (account.last_name, account.first_name, account.middle_name) if part)
+    return join_name(account.last_name, account.first_name, account.middle_name)
 
 
 def usernames_in(payload: Mapping[str, Any]) -> set[str]:
@@ -41,17 +46,27 @@ def usernames_in(payload: Mapping[str, Any]) -> set[str]:
 
 
 def load_people(session: Session, usernames: Iterable[str]) -> dict[str, Person]:
+    """The named accounts with their counter totals, read as plain columns (a group may be hundreds)."""
     wanted = sorted(set(usernames))
     people: dict[str, Person] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        accounts = session.exec(select(Account).where(col(Account.username).in_(chunk))).all()
-        ids = [a.id for a in accounts]
+        rows = session.exec(
+            select(Account.id, Account.username, Account.role, Account.last_name, Account.first_name,
+                   Account.middle_name, Account.squad, Account.grade, Account.active, Account.balance)
+            .where(col(Account.username).in_(chunk))
+        ).all()
         counters: dict[int, dict[str, int]] = {}
-        for total in session.exec(select(CounterTotal).where(col(CounterTotal.account_id).in_(ids))):
-            counters.setdefault(total.account_id, {})[total.counter_type] = total.total
-        for account in accounts:
-            people[account.username] = person_of(account, counters.get(account.id or 0, {}))
+        totals = select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total).where(
+            col(CounterTotal.account_id).in_([row[0] for row in rows]))
+        for account_id, counter_type, total in session.exec(totals):
+            counters.setdefault(account_id, {})[counter_type] = total
+        for id_, username, role, last, first, middle, squad, grade, active, balance in rows:
+            people[username] = Person(
+                id=id_, username=username, role=str(role),
+                full_name=join_name(last, first, middle), squad=squad, grade=grade,
+                active=active, balance=balance, counters=counters.get(id_, {}),
+            )
     return people
 
 

@@ -16,7 +16,7 @@ from campbank.ledger import audit, clock
 from campbank.ledger.db import Database
 from campbank.ledger.errors import InputError, NotFound
 from campbank.ledger.models import Account, Role, State, Transaction
-from campbank.ledger.people import acting_account, bank_account, person_of
+from campbank.ledger.people import acting_account, bank_account, join_name, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.posting import record_transaction
 from campbank.ledger.season_model import Season
@@ -117,7 +117,7 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
         # Plain columns, not ORM objects: a tax touches every student of the camp.
         people = {
             username: Person(id=id_, username=username, role=Role.STUDENT,
-                             full_name=" ".join(p for p in (last, first, middle) if p), squad=squad, grade=grade,
+                             full_name=join_name(last, first, middle), squad=squad, grade=grade,
                              active=True, balance=0)
             for id_, username, last, first, middle, squad, grade in session.exec(active_students)
         }
