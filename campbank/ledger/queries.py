@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from campbank.ledger.errors import PermissionDenied
 from campbank.ledger.models import Account, CounterTotal, JournalRow, MoneyEntry, Role, Transaction
-from campbank.ledger.people import BANK, acting_account, account_named, full_name
+from campbank.ledger.people import BANK, acting_account, account_named, full_name, join_name
 from campbank.ledger.permissions import Action, Actor, may_view_account, require
 
 CERTIFICATE = "book_certificate"
@@ -50,15 +50,21 @@ class HistoryLine:
 def balances(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), include_inactive: bool = True
              ) -> list[BalanceRow]:
     """Everyone of the given roles, by squad then surname, with their counter totals."""
-    query = select(Account).where(col(Account.role).in_(roles)).where(Account.username != BANK)
+    # plain columns, not Account objects: a camp network has tens of thousands of people
+    query = select(Account.id, Account.username, Account.last_name, Account.first_name, Account.middle_name,
+                   Account.role, Account.squad, Account.grade, Account.active, Account.balance
+                   ).where(col(Account.role).in_(roles)).where(Account.username != BANK)
     if not include_inactive:
         query = query.where(Account.active == True)  # noqa: E712
-    accounts = session.exec(query).all()
     counters: dict[int, dict[str, int]] = {}
-    for total in session.exec(select(CounterTotal)):
-        if total.total:
-            counters.setdefault(total.account_id, {})[total.counter_type] = total.total
-    rows = [_row(a, counters.get(a.id or 0, {})) for a in accounts]
+    for account_id, counter_type, total in session.execute(
+            select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total)
+            .where(CounterTotal.total != 0)):
+        counters.setdefault(account_id, {})[counter_type] = total
+    rows = [BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active), balance,
+                       counters.get(account_id, {}))
+            for account_id, username, last, first, middle, role, squad, grade, active, balance
+            in session.execute(query)]
     return sorted(rows, key=lambda r: (r.squad or "", r.full_name.casefold(), r.username))
 
 

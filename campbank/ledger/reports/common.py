@@ -69,10 +69,11 @@ def median_of(values: Sequence[int]) -> int | None:
 
 def std_dev_of(values: Sequence[int]) -> int | None:
     """The population standard deviation, sqrt(Σ(x − mean)² / n), rounded to the nearest cent."""
-    mean = exact_mean(values)
-    if mean is None:
+    if not values:
         return None
-    variance = sum(((x - mean) ** 2 for x in values), Fraction(0)) / len(values)
+    n, total = len(values), sum(values)
+    # Σ(x − mean)² / n = (n·Σx² − (Σx)²) / n², in integers: exact, and fast for ten thousand students
+    variance = Fraction(n * sum(x * x for x in values) - total * total, n * n)
     return _rounded_sqrt(variance)
 
 

@@ -32,6 +32,7 @@ from campbank.ledger.reports.study_report import StudyReport, study_report
 from campbank.ledger.reports.transactions import iter_transactions
 from campbank.ledger.reports.xlsx_sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.ledger.reports.xlsx_sheets import balances_sheet, staff_sheet, statistics_sheet, study_sheet
+from campbank.ledger.reports.xlsx_save import save_workbook
 from campbank.ledger.season_model import Season, Stage
 from campbank.ledger.season_store import current as current_season
 
@@ -81,13 +82,16 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
-        balances_sheet(workbook, snapshot.balances, tick)
-        study_sheet(workbook, snapshot.study, tick)
-        written = _transactions_sheet(workbook, db, actor, snapshot, tick)
-        staff_sheet(workbook, snapshot.staff, tick)
-        statistics_sheet(workbook, snapshot.statistics)
-        _season_sheet(workbook, snapshot)
-        workbook.save(target)
+        sheets = [
+            balances_sheet(workbook, snapshot.balances, tick),
+            study_sheet(workbook, snapshot.study, tick),
+            _transactions_sheet(workbook, db, actor, snapshot, tick),
+            staff_sheet(workbook, snapshot.staff, tick),
+            statistics_sheet(workbook, snapshot.statistics),
+            _season_sheet(workbook, snapshot),
+        ]
+        save_workbook(workbook, target, sheets)
+    written = snapshot.transactions
     db.write(lambda session: audit.record(
         session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
         transactions=written))
@@ -110,7 +114,8 @@ def _read(db: Database, actor: Actor) -> _Snapshot:
 
 
 def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: _Snapshot,
-                        tick: Callable[[int], None]) -> int:
+                        tick: Callable[[int], None]) -> Sheet:
+    """Every transaction up to the snapshot, streamed from the ledger while the file is saved."""
     w = snapshot.widths
     columns = [Column("ID", "count", 8), Column("Created (UTC)", "datetime", 17), Column("Day", "date", 11),
                Column("Creator", width=max(10, w["username"] + 2)), Column("Type", width=max(8, w["type"] + 3)),
@@ -118,18 +123,17 @@ def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot
                Column("Recipient names", width=40),
                Column("Description", width=min(60, max(14, w["description"] + 2))), Column("Update of", "count", 11)]
     sheet = Sheet(workbook, "Transactions", columns)
-    rows = 0
-    for line in iter_transactions(db, actor, upto_id=snapshot.upto_id, on_chunk=tick):
-        sheet.row([line.id, line.created_at, line.day, line.creator, line.type, line.state, line.amount,
-                   line.recipients, "; ".join(line.recipient_names),
-                   line.description, line.update_of],
-                  cells={5: MUTED} if line.state in ("declined", "substituted") else None)
-        rows += 1
+    muted = {5: MUTED}
+    sheet.stream((([line.id, line.created_at, line.day, line.creator, line.type, line.state, line.amount,
+                    line.recipients, "; ".join(line.recipient_names), line.description, line.update_of],
+                   muted if line.state in ("declined", "substituted") else None)
+                  for line in iter_transactions(db, actor, upto_id=snapshot.upto_id, on_chunk=tick)),
+                 count=snapshot.transactions, looks=[MUTED])  # never deleted; new ones get larger ids
     sheet.filter_table()
-    return rows
+    return sheet
 
 
-def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> None:
+def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> Sheet:
     season, sign = snapshot.season, snapshot.season.currency_sign
     items: list[tuple[str, str, object, str]] = [
         ("Report made (UTC)", "datetime", snapshot.made_at.replace(tzinfo=None), ""),
@@ -173,6 +177,7 @@ def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> None:
     sheet.filter_table()
     sheet.blank()
     sheet.note(f"Money in {sign}, written with two decimals.", MUTED)
+    return sheet
 
 
 def _stage_items(name: str, stage: Stage) -> list[tuple[str, str, object, str]]:

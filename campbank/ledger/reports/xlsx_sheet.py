@@ -1,30 +1,22 @@
-"""One write-only worksheet with spreadsheet habits: a bold filled header row, frozen and filtered,
+"""One worksheet of the report with spreadsheet habits: a bold filled header row, frozen and filtered,
 typed columns (money as numbers with two decimals), fitted widths, and text that can never run.
 
-openpyxl's write-only mode streams rows to disk, so column widths and the frozen pane must be known
-before the first row: `fit_widths` measures sample rows first.
+Widths are set before any row is known, so `fit_widths` measures sample rows first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from copy import copy
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from campbank.ledger.money import cents_to_str
+from campbank.ledger.reports.xlsx_cells import RowRenderer
 
-MONEY_FORMAT = "0.00"
-COUNT_FORMAT = "0"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
 FONT = "Calibri"
@@ -39,7 +31,6 @@ WARNING_FONT = Font(name=FONT, size=11, color="9C5700")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 MUTED_FONT = Font(name=FONT, size=11, color="808080")
 TITLE_FONT = Font(name=FONT, size=12, bold=True)
-RISKY_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -55,13 +46,16 @@ class Look:
 
     fill: PatternFill | None = None
     font: Font | None = None
+    alignment: Alignment | None = None
 
 
+HEADER = Look(HEADER_FILL, HEADER_FONT, HEADER_ALIGN)
 TOTAL = Look(TOTAL_FILL, TOTAL_FONT)
 DANGER = Look(DANGER_FILL, DANGER_FONT)
 WARNING = Look(WARNING_FILL, WARNING_FONT)
 MUTED = Look(None, MUTED_FONT)
 TITLE = Look(None, TITLE_FONT)
+RowValues = tuple[Sequence[object], Mapping[int, Look] | None]  # a streamed row: values, looks of single cells
 
 
 def display(kind: str, value: object) -> str:
@@ -88,14 +82,22 @@ def fit_widths(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> l
 
 
 class Sheet:
-    """A write-only sheet whose first row is the header of a filtered table."""
+    """A sheet of the report whose first row is (by default) the header of a filtered table.
+
+    openpyxl keeps the sheet's settings; the rows are rendered as text (`xlsx_cells`) and poured into the
+    file by `xlsx_save.save_workbook`. The last rows may be streamed: `stream` takes an iterator that is
+    only read while the file is saved.
+    """
 
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column], *, header: bool = True,
                  freeze: str | None = "A2") -> None:
         self.ws = workbook.create_sheet(title)
-        self._styles: dict[tuple[object, ...], object] = {}
+        self.title = title
         self.columns = list(columns)
         self.rows = 0
+        self._rendered: list[str] = []
+        self._streamed: tuple[Iterable[RowValues], int, int] | None = None  # rows, first number, count
+        self._renderer = RowRenderer([c.kind for c in self.columns], self._style_index)
         for i, column in enumerate(self.columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width or 12
         if freeze:
@@ -107,85 +109,76 @@ class Sheet:
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         if header:
             self.ws.print_title_rows = "1:1"
-            if any(len(c.title) + 3 > (c.width or 12) for c in self.columns):
-                self.ws.row_dimensions[1].height = 30  # room for a wrapped title
-            self.append([self._cell(c.title, HEADER_FONT, HEADER_FILL, align=HEADER_ALIGN) for c in self.columns])
+            wraps = any(len(c.title) + 3 > (c.width or 12) for c in self.columns)
+            self.header([c.title for c in self.columns], height=30 if wraps else None)  # room for a wrapped title
+
+    @property
+    def path(self) -> str:
+        return str(self.ws.path)
+
+    @property
+    def expected_rows(self) -> int:
+        return self.rows
 
     @property
     def last_column(self) -> str:
         return get_column_letter(len(self.columns))
 
-    def append(self, cells: Sequence[object]) -> None:
-        self.ws.append(cells)
-        self.rows += 1
-
-    def row(self, values: Sequence[object], look: Look | None = None, cells: dict[int, Look] | None = None,
-            kinds: Sequence[str] | None = None) -> None:
+    def row(self, values: Sequence[object], look: Look | None = None, cells: Mapping[int, Look] | None = None,
+            kinds: Sequence[str] | None = None, height: float | None = None) -> None:
         """Append typed values (money in cents); `look` styles the row, `cells` single cells by index."""
-        out = []
-        for i, value in enumerate(values):
-            kind = kinds[i] if kinds else self.columns[i].kind if i < len(self.columns) else "text"
-            style = (cells or {}).get(i) or look
-            out.append(self.value(kind, value, style))
-        self.append(out)
+        if self._streamed is not None:
+            raise RuntimeError(f"{self.title}: streamed rows are the last ones")
+        self.rows += 1
+        self._rendered.append(self._renderer.render(self.rows, values, look, cells, kinds, height))
 
-    def value(self, kind: str, value: object, look: Look | None = None) -> object:
-        font, fill = (look.font, look.fill) if look else (None, None)
-        if value is None or value == "":
-            return self._cell(None, font, fill) if look else None
-        if isinstance(value, str):
-            return self._text(value, font, fill)
-        if kind == "money" and isinstance(value, int):
-            return self._cell(Decimal(value) / 100, font, fill, MONEY_FORMAT)
-        if kind == "datetime" and isinstance(value, datetime):
-            return self._cell(value.replace(tzinfo=None), font, fill, DATETIME_FORMAT)
-        if kind in ("date", "datetime") and isinstance(value, date):
-            return self._cell(value, font, fill, DATE_FORMAT)
-        if look:
-            return self._cell(value, font, fill, COUNT_FORMAT if isinstance(value, int) else None)
-        return value
+    def stream(self, rows: Iterable[RowValues], count: int, looks: Sequence[Look] = ()) -> None:
+        """`count` more rows, (values, cells) pairs read from `rows` only as the file is saved; their cells
+        may have the given looks."""
+        self._renderer.prepare(looks)
+        self._streamed = (rows, self.rows + 1, count)
+        self.rows += count
 
-    def _text(self, text: str, font: Font | None, fill: PatternFill | None) -> object:
-        """Text as a plain string: never a formula or an error code, whatever it starts with."""
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        risky = text.startswith(RISKY_START) or text in ERROR_CODES
-        if not risky and font is None and fill is None:
-            return text
-        cell = self._cell(text, font, fill)
-        if risky:
-            cell.data_type = "s"
-            cell.quotePrefix = True  # an editor keeps it text, too
-        return cell
+    def xml_rows(self) -> Iterator[str]:
+        yield from self._rendered
+        if self._streamed is None:
+            return
+        rows, first, count = self._streamed
+        number = first
+        for values, cells in rows:
+            if number == first + count:
+                raise RuntimeError(f"{self.title}: more than the {count} rows announced")
+            yield self._renderer.render(number, values, cells=cells)
+            number += 1
+        if number != first + count:
+            raise RuntimeError(f"{self.title}: {number - first} rows came, {count} were announced")
 
-    def _cell(self, value: object, font: Font | None = None, fill: PatternFill | None = None,
-              number_format: str | None = None, align: Alignment | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        key = (id(font), id(fill), number_format, id(align))
-        style = self._styles.get(key)
-        if style is None:  # style one cell the slow way, then copy its style ids to the others
-            if font is not None:
-                cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            if number_format:
-                cell.number_format = number_format
-            if align is not None:
-                cell.alignment = align
-            self._styles[key] = copy(cell._style)
-        else:
-            cell._style = copy(style)
-        return cell
-
-    def header(self, titles: Sequence[str]) -> None:
-        """A header row inside the sheet (for a second table below the first)."""
-        self.append([self._cell(t, HEADER_FONT, HEADER_FILL, align=HEADER_ALIGN) for t in titles])
+    def header(self, titles: Sequence[str], height: float | None = None) -> None:
+        """A header row (also inside the sheet, for a second table below the first)."""
+        self.row(titles, HEADER, kinds=["text"] * len(titles), height=height)
 
     def blank(self) -> None:
-        self.append([])
+        self.rows += 1
 
     def note(self, text: str, look: Look | None = None) -> None:
-        self.append([self._text(text, look.font if look else None, look.fill if look else None)])
+        self.row([text], look, kinds=["text"])
 
     def filter_table(self, last_row: int | None = None) -> None:
         """The autofilter over the header and the rows written so far (or up to `last_row`)."""
         self.ws.auto_filter.ref = f"A1:{self.last_column}{max(1, last_row or self.rows)}"
+
+    def _style_index(self, number_format: str | None, look: object, quoted: bool) -> int:
+        """Register a cell style with the workbook (openpyxl's way) and give its index."""
+        cell = WriteOnlyCell(self.ws)
+        if isinstance(look, Look):
+            if look.font is not None:
+                cell.font = look.font
+            if look.fill is not None:
+                cell.fill = look.fill
+            if look.alignment is not None:
+                cell.alignment = look.alignment
+        if number_format:
+            cell.number_format = number_format
+        if quoted:
+            cell.quotePrefix = True  # an editor keeps the text text, too
+        return int(cell.style_id)
