@@ -150,7 +150,8 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
 
     def flush() -> None:
         db.executemany("INSERT INTO txn (id, type, creator_id, created_at, day, state, description, payload, "
-                       "update_of, idempotency_key) VALUES (?, ?, ?, ?, ?, 'processed', ?, ?, NULL, NULL)", txn_rows)
+                       "update_of, idempotency_key, amount, recipients) "
+                       "VALUES (?, ?, ?, ?, ?, 'processed', ?, ?, NULL, NULL, ?, ?)", txn_rows)
         db.executemany("INSERT INTO money_entry (id, transaction_id, receiver_id, amount, money_type, description) "
                        "VALUES (?, ?, ?, ?, ?, '')", money_rows)
         db.executemany("INSERT INTO counter_entry (id, transaction_id, receiver_id, counter_type, value, day, block) "
@@ -179,7 +180,8 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
                    {"type": kind, "money_type": money_type, "amounts": {
                        student_name(r - student_ids[0]): f"{a / 100:.2f}" for r, a in zip(receivers, amounts)}})
         description = f"{DESCRIPTIONS[t % len(DESCRIPTIONS)]} {t}"
-        txn_rows.append((t, kind, creator, stamp, day, description, json.dumps(payload, sort_keys=True)))
+        txn_rows.append((t, kind, creator, stamp, day, description, json.dumps(payload, sort_keys=True),
+                         sum(amounts), len(receivers)))
         first_money = money_id + 1
         for r, a in zip(receivers, amounts):
             money_id += 1

@@ -107,8 +107,8 @@ def raw_transaction(con: sqlite3.Connection, creator: str, type_: str, day: str,
             u: f"{a / 100:.2f}" for u, a in amounts.items()}}, sort_keys=True)
         lines = [(ids[u], a) for u, a in amounts.items()]
     cur = con.execute("INSERT INTO txn (type, creator_id, created_at, day, state, description, payload, update_of, "
-                      "idempotency_key) VALUES (?, ?, ?, ?, 'processed', 'raw', ?, NULL, ?)",
-                      (type_, creator_id, stamp, day, payload, key))
+                      "idempotency_key, amount, recipients) VALUES (?, ?, ?, ?, 'processed', 'raw', ?, NULL, ?, ?, ?)",
+                      (type_, creator_id, stamp, day, payload, key, sum(a for _, a in lines), len(lines)))
     txn = cur.lastrowid
     first = (con.execute("SELECT COALESCE(MAX(id), 0) FROM money_entry").fetchone()[0]) + 1
     con.executemany("INSERT INTO money_entry (id, transaction_id, receiver_id, amount, money_type, description) "
@@ -343,6 +343,13 @@ def bench_table(scale: Scale, label: str, runs: int) -> None:
         ("sort: creator", {"sort": "creator"}),
         ("sort: description", {"sort": "description"}),
         ("sort: type", {"sort": "type"}),
+        ("sort: day", {"sort": "day"}),
+        ("sort: state", {"sort": "state"}),
+        ("sort: amount, smallest first", {"sort": "amount", "descending": False}),
+        ("sort: amount, last page", {"sort": "amount", "offset": scale.transactions - page}),
+        ("filter text + sort amount", {"where": TransactionFilter(text="olympiad"), "sort": "amount"}),
+        ("filter days + sort recipients", {"where": TransactionFilter(day_from=date(2018, 8, 8),
+                                                                      day_to=date(2018, 8, 9)), "sort": "recipients"}),
     ]
     for name, kwargs in cases:
         def read(kwargs=kwargs) -> None:

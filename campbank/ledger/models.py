@@ -56,12 +56,16 @@ class Transaction(SQLModel, table=True):
     type: str = Field(index=True)
     creator_id: int = Field(foreign_key="account.id")
     created_at: datetime = Field(index=True)
-    day: date
+    day: date = Field(index=True)
     state: str = Field(index=True)  # a State value
-    description: str = ""
+    description: str = Field(default="", index=True)
     payload: str  # the form payload that created it, JSON
     update_of: int | None = Field(default=None, foreign_key="txn.id")
     idempotency_key: str | None = Field(default=None, unique=True)
+    # Fixed when it is written (entries never change), kept here so the table of all transactions sorts by
+    # them through an index: the sum of its money entries, and the people its entries name.
+    amount: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
+    recipients: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
 
 
 class MoneyEntry(SQLModel, table=True):

@@ -112,6 +112,8 @@ def record_transaction(
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
         update_of=update_of,
         idempotency_key=key,
+        amount=entries.total,
+        recipients=len(entries.recipients),
     )
     session.add(txn)
     session.flush()

@@ -34,6 +34,20 @@ _DIFFERENCES = f"""
     GROUP BY 1, 2, 3 HAVING SUM(amount) != 0
 """
 
+# The amount and the number of people kept on each transaction, against its entries.
+_TXN_TOTALS = """
+    SELECT t.id, t.amount, t.recipients, COALESCE(m.total, 0), COALESCE(r.people, 0)
+      FROM txn t
+      LEFT JOIN (SELECT transaction_id, SUM(amount) AS total FROM money_entry GROUP BY transaction_id) m
+             ON m.transaction_id = t.id
+      LEFT JOIN (SELECT transaction_id, COUNT(*) AS people
+                   FROM (SELECT transaction_id, receiver_id FROM money_entry
+                         UNION SELECT transaction_id, receiver_id FROM counter_entry)
+                  GROUP BY transaction_id) r
+             ON r.transaction_id = t.id
+     WHERE t.amount != COALESCE(m.total, 0) OR t.recipients != COALESCE(r.people, 0)
+"""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -90,6 +104,7 @@ def _run_checks(db: sqlite3.Connection, report: Report) -> None:
     _check_triggers(db, report)
     _check_sums_to_zero(db, report)
     _check_journal_matches_entries(db, report)
+    _check_transaction_totals(db, report)
     _check_cached_balances(db, report)
     _check_counter_totals(db, report)
     _check_state_history(db, report)
@@ -126,6 +141,16 @@ def _check_journal_matches_entries(db: sqlite3.Connection, report: Report) -> No
         report.add("journal matches entries",
                    f"#{txn}, account {_name(db, account)}, {what}: {side} {abs(amount)} more than the other")
     _more(report, "journal matches entries", len(rows))
+
+
+def _check_transaction_totals(db: sqlite3.Connection, report: Report) -> None:
+    if "recipients" not in {row[1] for row in db.execute("PRAGMA table_info(txn)")}:
+        return  # a file from before they were kept; CampBank adds them when it next opens the file
+    rows = db.execute(_TXN_TOTALS).fetchall()
+    for txn, amount, recipients, total, people in rows[:SHOW]:
+        report.add("transaction totals", f"#{txn} shows {amount} cents to {recipients} people; "
+                                         f"its entries give {total} cents to {people}")
+    _more(report, "transaction totals", len(rows))
 
 
 def _check_cached_balances(db: sqlite3.Connection, report: Report) -> None:

@@ -92,8 +92,17 @@ def test_an_edited_money_entry(busy):
     tamper(busy.path, "CREATE TRIGGER money_entry_no_update BEFORE UPDATE ON money_entry "
                       "BEGIN SELECT RAISE(ABORT, 'money_entry is append-only: rows cannot be changed'); END")
     report = verify_file(busy.path)
-    assert checks(report) == {"journal matches entries"}
+    assert checks(report) == {"journal matches entries", "transaction totals"}
     assert f"#{txn}" in messages(report)
+
+
+@pytest.mark.parametrize("column", ["amount", "recipients"])
+def test_a_changed_total_kept_on_a_transaction(busy, column):
+    txn = busy.ids["paid"]
+    tamper(busy.path, f"UPDATE txn SET {column} = {column} + 1 WHERE id = {txn}")
+    report = verify_file(busy.path)
+    assert checks(report) == {"transaction totals"}
+    assert f"#{txn} shows" in messages(report)
 
 
 def test_a_deleted_journal_row(busy):

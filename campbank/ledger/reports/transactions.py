@@ -6,7 +6,8 @@ ids; the stream walks the ids in chunks, each chunk in its own short read transa
 export never holds the database against the office and the scheduler.
 
 `amount` is the sum of the transaction's money entries (what its receivers got; negative for fines,
-purchases and tax); `recipients` counts the distinct people named by its money or counter entries.
+purchases and tax); `recipients` counts the distinct people named by its money or counter entries. Both
+are kept on the transaction when it is written, so the table sorts by them through an index.
 """
 
 from __future__ import annotations
@@ -34,17 +35,9 @@ SORTS: dict[str, str] = {
     "creator": "c.username",
     "type": "t.type",
     "state": "t.state",
-    "amount": "COALESCE(s.v, 0)",
-    "recipients": "COALESCE(s.v, 0)",
+    "amount": "t.amount",
+    "recipients": "t.recipients",
     "description": "t.description",
-}
-# the sorts by an aggregate join it (one grouped pass, faster than a subquery per row)
-SORT_JOINS: dict[str, str] = {
-    "amount": "LEFT JOIN (SELECT transaction_id, SUM(amount) AS v FROM money_entry GROUP BY transaction_id) s "
-              "ON s.transaction_id = t.id",
-    "recipients": "LEFT JOIN (SELECT transaction_id, COUNT(*) AS v FROM (SELECT transaction_id, receiver_id "
-                  "FROM money_entry UNION SELECT transaction_id, receiver_id FROM counter_entry) "
-                  "GROUP BY transaction_id) s ON s.transaction_id = t.id",
 }
 
 
@@ -107,13 +100,15 @@ def transactions_page(
         raise InputError(f"{sort!r} is not one of: {', '.join(SORTS)}", field="sort")
     if offset < 0 or not 1 <= limit <= 10_000:
         raise InputError("offset must be >= 0 and limit between 1 and 10000", field="page")
-    clause, params = _where(session, where or TransactionFilter())
+    where = where or TransactionFilter()
+    clause, params = _where(session, where)
     direction = "DESC" if descending else "ASC"
-    base = "FROM txn t JOIN account c ON c.id = t.creator_id"
+    # the creator's account only when it is asked for: without it a sort can read its index alone
+    base = "FROM txn t JOIN account c ON c.id = t.creator_id" if sort == "creator" or where.creator else "FROM txn t"
     total = int(session.execute(_text(f"SELECT COUNT(*) {base} WHERE {clause}", params), params).scalar_one())
     order = f"{SORTS[sort]} {direction}, t.id {direction}"
     ids = [row[0] for row in session.execute(
-        _text(f"SELECT t.id {base} {SORT_JOINS.get(sort, '')} WHERE {clause} ORDER BY {order} "
+        _text(f"SELECT t.id {base} WHERE {clause} ORDER BY {order} "
               "LIMIT :limit OFFSET :offset", params),
         {**params, "limit": limit, "offset": offset})]
     lines = {line.id: line for line in _lines(session, ids, _names_of(session, ids))}
@@ -173,28 +168,25 @@ def _lines(session: Session, ids: Sequence[int], names: dict[int, tuple[str, str
         pick, params = "IN :ids", {"ids": list(ids)}
     else:
         pick, params = "BETWEEN :first AND :last", {"first": between[0], "last": between[1]}
-    amounts = dict(session.execute(_text(
-        f"SELECT transaction_id, SUM(amount) FROM money_entry WHERE transaction_id {pick} GROUP BY transaction_id",
-        params), params).all())
-    receivers: dict[int, list[int]] = {}
-    for txn_id, receiver_id in session.execute(_text(
-            f"SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id {pick} "
-            f"UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id {pick} "
-            "ORDER BY 1, 2", params), params):
-        receivers.setdefault(txn_id, []).append(receiver_id)
     rows = session.execute(_text(
-        "SELECT t.id, t.created_at, t.day, t.creator_id, t.type, t.state, t.description, t.update_of "
-        f"FROM txn t WHERE t.id {pick} ORDER BY t.id", params), params)
+        "SELECT t.id, t.created_at, t.day, t.creator_id, t.type, t.state, t.amount, t.recipients, t.description, "
+        f"t.update_of FROM txn t WHERE t.id {pick} ORDER BY t.id", params), params).all()
+    named = [row[0] for row in rows if 0 < row[7] <= NAMES_SHOWN]  # only these show their recipients' names
+    receivers: dict[int, list[int]] = {}
+    if named:
+        for txn_id, receiver_id in session.execute(_text(
+                "SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id IN :named "
+                "UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id IN :named",
+                {"named": named}), {"named": named}):
+            receivers.setdefault(txn_id, []).append(receiver_id)
     lines = []
-    for txn_id, created, day, creator_id, type_, state, description, update_of in rows:
-        people = receivers.get(txn_id, [])
-        shown = tuple(sorted((names.get(r, ("?", "?"))[1] for r in people), key=str.casefold)) \
-            if len(people) <= NAMES_SHOWN else ()
+    for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of in rows:
+        shown = tuple(sorted((names.get(r, ("?", "?"))[1] for r in receivers.get(txn_id, ())), key=str.casefold))
         creator = names.get(creator_id, ("?", "?"))
         lines.append(TransactionLine(
             id=txn_id, created_at=_as_datetime(created), day=_as_date(day), creator=creator[0],
-            creator_name=creator[1], type=type_, state=state, amount=int(amounts.get(txn_id) or 0),
-            recipients=len(people), recipient_names=shown, description=description or "", update_of=update_of,
+            creator_name=creator[1], type=type_, state=state, amount=amount, recipients=recipients,
+            recipient_names=shown, description=description or "", update_of=update_of,
         ))
     return lines
 
@@ -248,15 +240,17 @@ def _text(sql: str, params: dict[str, object]):  # type: ignore[no-untyped-def]
 
 
 def _names_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """(username, full name) of the creators and recipients of the given transactions."""
+    """(username, full name) of the creators of the given transactions, and of the recipients shown."""
     if not ids:
         return {}
     params = {"ids": list(ids)}
     rows = session.execute(_text(
         "SELECT id, username, last_name, first_name, middle_name FROM account WHERE id IN ("
         "SELECT creator_id FROM txn WHERE id IN :ids "
-        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id IN :ids "
-        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id IN :ids)", params), params)
+        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id IN (SELECT id FROM txn WHERE id IN :ids "
+        f"AND recipients <= {NAMES_SHOWN}) "
+        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id IN (SELECT id FROM txn WHERE id IN :ids "
+        f"AND recipients <= {NAMES_SHOWN}))", params), params)
     return {row[0]: (row[1], _full(row[2:])) for row in rows}
 
 

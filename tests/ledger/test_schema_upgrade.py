@@ -1,0 +1,56 @@
+"""A camp written by an older CampBank is brought up to the current schema when it is opened, once."""
+
+from __future__ import annotations
+
+from campbank.ledger.db import open_database
+from campbank.ledger.posting import post
+from campbank.ledger.schema import SCHEMA_VERSION
+from campbank.ledger.verify import verify_file
+from helpers import DAY, fine, query, raw
+
+TOTALS = """SELECT t.id, t.amount, t.recipients FROM txn t ORDER BY t.id"""
+FROM_ENTRIES = """SELECT t.id,
+    (SELECT COALESCE(SUM(amount), 0) FROM money_entry WHERE transaction_id = t.id),
+    (SELECT COUNT(*) FROM (SELECT receiver_id FROM money_entry WHERE transaction_id = t.id
+                           UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = t.id))
+    FROM txn t ORDER BY t.id"""
+NEW_INDEXES = ("ix_txn_amount", "ix_txn_recipients", "ix_txn_description", "ix_txn_day")
+
+
+def as_version_one(path) -> None:  # type: ignore[no-untyped-def]
+    connection = raw(path)
+    for index in NEW_INDEXES:
+        connection.execute(f"DROP INDEX {index}")
+    connection.execute("ALTER TABLE txn DROP COLUMN amount")
+    connection.execute("ALTER TABLE txn DROP COLUMN recipients")
+    connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+
+
+def test_kept_totals_are_those_of_the_entries(camp):
+    post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1", "s2", "s3"]})
+    post(camp.db, camp.actor("t1"), fine({"s1": "2.50", "s2": "2.50"}))
+    assert query(camp.path, TOTALS) == query(camp.path, FROM_ENTRIES)
+    assert any(amount < 0 for _, amount, _ in query(camp.path, TOTALS))
+
+
+def test_an_older_camp_gets_the_columns_filled_from_its_entries(camp):
+    post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1", "s2", "s3"]})
+    expected = query(camp.path, TOTALS)
+    camp.db.dispose()
+    as_version_one(camp.path)
+    assert verify_file(camp.path).ok, "an older file verifies: it has no totals to check"
+
+    reopened = open_database(camp.path)
+    try:
+        assert query(camp.path, TOTALS) == expected
+        indexes = {name for (name,) in query(camp.path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert set(NEW_INDEXES) <= indexes
+        assert query(camp.path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+        assert verify_file(camp.path).ok
+        before = query(camp.path, "SELECT COUNT(*) FROM audit_log")
+        open_database(camp.path).dispose()  # a second open finds nothing to do
+        assert query(camp.path, "SELECT COUNT(*) FROM audit_log") == before
+    finally:
+        reopened.dispose()
