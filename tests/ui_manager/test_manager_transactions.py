@@ -11,8 +11,9 @@ from campbank.app import CampBankApp
 from campbank.ledger import tax
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.screens.manager.transaction_filter import TransactionFilterDialog
-from campbank.screens.manager.transactions import TransactionsPane
+from campbank.screens.manager.transactions import PAGE, TransactionsPane
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.page_table import PageTable
 from campbank.widgets.vim_table import VimTable
 
 MANAGER_SECTIONS = {"transactions", "staff-balances", "users", "charges", "audit", "export"}
@@ -20,8 +21,8 @@ STAFF_VISIBLE = {"statistics", "reports"}
 
 
 def ids_shown(pilot: Pilot) -> list[int]:
-    table = pilot.app.screen.query_one("#tx-table", VimTable)
-    return [int(str(key.value)) for key in table.rows]
+    table = pilot.app.screen.query_one("#tx-table", PageTable)
+    return [int(key) for key in table.row_keys]
 
 
 def pane(pilot: Pilot) -> TransactionsPane:
@@ -59,10 +60,10 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
     async def script(pilot: Pilot) -> None:
         await sign_in(pilot)
         await open_section(pilot, "transactions")
-        assert ids_shown(pilot) == sorted(ids, reverse=True)[:100]
+        assert ids_shown(pilot) == sorted(ids, reverse=True)[:PAGE]
         assert pane(pilot).page is not None and pane(pilot).page.total == len(ids)
 
-        pilot.app.screen.query_one("#tx-table", VimTable).focus()
+        pilot.app.screen.query_one("#tx-table", PageTable).focus()
         await pilot.press("1")  # by id: largest first
         await settle(pilot)
         assert ids_shown(pilot)[0] == max(ids)
@@ -72,7 +73,7 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
         await pilot.press("5")  # by creator, a to z
         await settle(pilot)
         assert pane(pilot).sort == "creator" and not pane(pilot).descending
-        creators = [str(c) for c in pilot.app.screen.query_one("#tx-table", VimTable).get_column("creator")]
+        creators = pilot.app.screen.query_one("#tx-table", PageTable).column_text("creator")
         assert creators == sorted(creators)
 
         await pilot.press("slash")
@@ -88,7 +89,7 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
 
         await pilot.press("escape")  # clears the filter
         await settle(pilot)
-        assert len(ids_shown(pilot)) == min(100, len(ids))
+        assert len(ids_shown(pilot)) == min(PAGE, len(ids))
 
     run(CampBankApp(seeded.db), script)
 
@@ -97,10 +98,8 @@ def test_a_header_click_sorts_by_that_column(seeded: Seeded) -> None:
     async def script(pilot: Pilot) -> None:
         await sign_in(pilot)
         await open_section(pilot, "transactions")
-        table = pilot.app.screen.query_one("#tx-table", VimTable)
-        keys = [c.key.value for c in table.columns.values()]
-        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:keys.index("amount")]) + 2
-        await pilot.click("#tx-table", offset=(x, 0))
+        table = pilot.app.screen.query_one("#tx-table", PageTable)
+        await pilot.click("#tx-table", offset=(table.column_x("amount") + 2, 0))
         await settle(pilot)
         assert pane(pilot).sort == "amount" and pane(pilot).descending
         amounts = {i: a for i, a in query(seeded.db.path, "SELECT transaction_id, SUM(amount) FROM money_entry "
@@ -116,14 +115,14 @@ def test_pages_turn_with_j_past_the_last_row(seeded: Seeded) -> None:
 
     from campbank.ledger.posting import post
 
-    for n in range(110):  # enough for a second page
+    for n in range(PAGE + 10):  # enough for a second page
         post(seeded.db, seeded.camp.actor("t1"), money({"s4": "1"}, description=f"bulk {n}"))
     total = len(all_ids(seeded))
 
     async def script(pilot: Pilot) -> None:
         await sign_in(pilot)
         await open_section(pilot, "transactions")
-        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        table = pilot.app.screen.query_one("#tx-table", PageTable)
         table.focus()
         await pilot.press("G")
         await pilot.pause()
@@ -131,12 +130,12 @@ def test_pages_turn_with_j_past_the_last_row(seeded: Seeded) -> None:
         await pilot.press("j")
         await settle(pilot)
         second = ids_shown(pilot)
-        assert pane(pilot).first_row == 100 and len(second) == total - 100
+        assert pane(pilot).first_row == PAGE and len(second) == total - PAGE
         assert not set(first_page) & set(second)
         assert table.cursor_row == 0
         await pilot.press("k")  # above the first row: back a page, on its last row
         await settle(pilot)
-        assert ids_shown(pilot) == first_page and table.cursor_row == 99
+        assert ids_shown(pilot) == first_page and table.cursor_row == PAGE - 1
 
     run(CampBankApp(seeded.db), script)
 
@@ -145,9 +144,9 @@ def open_detail(pilot: Pilot, txn_id: int):  # type: ignore[no-untyped-def]
     async def go() -> TransactionDetailScreen:
         await sign_in(pilot)
         await open_section(pilot, "transactions")
-        table = pilot.app.screen.query_one("#tx-table", VimTable)
+        table = pilot.app.screen.query_one("#tx-table", PageTable)
         table.focus()
-        table.move_cursor(row=table.get_row_index(str(txn_id)))
+        table.move_cursor(table.row_keys.index(str(txn_id)))
         await pilot.press("enter")
         await settle(pilot)
         screen = pilot.app.screen
@@ -172,8 +171,8 @@ def test_enter_shows_the_entries_and_c_cancels_another_staff_members_transaction
         assert "declined" in str(detail.query_one("#detail-facts", Static).render())
         await pilot.press("escape")  # back to the table, which shows the new state
         await settle(pilot)
-        table = pilot.app.screen.query_one("#tx-table", VimTable)
-        assert str(table.get_cell(str(seeded.by_t1), "state")) == "declined"
+        table = pilot.app.screen.query_one("#tx-table", PageTable)
+        assert table.column_text("state")[table.row_keys.index(str(seeded.by_t1))] == "declined"
 
     run(CampBankApp(seeded.db), script)
     assert txn_state(seeded.db, seeded.by_t1) == "declined"

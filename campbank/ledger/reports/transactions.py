@@ -103,12 +103,14 @@ def transactions_page(
     where = where or TransactionFilter()
     clause, params = _where(session, where)
     direction = "DESC" if descending else "ASC"
-    # the creator's account only when it is asked for: without it a sort can read its index alone
-    base = "FROM txn t JOIN account c ON c.id = t.creator_id" if sort == "creator" or where.creator else "FROM txn t"
-    total = int(session.execute(_text(f"SELECT COUNT(*) {base} WHERE {clause}", params), params).scalar_one())
+    # the creators' accounts only when asked for: without them a count or a sort can read an index alone
+    joined = "FROM txn t JOIN account c ON c.id = t.creator_id"
+    counted = joined if where.creator else "FROM txn t"
+    sorted_ = joined if where.creator or sort == "creator" else "FROM txn t"
+    total = int(session.execute(_text(f"SELECT COUNT(*) {counted} WHERE {clause}", params), params).scalar_one())
     order = f"{SORTS[sort]} {direction}, t.id {direction}"
     ids = [row[0] for row in session.execute(
-        _text(f"SELECT t.id {base} WHERE {clause} ORDER BY {order} "
+        _text(f"SELECT t.id {sorted_} WHERE {clause} ORDER BY {order} "
               "LIMIT :limit OFFSET :offset", params),
         {**params, "limit": limit, "offset": offset})]
     lines = {line.id: line for line in _lines(session, ids, _names_of(session, ids))}
@@ -216,9 +218,10 @@ def _where(session: Session, where: TransactionFilter) -> tuple[str, dict[str, o
         params["day_to"] = where.day_to.isoformat()
     needle = where.text.strip()
     if needle:
-        # SQLite's LIKE ignores case for ASCII only: try the spellings a person means (as typed, lower,
-        # upper, capitalised), so "семинар" also finds "Семинар".
-        spellings = list(dict.fromkeys((needle, needle.lower(), needle.upper(), needle.capitalize())))
+        # SQLite's LIKE ignores case for ASCII only: for other letters try the spellings a person means
+        # (as typed, lower, upper, capitalised), so "семинар" also finds "Семинар".
+        spellings = [needle] if needle.isascii() else list(
+            dict.fromkeys((needle, needle.lower(), needle.upper(), needle.capitalize())))
         likes = []
         for i, spelling in enumerate(spellings):
             escaped = spelling.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

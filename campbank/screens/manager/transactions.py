@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from campbank.ledger.money import format_amount
 from campbank.ledger.oversight import creators, transaction_types
@@ -18,9 +18,9 @@ from campbank.ledger.reports.transactions import TransactionFilter, TransactionL
 from campbank.screens.manager.transaction_detail import STATE_STYLE, TransactionDetailScreen
 from campbank.screens.manager.transaction_filter import TransactionFilterDialog, describe
 from campbank.widgets.pane import Pane
-from campbank.widgets.vim_table import VimTable
+from campbank.widgets.page_table import PageColumn, PageTable
 
-PAGE = 100
+PAGE = 50
 # column key (a sort of transactions_page), title, newest/largest first when first chosen
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("id", "#", True),
@@ -32,6 +32,8 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("recipients", "Recipients", True),
     ("description", "Description", False),
 )
+WIDTHS = {"id": 6, "created": 11, "type": 14, "amount": 11, "creator": 11, "state": 11, "recipients": 22}
+RIGHT = {"id", "amount"}
 SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
 
 
@@ -71,10 +73,11 @@ class TransactionsPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
         yield Static("Loading…", id="tx-status")
-        yield VimTable(id="tx-table", edges=True)
+        yield PageTable([PageColumn(key, title, WIDTHS.get(key), key in RIGHT) for key, title, _ in COLUMNS],
+                        id="tx-table")
 
     def on_mount(self) -> None:
-        self._build_columns()
+        self._mark_sort()
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -94,16 +97,10 @@ class TransactionsPane(Pane):
             self.reload()
             return
         self.page = page
-        table = self.query_one("#tx-table", VimTable)
-        keep = table.cursor_row
-        table.clear()
+        table = self.query_one("#tx-table", PageTable)
         sign = self.campbank.season.currency_sign
-        for line in page.lines:
-            table.add_row(*self._cells(line, sign), key=str(line.id))
-        if page.lines:
-            wanted = self._cursor_after_load if self._cursor_after_load is not None else keep
-            row = len(page.lines) - 1 if wanted < 0 else min(wanted, len(page.lines) - 1)
-            table.move_cursor(row=row, scroll=True)
+        wanted = self._cursor_after_load if self._cursor_after_load is not None else table.cursor_row
+        table.show_rows([(str(line.id), self._cells(line, sign)) for line in page.lines], cursor=wanted)
         self._cursor_after_load = None
         self._show_status()
 
@@ -111,14 +108,14 @@ class TransactionsPane(Pane):
     def _cells(line: TransactionLine, sign: str) -> list[object]:
         amount = format_amount(line.amount, sign)
         return [
-            Text(str(line.id), justify="right"),
+            str(line.id),
             f"{line.created_at:%m-%d %H:%M}",
             line.type,
-            Text(amount, justify="right", style="red" if line.amount < 0 else ""),
+            Text(amount, style="red" if line.amount < 0 else ""),
             line.creator,
             Text(line.state, style=STATE_STYLE.get(line.state, "")),
-            Text(_clip(line.recipients_text, 24)),
-            Text(_clip(line.description, 70)),
+            _clip(line.recipients_text, 60),
+            _clip(line.description, 200),
         ]
 
     def _show_status(self) -> None:
@@ -133,16 +130,12 @@ class TransactionsPane(Pane):
             parts.append(f"filter: {what} (Esc clears)")
         self.query_one("#tx-status", Static).update(" · ".join(parts))
 
-    def _build_columns(self) -> None:
-        table = self.query_one("#tx-table", VimTable)
-        table.clear(columns=True)
-        for key, title, _ in COLUMNS:
-            mark = (" ↓" if self.descending else " ↑") if key == self.sort else ""
-            table.add_column(title + mark, key=key)
+    def _mark_sort(self) -> None:
+        self.query_one("#tx-table", PageTable).mark_column(self.sort, " ↓" if self.descending else " ↑")
 
     # -- paging, sorting, filtering ---------------------------------------------------------------
 
-    def on_vim_table_edge(self, event: VimTable.Edge) -> None:
+    def on_page_table_edge(self, event: PageTable.Edge) -> None:
         event.stop()
         self.action_page(event.step, cursor=0 if event.step > 0 else -1)
 
@@ -166,16 +159,16 @@ class TransactionsPane(Pane):
             self.descending = {k: d for k, _, d in COLUMNS}[key]
         self.first_row = 0
         self._cursor_after_load = 0
-        self._build_columns()
+        self._mark_sort()
         self.reload()
 
     def action_next_sort(self) -> None:
         self.action_sort(SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)])
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_page_table_header_selected(self, event: PageTable.HeaderSelected) -> None:
         event.stop()
-        if event.column_key.value in SORT_KEYS:
-            self.action_sort(event.column_key.value)
+        if event.column_key in SORT_KEYS:
+            self.action_sort(event.column_key)
 
     def action_filter(self) -> None:
         if self._choices is None:
@@ -211,11 +204,9 @@ class TransactionsPane(Pane):
 
     # -- drilling down ----------------------------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_page_table_row_selected(self, event: PageTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is None:
-            return
-        self.app.push_screen(TransactionDetailScreen(int(event.row_key.value)), self._back_from_detail)
+        self.app.push_screen(TransactionDetailScreen(int(event.key)), self._back_from_detail)
 
     def _back_from_detail(self, changed: bool | None) -> None:
         if changed:

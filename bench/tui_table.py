@@ -1,0 +1,124 @@
+"""Target 7 through the TUI itself: the manager's table of all transactions, driven by Textual's Pilot.
+
+Each figure is the time from the key event reaching the app (or from choosing the section) to the new
+page being in the table and every widget of the screen having handled its messages (the repaint), in a
+headless 120x40 terminal. The keys are posted as the terminal driver posts them, not with `Pilot.press`,
+whose idle waits (at least 40 ms a key) would be measured too. The app signs in as the manager through
+the login screen first, as a person would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from campbank.app import CampBankApp
+from campbank.ledger.db import open_database
+from campbank.screens.manager.transaction_filter import TransactionFilterDialog
+from campbank.screens.manager.transactions import TransactionsPane
+from campbank.screens.office import OfficeScreen
+from campbank.widgets.page_table import PageTable
+
+POLL = 0.001
+ACTIONS = (  # name, keys pressed on the table
+    ("next page (])", "right_square_bracket"),
+    ("sort: amount (4)", "4"),
+    ("sort: amount again, flips (4)", "4"),
+    ("sort: recipients (7)", "7"),
+    ("sort: description (8)", "8"),
+    ("sort: creator (5)", "5"),
+)
+
+
+def measure(path: Path, username: str, password: str, runs: int) -> dict[str, list[float]]:
+    """Seconds per step of each run: open, the actions above, a text filter and clearing it, one row down."""
+    times: dict[str, list[float]] = {}
+    for _ in range(runs):
+        db = open_database(path)
+        try:
+            asyncio.run(_one_run(CampBankApp(db), username, password, times))
+        finally:
+            db.dispose()
+    return times
+
+
+async def _one_run(app: CampBankApp, username: str, password: str, times: dict[str, list[float]]) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _sign_in(pilot, username, password)
+        office = app.screen
+        assert isinstance(office, OfficeScreen)
+
+        start = time.perf_counter()
+        office.show_section("transactions")
+        await _until(pilot, lambda: _pane(pilot) is not None and _pane(pilot).page is not None)
+        times.setdefault("open the table", []).append(time.perf_counter() - start)
+        pane = _pane(pilot)
+        assert pane is not None
+        table = pane.query_one("#tx-table", PageTable)
+        table.focus()
+        await pilot.pause()
+
+        for name, key in ACTIONS:
+            times.setdefault(name, []).append(await _timed_page(pilot, pane, lambda key=key: _press(pilot, key)))
+
+        row = table.cursor_row
+        start = time.perf_counter()
+        await _press(pilot, "j")
+        await _until(pilot, lambda: table.cursor_row != row)
+        times.setdefault("one row down (j)", []).append(time.perf_counter() - start)
+
+        await pilot.press("slash")
+        await _until(pilot, lambda: isinstance(app.screen, TransactionFilterDialog))
+        dialog = app.screen
+        dialog.query_one("#f-text", Input).value = "olympiad"
+        dialog.query_one("#f-text", Input).focus()
+        await pilot.pause()
+        times.setdefault("filter: text 'olympiad'", []).append(
+            await _timed_page(pilot, pane, lambda: _press(pilot, "enter")))
+        table.focus()
+        await pilot.pause()
+        times.setdefault("clear the filter (Esc)", []).append(
+            await _timed_page(pilot, pane, lambda: _press(pilot, "escape")))
+
+
+async def _press(pilot: Pilot, key: str) -> None:
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(pilot.app)
+    pilot.app.post_message(event)
+
+
+async def _sign_in(pilot: Pilot, username: str, password: str) -> None:
+    await pilot.pause()
+    pilot.app.screen.query_one("#username", Input).value = username
+    pilot.app.screen.query_one("#password", Input).value = password
+    await pilot.click("#sign-in")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, OfficeScreen), limit=30)
+
+
+async def _timed_page(pilot: Pilot, pane: TransactionsPane, act: Callable[[], Awaitable[object]]) -> float:
+    before = pane.page
+    start = time.perf_counter()
+    await act()
+    await _until(pilot, lambda: pane.page is not before)
+    return time.perf_counter() - start
+
+
+async def _until(pilot: Pilot, ready: Callable[[], bool], limit: float = 10) -> None:
+    """Wait for `ready`, then for the screen refresh that shows it."""
+    give_up = time.perf_counter() + limit
+    while not ready():
+        if time.perf_counter() > give_up:
+            raise TimeoutError("the TUI did not get there")
+        await asyncio.sleep(POLL)
+    await pilot._wait_for_screen()  # every widget has handled its messages, the repaint among them
+
+
+def _pane(pilot: Pilot) -> TransactionsPane | None:
+    found = pilot.app.screen.query(TransactionsPane)
+    return found.first() if found else None
