@@ -1,6 +1,6 @@
 """Build a big CampBank camp fast, for the benchmarks (not a test).
 
-The file is made by `campbank.ledger.setup.initialise` (schema, triggers, season, bank, manager), then
+The file is made by `campbank.ledger.actions.setup.initialise` (schema, triggers, season, bank, manager), then
 filled directly with sqlite3 `executemany` in big batches: accounts, transactions, money entries,
 counter entries, journal rows (receiver +, creator -; counters to the receiver), counter totals,
 cached balances and the audit rows (`txn.created`, `txn.processed`) that `campbank verify` expects.
@@ -103,9 +103,9 @@ def _stamp(at: datetime) -> str:
 
 
 def build(path: Path, scale: Scale, seed: int = 2018) -> None:
-    from campbank.ledger import auth
-    from campbank.ledger.db import journal_mode
-    from campbank.ledger.setup import initialise
+    from campbank.ledger.actions import auth
+    from campbank.ledger.actions.setup import initialise
+    from campbank.ledger.store.database import journal_mode
 
     camp = initialise(path, manager="manager", manager_password=PASSWORD)
     camp.database.dispose()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -28,11 +27,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import camp  # noqa: E402
-from camp import FIRST_DAY, FULL, PASSWORD, TENTH, Scale, ensure_camp, staff_name, student_name, working_copy  # noqa: E402
+from camp import (  # noqa: E402
+    FIRST_DAY,
+    FULL,
+    PASSWORD,
+    TENTH,
+    Scale,
+    ensure_camp,
+    staff_name,
+    student_name,
+    working_copy,
+)
 
-from campbank.ledger.db import BUSY_TIMEOUT_MS, journal_mode, open_database  # noqa: E402
-from campbank.ledger.models import Account  # noqa: E402
 from campbank.ledger.permissions import Actor  # noqa: E402
+from campbank.ledger.store.database import BUSY_TIMEOUT_MS, journal_mode, open_database  # noqa: E402
 
 GROUP = 400  # students in the group transaction of target 1
 PYTHON = sys.executable
@@ -130,7 +138,7 @@ def raw_transaction(con: sqlite3.Connection, creator: str, type_: str, day: str,
 # -- 1. a group transaction to 400 students ------------------------------------------------------------
 
 def bench_post(scale: Scale, label: str, runs: int) -> None:
-    from campbank.ledger.posting import post
+    from campbank.ledger.actions.posting import post
 
     path = working_copy(scale, "post")
     db = open_database(path)
@@ -154,7 +162,7 @@ def bench_post(scale: Scale, label: str, runs: int) -> None:
 # -- 2. the tax run ------------------------------------------------------------------------------------
 
 def bench_tax(scale: Scale, label: str, runs: int) -> None:
-    from campbank.ledger.tax import run as run_tax
+    from campbank.ledger.actions.tax import run as run_tax
 
     path = working_copy(scale, "tax")
     db = open_database(path)
@@ -184,9 +192,9 @@ STUDENT_SCREEN: dict[str, float] = {}
 
 
 def bench_student(scale: Scale, label: str, runs: int) -> None:
-    from campbank.ledger import notices
-    from campbank.ledger.queries import account_balance, history
-    from campbank.ledger.study import study_status
+    from campbank.ledger.actions import notices
+    from campbank.ledger.views.accounts import account_balance, history
+    from campbank.ledger.views.study import study_status
 
     db = open_database(ensure_camp(scale))
     username = student_name(scale.students // 2)
@@ -216,10 +224,10 @@ def bench_student(scale: Scale, label: str, runs: int) -> None:
 XLSX_CHILD = """
 import sys, time
 from pathlib import Path
-from campbank.ledger.db import open_database
+from campbank.ledger.store.database import open_database
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
-from campbank.ledger.reports.xlsx import write_report
+from campbank.formats.xlsx.report import write_report
 db = open_database(sys.argv[1])
 with db.session() as s:
     me = Actor.of(account_named(s, 'manager'))
@@ -277,7 +285,7 @@ def bench_verify(scale: Scale, label: str, runs: int) -> None:
 LOGIN_SCREEN_CHILD = """
 import asyncio, sys, time
 from campbank.app import CampBankApp
-from campbank.ledger.db import open_database
+from campbank.ledger.store.database import open_database
 from campbank.screens.login import LoginScreen
 shown = {}
 original = LoginScreen.on_mount
@@ -296,7 +304,7 @@ print(shown['at'])
 
 
 def bench_startup(scale: Scale, label: str, runs: int) -> None:
-    from campbank.ledger.auth import sign_in
+    from campbank.ledger.actions.auth import sign_in
 
     def help_() -> None:
         subprocess.run([CAMPBANK, "--help"], check=True, capture_output=True)
@@ -324,7 +332,7 @@ def bench_startup(scale: Scale, label: str, runs: int) -> None:
 # -- 7. the all-transactions table (ledger calls of the TUI) --------------------------------------------
 
 def bench_table(scale: Scale, label: str, runs: int) -> None:
-    from campbank.ledger.reports.transactions import TransactionFilter, transactions_page
+    from campbank.ledger.views.transactions import TransactionFilter, transactions_page
 
     db = open_database(ensure_camp(scale))
     manager = actor(db, "manager")

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from campbank.app import CampBankApp
-from campbank.ledger.db import open_database
+from campbank.ledger.store.database import open_database
 from campbank.screens.manager.transaction_filter import TransactionFilterDialog
 from campbank.screens.manager.transactions import TransactionsPane
 from campbank.screens.office import OfficeScreen

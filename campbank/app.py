@@ -15,11 +15,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from campbank.ledger import auth
-from campbank.ledger.db import Database
+from campbank.core.season import Season
+from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
-from campbank.ledger.season_model import Season
-from campbank.ledger.season_store import current as current_season
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import os
+
 import pytest
 from argon2 import PasswordHasher
 
-from campbank.ledger import auth
-from campbank.ledger.db import Database
-from campbank.ledger.setup import initialise
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.store.database import Database
 
 MANAGER_PASSWORD = "manager-pass-1"
+
+# Tables printed by the CLI are as wide as the terminal; tests read them at one fixed width, whether or
+# not they run in a terminal (or in a worker process of pytest-xdist).
+os.environ["COLUMNS"] = "160"
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +61,7 @@ def camp(camp_template: Path, db_path: Path):  # type: ignore[no-untyped-def]
     """A fresh copy of the populated camp (see `camp_template`), as a `helpers.Camp`."""
     from helpers import copy_database, load_camp
 
-    from campbank.ledger.db import open_database
+    from campbank.ledger.store.database import open_database
 
     copy_database(camp_template, db_path)
     database = open_database(db_path)

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from campbank.ledger import audit
-from campbank.ledger.db import Database
-from campbank.ledger.models import Account, CounterEntry, MoneyEntry, State, Transaction
+from campbank.core.enums import State
+from campbank.ledger.actions.states import transition
+from campbank.ledger.actions.users import add_user, deactivate
 from campbank.ledger.permissions import Actor
-from campbank.ledger.states import transition
-from campbank.ledger.users import add_user, deactivate
+from campbank.ledger.store import audit
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 
 MANAGER = "manager"
 MANAGER_PASSWORD = "manager-pass-1"

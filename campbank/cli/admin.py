@@ -9,7 +9,14 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from campbank.cli.common import OWNER_AS_HELP, actor_for, console, errors, fail_on_error, state
+from campbank.cli.common import (
+    OWNER_AS_HELP,
+    actor_for,
+    console,
+    errors,
+    fail_on_error,
+    state,
+)
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
 
@@ -28,7 +35,7 @@ def init(
     manager: Annotated[str, typer.Option(help="Username of the first manager.")] = "manager",
 ) -> None:
     """Create a new camp database: the season, the bank account and the first manager."""
-    from campbank.ledger.setup import initialise
+    from campbank.ledger.actions.setup import initialise
 
     with fail_on_error():
         camp = initialise(state(ctx).path, season=season, manager=manager)
@@ -43,8 +50,8 @@ def demo(
     open_ui: Annotated[bool, typer.Option("--open/--no-open", help="Open the office UI on it.")] = True,
 ) -> None:
     """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
-    from campbank.ledger.paths import default_db_path
-    from campbank.ledger.demo import create_demo
+    from campbank.demo import create_demo
+    from campbank.ledger.store.paths import default_db_path
 
     chosen = state(ctx).db_path
     path = chosen or default_db_path().with_name("campbank-demo.db")
@@ -69,8 +76,8 @@ def season_load(
     as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
-    from campbank.ledger.season_store import load, read_file
-    from campbank.ledger.setup import season_source
+    from campbank.ledger.actions.setup import season_source
+    from campbank.ledger.season.in_force import load, read_file
 
     with fail_on_error():
         db = state(ctx).database()
@@ -83,8 +90,8 @@ def season_load(
 @season_app.command("show")
 def season_show(ctx: typer.Context) -> None:
     """Show the season in force."""
-    from campbank.ledger.money import format_amount
-    from campbank.ledger.season_store import current
+    from campbank.core.money import format_amount
+    from campbank.ledger.season.in_force import current
 
     with fail_on_error():
         with state(ctx).database().session() as session:
@@ -109,7 +116,7 @@ def backup(
     dest: Annotated[Optional[Path], typer.Argument(help="A file or folder (default: backups/ beside the database).")] = None,
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others use it)."""
-    from campbank.ledger.backup import backup as make_backup
+    from campbank.ledger.store.backup import backup as make_backup
 
     with fail_on_error():
         path = make_backup(state(ctx).database(), dest)

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from campbank.ledger.errors import CampBankError, InputError
-from campbank.ledger.paths import default_db_path
+
+from campbank.core.errors import CampBankError, InputError
+from campbank.ledger.store.paths import default_db_path
 
 if TYPE_CHECKING:
-    from campbank.ledger.db import Database
+    from campbank.ledger.store.database import Database
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -35,7 +36,9 @@ class State:
 
     def database(self) -> Database:
         if self._db is None:
-            from campbank.ledger.db import open_database  # SQLAlchemy loads only when a command needs it
+            from campbank.ledger.store.database import (
+                open_database,  # SQLAlchemy loads only when a command needs it
+            )
 
             self._db = open_database(self.path)
         return self._db
@@ -106,14 +109,14 @@ def password_for(username: str) -> str:
 
 
 def sign_in_as(db: Database, username: str):  # type: ignore[no-untyped-def]
-    from campbank.ledger.auth import sign_in
+    from campbank.ledger.actions.auth import sign_in
 
     return sign_in(db, username, password_for(username), place="cli")
 
 
 def actor_for(db: Database, username: str | None):  # type: ignore[no-untyped-def]
     """`--as USERNAME` signs in; without it the command acts as the database's owner (the bank)."""
-    from campbank.ledger.users import system_actor
+    from campbank.ledger.actions.users import system_actor
 
     return sign_in_as(db, username) if username else system_actor(db)
 
@@ -124,7 +127,7 @@ OWNER_AS_HELP = AS_HELP + " Without it, the command acts as the database's owner
 
 def currency_sign(db: Database) -> str:
     """The sign of the season in force, for printing amounts."""
-    from campbank.ledger.season_store import current
+    from campbank.ledger.season.in_force import current
 
     with db.session() as session:
         return current(session).currency_sign

@@ -27,7 +27,7 @@ def files_add(
     = None,
 ) -> None:
     """Add a file; adding a name again keeps the old version in history."""
-    from campbank.ledger.files import add_path, human_size
+    from campbank.ledger.actions.files import add_path, human_size
 
     with fail_on_error():
         db = state(ctx).database()
@@ -42,7 +42,7 @@ def files_list(
     by: Annotated[Optional[str], typer.Option("--by", help=AS_HELP)] = None,
 ) -> None:
     """List the shared files: name, size, versions, when and by whom the newest was added."""
-    from campbank.ledger.files import human_size, list_files
+    from campbank.ledger.actions.files import human_size, list_files
 
     with fail_on_error():
         db = state(ctx).database()

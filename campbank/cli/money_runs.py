@@ -10,9 +10,16 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from campbank.cli.common import OWNER_AS_HELP, actor_for, console, currency_sign, fail_on_error, state
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import format_amount
+from campbank.cli.common import (
+    OWNER_AS_HELP,
+    actor_for,
+    console,
+    currency_sign,
+    fail_on_error,
+    state,
+)
+from campbank.core.errors import InputError
+from campbank.core.money import format_amount
 
 tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
 fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
@@ -43,9 +50,9 @@ def tax_run(
     as_user: AsUser = None,
 ) -> None:
     """Charge the day's tax to every active student, once per date, with a backup first."""
-    from campbank.ledger.backup import backup
-    from campbank.ledger.season_store import current
-    from campbank.ledger.tax import BACKUPS_KEPT, days_to_run, run
+    from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run, run
+    from campbank.ledger.season.in_force import current
+    from campbank.ledger.store.backup import backup
 
     with fail_on_error():
         db = state(ctx).database()
@@ -97,7 +104,7 @@ def tax_void(
     as_user: AsUser = None,
 ) -> None:
     """Undo a mistaken tax day: its charges stop counting (audited)."""
-    from campbank.ledger.tax import void
+    from campbank.ledger.actions.tax import void
 
     with fail_on_error():
         db = state(ctx).database()
@@ -112,7 +119,7 @@ def fines_preview(
     as_user: AsUser = None,
 ) -> None:
     """Show each student's progress and the fine a charge would make."""
-    from campbank.ledger.study_fines import preview
+    from campbank.ledger.actions.study_fines import preview
 
     with fail_on_error():
         db = state(ctx).database()
@@ -139,7 +146,7 @@ def fines_charge(
     as_user: AsUser = None,
 ) -> None:
     """Charge the stage's study fines; students already charged for it are skipped."""
-    from campbank.ledger.study_fines import charge
+    from campbank.ledger.actions.study_fines import charge
 
     with fail_on_error():
         db = state(ctx).database()

@@ -10,12 +10,26 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from campbank.cli.common import OWNER_AS_HELP, actor_for, console, errors, fail_on_error, state
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import format_amount
+from campbank.cli.common import (
+    OWNER_AS_HELP,
+    actor_for,
+    console,
+    errors,
+    fail_on_error,
+    state,
+)
+from campbank.core.errors import InputError
+from campbank.core.money import format_amount
 
 report_app = typer.Typer(help="Reports: the manager's xlsx workbook, market statistics.")
 export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
@@ -58,7 +72,7 @@ def report_xlsx(
     as_user: AsUser = None,
 ) -> None:
     """Write the manager's workbook: balances, study, all transactions, staff, statistics, season."""
-    from campbank.ledger.reports.xlsx import write_report
+    from campbank.formats.xlsx.report import write_report
 
     with fail_on_error():
         db = state(ctx).database()
@@ -71,7 +85,7 @@ def report_xlsx(
 @report_app.command("stats")
 def report_stats(ctx: typer.Context, as_user: AsUser = None) -> None:
     """Market statistics of the active students, with a histogram and the money supply by day."""
-    from campbank.ledger.reports.statistics import market_statistics
+    from campbank.ledger.views.statistics import market_statistics
 
     with fail_on_error():
         db = state(ctx).database()
@@ -160,7 +174,12 @@ def export_balances(
     as_user: AsUser = None,
 ) -> None:
     """Every student's balance, certificates and counters."""
-    from campbank.ledger.exports import balances_csv, balances_json, record_export, save_text
+    from campbank.formats.exports import (
+        balances_csv,
+        balances_json,
+        record_export,
+        save_text,
+    )
 
     with fail_on_error():
         _check_format(format)
@@ -203,7 +222,12 @@ def _to_stdout(chunks: Iterable[str]) -> None:
 
 def _export_entries(ctx: typer.Context, kind: str, format: str, output: Path | None, no_bom: bool,
                     as_user: str | None) -> None:
-    from campbank.ledger.exports import entries_csv, entries_json, record_export, save_text
+    from campbank.formats.exports import (
+        entries_csv,
+        entries_json,
+        record_export,
+        save_text,
+    )
 
     with fail_on_error():
         _check_format(format)

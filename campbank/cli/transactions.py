@@ -9,8 +9,15 @@ from typing import Annotated
 
 import typer
 
-from campbank.cli.common import AS_HELP, console, currency_sign, fail_on_error, sign_in_as, state
-from campbank.ledger.errors import InputError
+from campbank.cli.common import (
+    AS_HELP,
+    console,
+    currency_sign,
+    fail_on_error,
+    sign_in_as,
+    state,
+)
+from campbank.core.errors import InputError
 
 AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
@@ -29,7 +36,7 @@ def post(
     as_user: AsUser,
 ) -> None:
     """Post one transaction from a JSON payload (see the README for the fields of each type)."""
-    from campbank.ledger.posting import post as post_payload
+    from campbank.ledger.actions.posting import post as post_payload
 
     with fail_on_error():
         payload = read_payload(file)
@@ -44,21 +51,21 @@ def post(
 
 def approve(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
     """Approve a student's pending transfer (the sender's balance is checked again)."""
-    from campbank.ledger.states import approve as approve_request
+    from campbank.ledger.actions.states import approve as approve_request
 
     _decide(ctx, approve_request, id, as_user, reason)
 
 
 def reject(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
     """Reject a student's pending transfer."""
-    from campbank.ledger.states import reject as reject_request
+    from campbank.ledger.actions.states import reject as reject_request
 
     _decide(ctx, reject_request, id, as_user, reason)
 
 
 def cancel(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
     """Cancel a transaction: its entries stop counting and the reversal shows in the history."""
-    from campbank.ledger.states import cancel as cancel_transaction
+    from campbank.ledger.actions.states import cancel as cancel_transaction
 
     _decide(ctx, cancel_transaction, id, as_user, reason)
 

@@ -27,7 +27,7 @@ def import_(
     as_user: AsUser = None,
 ) -> None:
     """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
-    from campbank.ledger.users import import_roster
+    from campbank.formats.roster_import import import_roster
 
     with fail_on_error():
         db = state(ctx).database()
@@ -64,7 +64,7 @@ def add(
     as_user: AsUser = None,
 ) -> None:
     """Add one person; a generated password is printed once."""
-    from campbank.ledger.users import add_user
+    from campbank.ledger.actions.users import add_user
 
     with fail_on_error():
         db = state(ctx).database()
@@ -76,7 +76,7 @@ def add(
 @users_app.command("passwd")
 def passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
     """Reset someone's password to a new generated one, printed once (also lifts a lockout)."""
-    from campbank.ledger.users import set_password
+    from campbank.ledger.actions.users import set_password
 
     with fail_on_error():
         db = state(ctx).database()
@@ -87,7 +87,7 @@ def passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
 @users_app.command("deactivate")
 def deactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
     """Stop someone signing in and being paid; their history stays."""
-    from campbank.ledger.users import deactivate as deactivate_user
+    from campbank.ledger.actions.users import deactivate as deactivate_user
 
     with fail_on_error():
         db = state(ctx).database()

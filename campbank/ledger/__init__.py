@@ -1,1 +1,1 @@
-"""The bank itself: storage, money, season rules, posting, users. No UI code lives here."""
+"""The bank itself: storage, the season in force, write actions and read views. No UI code lives here."""

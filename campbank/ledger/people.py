@@ -7,10 +7,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from campbank.ledger.errors import NotFound, PermissionDenied
-from campbank.ledger.models import Account, CounterTotal
+from campbank.core.errors import NotFound, PermissionDenied
 from campbank.ledger.permissions import Actor
-from campbank.rules.base import PEOPLE_FIELDS_LIST, PEOPLE_FIELDS_MAP, PEOPLE_FIELDS_ONE, Person
+from campbank.ledger.store.tables import Account, CounterTotal
+from campbank.rules.base import (
+    PEOPLE_FIELDS_LIST,
+    PEOPLE_FIELDS_MAP,
+    PEOPLE_FIELDS_ONE,
+    Person,
+)
 
 BANK = "bank"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from campbank.ledger.errors import PermissionDenied
-from campbank.ledger.models import Account, Role
+from campbank.core.enums import Role
+from campbank.core.errors import PermissionDenied
+from campbank.ledger.store.tables import Account
 
 
 class Action(StrEnum):

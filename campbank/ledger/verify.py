@@ -9,8 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campbank.ledger.states import TRANSITIONS
-from campbank.ledger.models import State
+from campbank.core.enums import TRANSITIONS, State
 
 SHOW = 20  # differences listed per check; the count says how many in all
 

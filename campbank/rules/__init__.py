@@ -1,35 +1,49 @@
-"""Transaction types: one pure module per type, found here by name."""
+"""Transaction types: one pure module per type, and the registry that finds a rule by its type name."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from campbank.ledger.errors import InputError
+from campbank.core.errors import InputError
+from campbank.rules import (
+    activity,
+    certificate,
+    dining_services,
+    exam,
+    fac_attend,
+    fac_pass,
+    fine,
+    general_money,
+    lab,
+    lecture,
+    p2p,
+    purchase,
+    seminar,
+    study_fine,
+    tax,
+    workout,
+)
 from campbank.rules.base import Rule
 
-# One module per transaction type; each defines RULE.
-RULE_MODULES = (
-    "general_money",
-    "fine",
-    "purchase",
-    "p2p",
-    "exam",
-    "activity",
-    "lab",
-    "dining_services",
-    "tax",
-    "study_fine",
-    "seminar",
-    "fac_attend",
-    "lecture",
-    "workout",
-    "fac_pass",
-    "certificate",
+# Every rule module defines RULE; the order is the order forms and lists show the types in.
+RULES: tuple[Rule, ...] = (
+    general_money.RULE,
+    fine.RULE,
+    purchase.RULE,
+    p2p.RULE,
+    exam.RULE,
+    activity.RULE,
+    lab.RULE,
+    dining_services.RULE,
+    tax.RULE,
+    study_fine.RULE,
+    seminar.RULE,
+    fac_attend.RULE,
+    lecture.RULE,
+    workout.RULE,
+    fac_pass.RULE,
+    certificate.RULE,
 )
 
-REGISTRY: dict[str, Rule] = {
-    rule.type: rule for rule in (import_module(f"campbank.rules.{name}").RULE for name in RULE_MODULES)
-}
+REGISTRY: dict[str, Rule] = {rule.type: rule for rule in RULES}
 
 
 def rule_for(type_name: object) -> Rule:

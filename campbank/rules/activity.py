@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from campbank.ledger.errors import InputError, RuleError
-from campbank.ledger.money import split_budget
-from campbank.ledger.season_model import Season
+from campbank.core.errors import InputError, RuleError
+from campbank.core.money import split_budget
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -65,12 +66,12 @@ class Activity(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("activity_type", "choice", "Activity", choices=ACTIVITY_TYPES),
-            FormField("date", "date", "Date", required=False, help="Defaults to today"),
-            FormField("places", "per_student_place", "Place per student", help="1, 2, 3, or 4 = took part"),
+            FormField("activity_type", FieldKind.CHOICE, "Activity", choices=ACTIVITY_TYPES),
+            FormField("date", FieldKind.DATE, "Date", required=False, help="Defaults to today"),
+            FormField("places", FieldKind.PER_STUDENT_PLACE, "Place per student", help="1, 2, 3, or 4 = took part"),
             FormField(
                 "certificates",
-                "per_student_tick",
+                FieldKind.PER_STUDENT_TICK,
                 "Book certificate",
                 required=False,
                 help="Only a first place earns one",

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from campbank.ledger.errors import InputError, RuleError
-from campbank.ledger.money import parse_amount
-from campbank.ledger.season_model import Season
+from campbank.core.enums import Role
+from campbank.core.errors import InputError, RuleError
+from campbank.core.money import parse_amount
+from campbank.core.season import Season
 
 Payload = Mapping[str, Any]
 
@@ -24,16 +26,29 @@ PEOPLE_FIELDS_LIST = ("attendees", "absentees", "certificates")
 PEOPLE_FIELDS_ONE = ("speaker", "receiver")
 
 
+class FieldKind(StrEnum):
+    """What a form field holds, so a UI knows which widget to build for it."""
+
+    DATE = "date"
+    TEXT = "text"
+    CHOICE = "choice"  # one of `choices`
+    BLOCK = "block"  # a time block from `choices`
+    STUDENT = "student"
+    AMOUNT = "amount"
+    PER_STUDENT_AMOUNT = "per_student_amount"
+    PER_STUDENT_TICK = "per_student_tick"
+    PER_STUDENT_NUMBER = "per_student_number"
+    PER_STUDENT_PLACE = "per_student_place"
+    MARKS = "marks"
+    PARTNERS = "partners"
+
+
 @dataclass(frozen=True)
 class FormField:
-    """One field of a rule's form. `kind` tells a UI which widget to build:
-
-    date, text, choice (from `choices`), block (a time block from `choices`), student, amount,
-    per_student_amount, per_student_tick, per_student_number, per_student_place, marks, partners.
-    """
+    """One field of a rule's form; `kind` tells a UI which widget to build."""
 
     name: str
-    kind: str
+    kind: FieldKind
     label: str
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -72,7 +87,7 @@ class RuleContext:
         person = self.people.get(username)
         if person is None:
             raise InputError(f"no user called {username!r}", field=field_name)
-        if person.role != "student":
+        if person.role != Role.STUDENT:
             raise InputError(f"{username!r} is not a student", field=field_name)
         if not person.active:
             raise InputError(f"{username!r} is deactivated", field=field_name)
@@ -117,7 +132,7 @@ class Rule:
 
     type: ClassVar[str]
     label: ClassVar[str]
-    creator_roles: ClassVar[frozenset[str]] = frozenset({"staff", "manager"})
+    creator_roles: ClassVar[frozenset[str]] = frozenset({Role.STAFF, Role.MANAGER})
     # A student's request waits in `created` for staff; everything else is processed at once.
     needs_approval: ClassVar[bool] = False
     # Types the ledger makes itself (tax, study fines): never accepted from `post` or a form.
@@ -142,8 +157,8 @@ class AmountPerStudent(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField(self.kind_field, "choice", self.kind_label, choices=tuple(season.types_for_form(self.type))),
-            FormField("amounts", "per_student_amount", self.amount_label),
+            FormField(self.kind_field, FieldKind.CHOICE, self.kind_label, choices=tuple(season.types_for_form(self.type))),
+            FormField("amounts", FieldKind.PER_STUDENT_AMOUNT, self.amount_label),
         )
 
     def kind_and_amounts(self, payload: Payload, ctx: RuleContext) -> tuple[str, list[tuple[Person, int]]]:

@@ -7,10 +7,11 @@ the `purchase` rule for books). No money moves.
 
 from __future__ import annotations
 
-from campbank.ledger.season_model import Season
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     Payload,
     Rule,
@@ -24,7 +25,7 @@ class Certificate(Rule):
     label = "Book certificate"
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (FormField("certificates", "per_student_tick", "Students to get a certificate"),)
+        return (FormField("certificates", FieldKind.PER_STUDENT_TICK, "Students to get a certificate"),)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         students = student_list(payload, ctx, "certificates")

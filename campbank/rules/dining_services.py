@@ -10,10 +10,11 @@ budget to the cent. E.g. 7 attendees: 6000 = 7 · 857 + 1, so the first gets 8.5
 
 from __future__ import annotations
 
-from campbank.ledger.money import split_budget
-from campbank.ledger.season_model import Season
+from campbank.core.money import split_budget
+from campbank.core.season import Season
 from campbank.rules.base import (
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -32,9 +33,9 @@ class DiningServices(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("duty", "choice", "Duty", choices=DUTIES),
-            FormField("date", "date", "Date", required=False, help="Defaults to today"),
-            FormField("attendees", "per_student_tick", "On duty"),
+            FormField("duty", FieldKind.CHOICE, "Duty", choices=DUTIES),
+            FormField("date", FieldKind.DATE, "Date", required=False, help="Defaults to today"),
+            FormField("attendees", FieldKind.PER_STUDENT_TICK, "On duty"),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

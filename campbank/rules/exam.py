@@ -22,11 +22,12 @@ from collections.abc import Mapping
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import split_budget
-from campbank.ledger.season_model import Season
+from campbank.core.errors import InputError
+from campbank.core.money import split_budget
+from campbank.core.season import Season
 from campbank.rules.base import (
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -79,7 +80,7 @@ class Exam(Rule):
         return (
             FormField(
                 "scores",
-                "per_student_number",
+                FieldKind.PER_STUDENT_NUMBER,
                 "Score per student",
                 help="A score of 0 counts towards the pool but earns nothing",
             ),

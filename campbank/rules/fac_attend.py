@@ -7,10 +7,11 @@ block clashes with an attendee's day (e.g. fac_1 11:15–12:15 after seminar_1 1
 
 from __future__ import annotations
 
-from campbank.ledger.season_model import Season
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     Payload,
     Rule,
@@ -29,8 +30,8 @@ class FacAttend(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("block", "block", "Time block", choices=blocks_starting(season, BLOCK_PREFIX)),
-            FormField("attendees", "per_student_tick", "Attendees"),
+            FormField("block", FieldKind.BLOCK, "Time block", choices=blocks_starting(season, BLOCK_PREFIX)),
+            FormField("attendees", FieldKind.PER_STUDENT_TICK, "Attendees"),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

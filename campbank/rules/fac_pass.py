@@ -7,10 +7,11 @@ a pass is not a visit).
 
 from __future__ import annotations
 
-from campbank.ledger.season_model import Season
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -25,7 +26,7 @@ class FacPass(Rule):
     label = "Facultative passed"
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (FormField("amounts", "per_student_amount", "Reward per student"),)
+        return (FormField("amounts", FieldKind.PER_STUDENT_AMOUNT, "Reward per student"),)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         rows = amounts_by_student(payload, ctx)

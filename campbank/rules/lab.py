@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import parse_amount
-from campbank.ledger.season_model import Season
+from campbank.core.errors import InputError
+from campbank.core.money import parse_amount
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -62,8 +63,8 @@ class Lab(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("date", "date", "Date", required=False, help="Defaults to today"),
-            FormField("partners", "partners", "Partners", help="Exactly two students, each with an amount"),
+            FormField("date", FieldKind.DATE, "Date", required=False, help="Defaults to today"),
+            FormField("partners", FieldKind.PARTNERS, "Partners", help="Exactly two students, each with an amount"),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

@@ -12,11 +12,12 @@ costs 10@, the third 50@).
 
 from __future__ import annotations
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season_model import Season
+from campbank.core.errors import InputError
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -34,8 +35,8 @@ class Lecture(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("attendees", "per_student_tick", "Attended", required=False),
-            FormField("absentees", "per_student_tick", "Missed (fined)", required=False),
+            FormField("attendees", FieldKind.PER_STUDENT_TICK, "Attended", required=False),
+            FormField("absentees", FieldKind.PER_STUDENT_TICK, "Missed (fined)", required=False),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

@@ -6,10 +6,19 @@ The amount must lie between 0.01 and the sender's balance, both when asked and a
 
 from __future__ import annotations
 
-from campbank.ledger.errors import InputError, RuleError
-from campbank.ledger.money import format_amount, parse_amount
-from campbank.ledger.season_model import Season
-from campbank.rules.base import Entries, FormField, MoneyLine, Payload, Rule, RuleContext
+from campbank.core.enums import Role
+from campbank.core.errors import InputError, RuleError
+from campbank.core.money import format_amount, parse_amount
+from campbank.core.season import Season
+from campbank.rules.base import (
+    Entries,
+    FieldKind,
+    FormField,
+    MoneyLine,
+    Payload,
+    Rule,
+    RuleContext,
+)
 
 MAX_COMMENT = 500
 
@@ -17,14 +26,14 @@ MAX_COMMENT = 500
 class PeerTransfer(Rule):
     type = "p2p"
     label = "Transfer to a student"
-    creator_roles = frozenset({"student"})
+    creator_roles = frozenset({Role.STUDENT})
     needs_approval = True
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("receiver", "student", "To"),
-            FormField("amount", "amount", "Amount"),
-            FormField("description", "text", "Comment", help="Why you are sending it (required)"),
+            FormField("receiver", FieldKind.STUDENT, "To"),
+            FormField("amount", FieldKind.AMOUNT, "Amount"),
+            FormField("description", FieldKind.TEXT, "Comment", help="Why you are sending it (required)"),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

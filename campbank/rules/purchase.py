@@ -15,8 +15,16 @@ Nothing is shared or split, so there is no rounding.
 
 from __future__ import annotations
 
-from campbank.ledger.money import format_amount
-from campbank.rules.base import AmountPerStudent, CounterLine, Entries, MoneyLine, Payload, Person, RuleContext
+from campbank.core.money import format_amount
+from campbank.rules.base import (
+    AmountPerStudent,
+    CounterLine,
+    Entries,
+    MoneyLine,
+    Payload,
+    Person,
+    RuleContext,
+)
 
 BOOKS = "books"
 CERTIFICATE_COUNTER = "book_certificate"

@@ -22,11 +22,12 @@ import math
 from collections.abc import Mapping
 from fractions import Fraction
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season_model import Season, SeminarReward
+from campbank.core.errors import InputError
+from campbank.core.season import Season, SeminarReward
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -46,11 +47,11 @@ class Seminar(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField("block", "block", "Time block", choices=blocks_starting(season, BLOCK_PREFIX)),
-            FormField("speaker", "student", "Speaker"),
-            FormField("attendees", "per_student_tick", "Attendees", required=False,
+            FormField("block", FieldKind.BLOCK, "Time block", choices=blocks_starting(season, BLOCK_PREFIX)),
+            FormField("speaker", FieldKind.STUDENT, "Speaker"),
+            FormField("attendees", FieldKind.PER_STUDENT_TICK, "Attendees", required=False,
                       help="Students who listened (not the speaker)"),
-            FormField("marks", "marks", "Marks", choices=tuple(season.seminar_criteria)),
+            FormField("marks", FieldKind.MARKS, "Marks", choices=tuple(season.seminar_criteria)),
         )
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:

@@ -15,9 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season_model import Season, Stage
-from campbank.rules.base import Entries, FormField, MoneyLine, Payload, Rule, RuleContext, roster_order
+from campbank.core.enums import Role
+from campbank.core.errors import InputError
+from campbank.core.season import Season, Stage
+from campbank.rules.base import (
+    Entries,
+    FieldKind,
+    FormField,
+    MoneyLine,
+    Payload,
+    Rule,
+    RuleContext,
+    roster_order,
+)
 
 STAGES = ("final", "equator")
 
@@ -92,18 +102,18 @@ def stage_of(season: Season, name: object) -> Stage:
 class StudyFine(Rule):
     type = "study_fine"
     label = "Study fine"
-    creator_roles = frozenset({"manager"})
+    creator_roles = frozenset({Role.MANAGER})
     system_only = True
     made_by = "`campbank fines charge`"
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (FormField("stage", "choice", "Stage", choices=STAGES if season.equator else ("final",)),)
+        return (FormField("stage", FieldKind.CHOICE, "Stage", choices=STAGES if season.equator else ("final",)),)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         """Fines every student in `ctx.people` their expected fine for the stage (none when complete)."""
         stage = stage_of(ctx.season, payload.get("stage"))
         lines = []
-        for person in roster_order([p for p in ctx.people.values() if p.role == "student"]):
+        for person in roster_order([p for p in ctx.people.values() if p.role == Role.STUDENT]):
             fine = progress(stage, person.grade, person.counters).expected_fine
             if fine > 0:
                 lines.append(MoneyLine(person.username, -fine, "study_fine", f"{payload['stage']} study fine"))

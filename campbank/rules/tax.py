@@ -6,20 +6,30 @@ later seasons a flat 20). A date outside the schedule charges nothing. Balances 
 
 from __future__ import annotations
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season_model import Season
-from campbank.rules.base import Entries, FormField, MoneyLine, Payload, Rule, RuleContext, roster_order
+from campbank.core.enums import Role
+from campbank.core.errors import InputError
+from campbank.core.season import Season
+from campbank.rules.base import (
+    Entries,
+    FieldKind,
+    FormField,
+    MoneyLine,
+    Payload,
+    Rule,
+    RuleContext,
+    roster_order,
+)
 
 
 class Tax(Rule):
     type = "tax"
     label = "Daily tax"
-    creator_roles = frozenset({"manager"})
+    creator_roles = frozenset({Role.MANAGER})
     system_only = True
     made_by = "`campbank tax run`"
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (FormField("date", "date", "Day"),)
+        return (FormField("date", FieldKind.DATE, "Day"),)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         """`ctx.people` holds every student to charge: the ledger passes all active students."""
@@ -28,7 +38,7 @@ class Tax(Rule):
             raise InputError(f"{ctx.day} is outside the season's tax schedule", field="date")
         if amount == 0:
             return Entries()
-        students = [p for p in ctx.people.values() if p.role == "student" and p.active]
+        students = [p for p in ctx.people.values() if p.role == Role.STUDENT and p.active]
         day = ctx.season.day_number(ctx.day)
         return Entries(
             money=tuple(

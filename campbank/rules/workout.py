@@ -14,11 +14,12 @@ Classic numbers: max(1, 25/n) @ each — 1 attendee 25@, 3 attendees 8.34 + 8.33
 
 from __future__ import annotations
 
-from campbank.ledger.money import split_budget
-from campbank.ledger.season_model import Season
+from campbank.core.money import split_budget
+from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
     Entries,
+    FieldKind,
     FormField,
     MoneyLine,
     Payload,
@@ -35,7 +36,7 @@ class Workout(Rule):
     label = "Morning workout"
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
-        return (FormField("attendees", "per_student_tick", "Attendees"),)
+        return (FormField("attendees", FieldKind.PER_STUDENT_TICK, "Attendees"),)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         attendees = student_list(payload, ctx, "attendees")  # roster order: the split's tie-break

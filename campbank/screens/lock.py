@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from campbank.ledger import auth
-from campbank.ledger.errors import CampBankError
+from campbank.core.errors import CampBankError
+from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
 

@@ -7,8 +7,8 @@ from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from campbank.ledger import auth, notices
-from campbank.ledger.errors import CampBankError
+from campbank.core.errors import CampBankError
+from campbank.ledger.actions import auth, notices
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
 

@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from campbank.screens.manager.audit import AuditPane
+from campbank.screens.manager.charges import ChargesPane
+from campbank.screens.manager.export import ExportPane
+from campbank.screens.manager.staff import StaffPane
+from campbank.screens.manager.transactions import TransactionsPane
+from campbank.screens.manager.users import UsersPane
+from campbank.screens.staff.announcements import AnnouncementsPane
+from campbank.screens.staff.approvals import ApprovalsPane
+from campbank.screens.staff.dashboard import DashboardPane
+from campbank.screens.staff.files import FilesPane
+from campbank.screens.staff.my_transactions import MyTransactionsPane
+from campbank.screens.staff.new_transaction import NewTransactionPane
+from campbank.screens.staff.reports import ReportsPane
+from campbank.screens.staff.statistics import StatisticsPane
+from campbank.screens.staff.students import StudentsPane
 from campbank.widgets.pane import Pane
 
-# "module:Class" of each section pane; a pane declares its own id, title and roles.
-SECTIONS: tuple[str, ...] = (
-    "campbank.screens.staff.dashboard:DashboardPane",
-    "campbank.screens.staff.new_transaction:NewTransactionPane",
-    "campbank.screens.staff.students:StudentsPane",
-    "campbank.screens.staff.my_transactions:MyTransactionsPane",
-    "campbank.screens.staff.approvals:ApprovalsPane",
-    "campbank.screens.staff.statistics:StatisticsPane",
-    "campbank.screens.staff.reports:ReportsPane",
-    "campbank.screens.manager.transactions:TransactionsPane",
-    "campbank.screens.manager.staff:StaffPane",
-    "campbank.screens.manager.users:UsersPane",
-    "campbank.screens.manager.charges:ChargesPane",
-    "campbank.screens.manager.audit:AuditPane",
-    "campbank.screens.manager.export:ExportPane",
-    "campbank.screens.staff.files:FilesPane",
-    "campbank.screens.staff.announcements:AnnouncementsPane",
+# Each pane declares its own id, title and the roles that see it.
+SECTIONS: tuple[type[Pane], ...] = (
+    DashboardPane,
+    NewTransactionPane,
+    StudentsPane,
+    MyTransactionsPane,
+    ApprovalsPane,
+    StatisticsPane,
+    ReportsPane,
+    TransactionsPane,
+    StaffPane,
+    UsersPane,
+    ChargesPane,
+    AuditPane,
+    ExportPane,
+    FilesPane,
+    AnnouncementsPane,
 )
 
 
 def panes_for(role: str) -> list[type[Pane]]:
-    panes = []
-    for spec in SECTIONS:
-        module, _, name = spec.partition(":")
-        pane: type[Pane] = getattr(import_module(module), name)
-        if role in pane.ROLES:
-            panes.append(pane)
-    return panes
+    return [pane for pane in SECTIONS if role in pane.ROLES]

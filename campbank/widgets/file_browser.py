@@ -11,7 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
-from campbank.ledger.files import SharedFile, file_versions, human_size, list_files
+from campbank.ledger.actions.files import (
+    SharedFile,
+    file_versions,
+    human_size,
+    list_files,
+)
 from campbank.widgets.file_viewer import FileViewer
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.vim_table import VimTable

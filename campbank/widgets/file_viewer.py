@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Markdown, Static, TextArea
 
-from campbank.ledger.files import FileContent, human_size, read_file
+from campbank.ledger.actions.files import FileContent, human_size, read_file
 from campbank.widgets.ledger_work import LedgerWork
 
 MAX_CSV_ROWS = 5000

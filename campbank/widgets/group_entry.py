@@ -21,8 +21,8 @@ from textual.events import Key
 from textual.message import Message
 from textual.widgets import DataTable
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import format_amount, parse_amount
+from campbank.core.errors import InputError
+from campbank.core.money import format_amount, parse_amount
 
 KINDS = ("amount", "tick", "number", "integer", "place")
 MOVES = {"enter": (1, 0), "down": (1, 0), "up": (-1, 0), "left": (0, -1), "right": (0, 1)}

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import Worker, WorkerState
 
-from campbank.ledger.db import Database
-from campbank.ledger.errors import CampBankError
+from campbank.core.errors import CampBankError
 from campbank.ledger.permissions import Actor
+from campbank.ledger.store.database import Database
 
 if TYPE_CHECKING:
     from campbank.app import CampBankApp

@@ -16,12 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from campbank.cli import app
-from campbank.ledger.auth import sign_in
-from campbank.ledger.db import open_database
-from campbank.ledger.verify import verify_file
 from helpers import (
     DAY,
     GRANT,
@@ -35,6 +29,12 @@ from helpers import (
     p2p,
     query,
 )
+from typer.testing import CliRunner
+
+from campbank.cli import app
+from campbank.ledger.actions.auth import sign_in
+from campbank.ledger.store.database import open_database
+from campbank.ledger.verify import verify_file
 
 PASSWORDS = {"s": STUDENT_PASSWORD, "t": STAFF_PASSWORD, "m": MANAGER_PASSWORD}
 AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
@@ -296,7 +296,7 @@ def test_approve_reject_cancel(camp):
 
 
 def test_export_balances_json(camp):
-    from campbank.ledger.posting import post
+    from campbank.ledger.actions.posting import post
 
     post(camp.db, camp.actor("t1"), money({"s1": "10.05"}))
     post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s2"]})

@@ -6,13 +6,25 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from helpers import (
+    STAFF_PASSWORD,
+    STUDENT_PASSWORD,
+    T0,
+    audit_actions,
+    audit_details,
+    query,
+)
 
-from campbank.ledger import auth
-from campbank.ledger.auth import hash_password, lockout_length, sign_in, sign_out
-from campbank.ledger.errors import AuthError, InputError
-from campbank.ledger.models import Role
-from campbank.ledger.users import deactivate, set_password
-from helpers import STAFF_PASSWORD, STUDENT_PASSWORD, T0, audit_actions, audit_details, query
+from campbank.core.enums import Role
+from campbank.core.errors import AuthError, InputError
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.auth import (
+    hash_password,
+    lockout_length,
+    sign_in,
+    sign_out,
+)
+from campbank.ledger.actions.users import deactivate, set_password
 
 WRONG = "not-the-password"
 

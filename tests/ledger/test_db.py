@@ -7,16 +7,21 @@ import threading
 import time
 
 import pytest
+from helpers import APPEND_ONLY_TABLES, DAY, T0, query, raw
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from campbank.ledger import db as db_module
-from campbank.ledger.db import BUSY_TIMEOUT_MS, journal_mode, open_database, wal_is_safe
-from campbank.ledger.errors import NotFound
-from campbank.ledger.models import Account, AuditRow
-from campbank.ledger.posting import post
-from helpers import APPEND_ONLY_TABLES, DAY, T0, query, raw
+from campbank.core.errors import NotFound
+from campbank.ledger.actions.posting import post
+from campbank.ledger.store import database as db_module
+from campbank.ledger.store.database import (
+    BUSY_TIMEOUT_MS,
+    journal_mode,
+    open_database,
+    wal_is_safe,
+)
+from campbank.ledger.store.tables import Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------
 
@@ -212,8 +217,8 @@ def test_inserts_into_append_only_tables_are_allowed(filled):
 
 
 def test_two_databases_in_one_process_each_see_their_own_season(tmp_path, monkeypatch):
-    from campbank.ledger import season_store
-    from campbank.ledger.setup import initialise
+    from campbank.ledger.actions.setup import initialise
+    from campbank.ledger.season import in_force as season_store
 
     monkeypatch.setattr(season_store, "_parsed", {})
     classic = initialise(tmp_path / "a.db", manager_password="manager-pass-1").database

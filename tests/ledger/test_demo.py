@@ -13,11 +13,13 @@ from helpers import MANAGER_PASSWORD, query
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.ledger import auth, clock, season_store
-from campbank.ledger.auth import sign_in
-from campbank.ledger.demo import DemoCamp, create_demo, is_demo
-from campbank.ledger.errors import AuthError, RuleError
-from campbank.ledger.setup import initialise
+from campbank.core.errors import AuthError, RuleError
+from campbank.demo import DemoCamp, create_demo, is_demo
+from campbank.ledger import clock
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.auth import sign_in
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.season import in_force as season_store
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 
@@ -209,7 +211,7 @@ def test_cli_demo_builds_the_camp_and_prints_the_logins(tmp_path, opened_uis):
     # the printed staff and student usernames exist and their printed passwords work
     printed_staff = next(u for u in staff if f"staff:   {u} " in out)
     printed_student = next(u for u in students if f"student: {u} " in out)
-    from campbank.ledger.db import open_database
+    from campbank.ledger.store.database import open_database
 
     db = open_database(path)
     try:
@@ -253,7 +255,7 @@ def test_a_small_demo_still_has_every_type_and_verifies(tmp_path, students):
 
 @pytest.mark.parametrize("students", [0, 1, 3])
 def test_too_few_students_for_a_demo_are_refused_with_a_reason(tmp_path, students):
-    from campbank.ledger.errors import InputError
+    from campbank.core.errors import InputError
 
     with pytest.raises(InputError) as refused:
         create_demo(tmp_path / "tiny.db", students=students)

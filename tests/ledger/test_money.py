@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.money import (
+from campbank.core.errors import InputError
+from campbank.core.money import (
     DEFAULT_LIMIT,
     cents_to_decimal,
     cents_to_str,

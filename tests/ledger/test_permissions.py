@@ -11,26 +11,13 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from typer.testing import CliRunner
-
-from campbank.cli import app
-from campbank.ledger import tax
-from campbank.ledger.errors import PermissionDenied
-from campbank.ledger.exports import balances_csv, balances_json
-from campbank.ledger.models import State
-from campbank.ledger.posting import alter, post, template
-from campbank.ledger.queries import account_balance, history
-from campbank.ledger.setup import season_source
-from campbank.ledger.states import approve, cancel, reject
-from campbank.ledger.users import add_user, deactivate, import_roster, set_password
-from campbank.rules import REGISTRY
 from helpers import (
     MANAGER_PASSWORD,
     STAFF_PASSWORD,
     STUDENT_PASSWORD,
     Camp,
-    checksum,
     actor_of,
+    checksum,
     dump,
     fine,
     money,
@@ -38,6 +25,20 @@ from helpers import (
     purchase,
     txn_state,
 )
+from typer.testing import CliRunner
+
+from campbank.cli import app
+from campbank.core.enums import State
+from campbank.core.errors import PermissionDenied
+from campbank.formats.exports import balances_csv, balances_json
+from campbank.formats.roster_import import import_roster
+from campbank.ledger.actions import tax
+from campbank.ledger.actions.posting import alter, post, template
+from campbank.ledger.actions.setup import season_source
+from campbank.ledger.actions.states import approve, cancel, reject
+from campbank.ledger.actions.users import add_user, deactivate, set_password
+from campbank.ledger.views.accounts import account_balance, history
+from campbank.rules import REGISTRY
 
 Y, N = True, False
 ROLES = ("student", "staff", "manager")
@@ -232,7 +233,7 @@ PASSWORDS = {"student": STUDENT_PASSWORD, "staff": STAFF_PASSWORD, "manager": MA
 
 @pytest.mark.parametrize(("role", "allowed"), [("student", N), ("staff", N), ("manager", Y)])
 def test_season_load(camp, role, allowed, monkeypatch):
-    from campbank.ledger import season_store
+    from campbank.ledger.season import in_force as season_store
 
     # season_store caches parsed seasons by row id across databases (reported as a bug): keep this
     # test's season 2 out of the process-wide cache

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from campbank.ledger.errors import CampBankError, InputError, RuleError
-from campbank.ledger.posting import post
-from campbank.ledger.states import approve, cancel, reject
-from campbank.ledger.users import deactivate
-from campbank.ledger.verify import verify_file
 from helpers import (
     DAY,
     GRANT,
@@ -24,6 +18,12 @@ from helpers import (
     txn_row,
     txn_state,
 )
+
+from campbank.core.errors import CampBankError, InputError, RuleError
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.states import approve, cancel, reject
+from campbank.ledger.actions.users import deactivate
+from campbank.ledger.verify import verify_file
 
 # --- the three staff forms -------------------------------------------------------------------------
 

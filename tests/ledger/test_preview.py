@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import DAY, checksum, money, p2p, query
 
-from campbank.ledger import posting
-from campbank.ledger.errors import InputError, PermissionDenied, RuleError
-from campbank.ledger.preview import preview
+from campbank.core.errors import InputError, PermissionDenied, RuleError
+from campbank.ledger.actions import posting
+from campbank.ledger.actions.preview import preview
 
 MARKS = {"topic_match": 1, "knowledge": 1, "logic": 1, "disclosure": 1, "oratory": 1, "illustrations": 1,
          "originality": 1, "discussion": 1, "discretion": 1}
@@ -84,9 +84,9 @@ def test_a_repeated_key_is_shown_as_already_posted(camp) -> None:
 
 
 def test_staff_reads_mine_pending_and_students(camp) -> None:
-    from campbank.ledger.my_transactions import my_transactions
-    from campbank.ledger.student_view import student_card, student_list
-    from campbank.ledger.transfers import pending_transfers
+    from campbank.ledger.views.my_transactions import my_transactions
+    from campbank.ledger.views.students import student_card, student_list
+    from campbank.ledger.views.transfers import pending_transfers
 
     first = posting.post(camp.db, camp.actor("t1"), money({"s1": "1", "s2": "2"})).id
     second = posting.post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s3"]}).id

@@ -11,16 +11,24 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from helpers import (
+    DAY,
+    cached_counters,
+    copy_database,
+    load_camp,
+    query,
+    recomputed_balances,
+    recomputed_counters,
+)
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from helpers import DAY, cached_counters, copy_database, load_camp, query, recomputed_balances, recomputed_counters
 
-from campbank.ledger.db import open_database
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.posting import alter, post, template
-from campbank.ledger.season import SEASON_FILES, load_season_file
-from campbank.ledger.states import approve, cancel, reject
-from campbank.ledger.tax import run as run_tax
+from campbank.core.errors import CampBankError
+from campbank.ledger.actions.posting import alter, post, template
+from campbank.ledger.actions.states import approve, cancel, reject
+from campbank.ledger.actions.tax import run as run_tax
+from campbank.ledger.season.load import SEASON_FILES, load_season_file
+from campbank.ledger.store.database import open_database
 from campbank.ledger.verify import verify_file
 
 SEASON = load_season_file(SEASON_FILES["classic"])

@@ -13,16 +13,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from campbank.ledger.credentials import (
+from campbank.core.errors import InputError
+from campbank.formats.credentials import write_credentials
+from campbank.formats.roster import (
+    MAX_DATA_ROWS,
+    RosterError,
+    RosterRow,
+    RowProblem,
+    read_roster,
+)
+from campbank.ledger.actions.usernames import (
     PASSWORD_ALPHABET,
     USERNAME_RE,
     generate_password,
     generate_username,
     transliterate,
-    write_credentials,
 )
-from campbank.ledger.errors import InputError
-from campbank.ledger.roster import MAX_DATA_ROWS, RosterError, RosterRow, RowProblem, read_roster
 
 SQUADS = ("Alpha", "Beta", "Gamma", "Delta")
 GRADES = (7, 8, 9, 10, 11)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from campbank.ledger.db import open_database
-from campbank.ledger.posting import post
-from campbank.ledger.schema import SCHEMA_VERSION
-from campbank.ledger.verify import verify_file
 from helpers import DAY, fine, query, raw
+
+from campbank.ledger.actions.posting import post
+from campbank.ledger.store.database import open_database
+from campbank.ledger.store.schema import SCHEMA_VERSION
+from campbank.ledger.verify import verify_file
 
 TOTALS = """SELECT t.id, t.amount, t.recipients FROM txn t ORDER BY t.id"""
 FROM_ENTRIES = """SELECT t.id,

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season import SEASON_FILES, SeasonError, load_season_file, parse_season
-from campbank.ledger.season_model import GROUPS
+from campbank.core.errors import InputError
+from campbank.core.season import GROUPS
+from campbank.ledger.season.load import (
+    SEASON_FILES,
+    SeasonError,
+    load_season_file,
+    parse_season,
+)
 
 CLASSIC_TEXT = SEASON_FILES["classic"].read_text(encoding="utf-8")
 
@@ -223,7 +228,7 @@ def test_flat_tax_differs_from_classic_only_where_the_spec_says(classic, flat):
 
 def test_the_parser_imports_no_ui_or_database_code():
     code = (
-        "import sys, campbank.ledger.season\n"
+        "import sys, campbank.ledger.season.load\n"
         "bad = [m for m in ('textual', 'typer', 'sqlmodel', 'sqlalchemy') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

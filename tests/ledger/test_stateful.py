@@ -16,6 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from helpers import (
+    DAY,
+    cached_counters,
+    copy_database,
+    dump,
+    load_camp,
+    query,
+    recomputed_balances,
+    recomputed_counters,
+)
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,26 +37,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from campbank.ledger import tax
-from campbank.ledger.db import open_database
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.models import Role, State
-from campbank.ledger.money import cents_to_str
+from campbank.core.enums import Role, State
+from campbank.core.errors import CampBankError
+from campbank.core.money import cents_to_str
+from campbank.ledger.actions import tax
+from campbank.ledger.actions.posting import alter, post
+from campbank.ledger.actions.states import approve, cancel, reject
+from campbank.ledger.actions.users import deactivate
 from campbank.ledger.permissions import Actor
-from campbank.ledger.posting import alter, post
-from campbank.ledger.states import approve, cancel, reject
-from campbank.ledger.users import deactivate
+from campbank.ledger.store.database import open_database
 from campbank.ledger.verify import verify_file
-from helpers import (
-    DAY,
-    cached_counters,
-    copy_database,
-    dump,
-    load_camp,
-    query,
-    recomputed_balances,
-    recomputed_counters,
-)
 
 # A memory-backed folder where there is one: the same pragmas, without waiting on the disk's fsync.
 _FAST_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None

@@ -5,13 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
-from campbank.ledger.errors import InputError, PermissionDenied, RuleError
-from campbank.ledger.models import State
-from campbank.ledger.posting import alter, post, template
-from campbank.ledger.queries import history
-from campbank.ledger.states import TRANSITIONS, approve, cancel, load_transaction, reject, transition
-from campbank.ledger.verify import verify_file
 from helpers import (
     GRANT,
     audit_actions,
@@ -26,6 +19,14 @@ from helpers import (
     txn_row,
     txn_state,
 )
+
+from campbank.core.enums import TRANSITIONS, State
+from campbank.core.errors import InputError, PermissionDenied, RuleError
+from campbank.ledger.actions.posting import alter, post, template
+from campbank.ledger.actions.states import approve, cancel, reject, transition
+from campbank.ledger.transactions import load_transaction
+from campbank.ledger.verify import verify_file
+from campbank.ledger.views.accounts import history
 
 LEGAL = {
     (State.CREATED, State.PROCESSED),
@@ -142,7 +143,7 @@ def test_a_staff_transaction_is_not_a_request_to_approve(camp):
 
 
 def test_unknown_transaction(camp):
-    from campbank.ledger.errors import NotFound
+    from campbank.core.errors import NotFound
 
     with pytest.raises(NotFound):
         cancel(camp.db, camp.manager, 9999)

@@ -23,13 +23,14 @@ from helpers import (
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.ledger import auth, season_store
-from campbank.ledger.errors import InputError, PermissionDenied
-from campbank.ledger.posting import post
-from campbank.ledger.season import SEASON_FILES, load_season_file
-from campbank.ledger.setup import initialise
-from campbank.ledger.study_fines import charge, preview
-from campbank.ledger.users import add_user, deactivate
+from campbank.core.errors import InputError, PermissionDenied
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.actions.study_fines import charge, preview
+from campbank.ledger.actions.users import add_user, deactivate
+from campbank.ledger.season import in_force as season_store
+from campbank.ledger.season.load import SEASON_FILES, load_season_file
 from campbank.ledger.verify import verify_file
 from campbank.rules.study_fine import next_lecture_fine, progress, stage_of
 
@@ -183,7 +184,7 @@ def _day(n: int) -> str:
 
 
 def _study(path: Path) -> None:
-    from campbank.ledger.db import open_database
+    from campbank.ledger.store.database import open_database
 
     db = open_database(path)
     teacher = actor_of(db, "t1")
@@ -217,7 +218,7 @@ def studied_template(camp_template: Path, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture
 def studied(studied_template: Path, db_path: Path):  # type: ignore[no-untyped-def]
-    from campbank.ledger.db import open_database
+    from campbank.ledger.store.database import open_database
 
     copy_database(studied_template, db_path)
     database = open_database(db_path)

@@ -28,12 +28,12 @@ from helpers import (
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.ledger import season_store
-from campbank.ledger.errors import NotFound, PermissionDenied
-from campbank.ledger.setup import initialise
-from campbank.ledger.states import cancel
-from campbank.ledger.tax import run, void
-from campbank.ledger.users import add_user, deactivate, system_actor
+from campbank.core.errors import NotFound, PermissionDenied
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.actions.states import cancel
+from campbank.ledger.actions.tax import run, void
+from campbank.ledger.actions.users import add_user, deactivate, system_actor
+from campbank.ledger.season import in_force as season_store
 from campbank.ledger.verify import verify_file
 
 FIRST_DAY = date(2018, 8, 6)  # the classic season's day 1

@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
-from campbank.ledger.auth import sign_in
-from campbank.ledger.errors import AuthError, InputError, NotFound, RuleError
-from campbank.ledger.posting import post
-from campbank.ledger.roster import RosterError
-from campbank.ledger.users import add_user, deactivate, import_roster, set_password
-from campbank.ledger.verify import verify_file
 from helpers import (
     GRANT,
     MANAGER_PASSWORD,
@@ -26,6 +18,15 @@ from helpers import (
     money,
     query,
 )
+from openpyxl import load_workbook
+
+from campbank.core.errors import AuthError, InputError, NotFound, RuleError
+from campbank.formats.roster import RosterError
+from campbank.formats.roster_import import import_roster
+from campbank.ledger.actions.auth import sign_in
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.users import add_user, deactivate, set_password
+from campbank.ledger.verify import verify_file
 
 HEADER = "last_name,first_name,middle_name,squad,grade,role,username,password"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from campbank.ledger.backup import backup, prune
-from campbank.ledger.posting import post
-from campbank.ledger.states import approve, cancel
-from campbank.ledger.verify import verify_file
 from helpers import DAY, audit_actions, dump, fine, money, p2p, query, raw
+
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.states import approve, cancel
+from campbank.ledger.store.backup import backup, prune
+from campbank.ledger.verify import verify_file
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-
-from campbank.ledger import auth
 from reliability.support import build_big_camp
+
+from campbank.ledger.actions import auth
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,21 @@ import shutil
 import sys
 from pathlib import Path
 
+from helpers import (
+    MANAGER_PASSWORD,
+    SQUADS,
+    STAFF_PASSWORD,
+    STUDENT_PASSWORD,
+    copy_database,
+)
 from sqlmodel import select
 
-from campbank.ledger import auth
-from campbank.ledger.models import Account
-from campbank.ledger.roster import RosterRow
-from campbank.ledger.season_store import current
-from campbank.ledger.setup import initialise
-from campbank.ledger.users import create_account
-from helpers import MANAGER_PASSWORD, SQUADS, STAFF_PASSWORD, STUDENT_PASSWORD, copy_database
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.person_details import RosterRow
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.actions.users import create_account
+from campbank.ledger.season.in_force import current
+from campbank.ledger.store.tables import Account
 
 BIG_CAMP_STUDENTS = 2000
 BIG_CAMP_STAFF = 4  # t1..t4

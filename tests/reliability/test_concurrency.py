@@ -23,14 +23,19 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers import GRANT, STAFF_PASSWORD, actor_of, balances, money, p2p, query
+from reliability.support import (
+    BIG_CAMP_STUDENTS,
+    campbank_command,
+    fresh_copy,
+    process_env,
+)
 from sqlmodel import select
 
-from campbank.ledger.db import open_database
-from campbank.ledger.models import Account
-from campbank.ledger.posting import post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.store.database import open_database
+from campbank.ledger.store.tables import Account
 from campbank.ledger.verify import verify_file
-from helpers import GRANT, STAFF_PASSWORD, actor_of, balances, money, p2p, query
-from reliability.support import BIG_CAMP_STUDENTS, campbank_command, fresh_copy, process_env
 
 SEED = 20180810
 TAX_DAY, TAX = "2018-08-10", 1200  # classic day 5

@@ -30,11 +30,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from campbank.ledger.db import journal_mode
-from campbank.ledger.verify import verify_file
-from reliability.support import BIG_CAMP_STUDENTS, campbank_command, fast_campbank_command, fresh_copy, process_env
 from helpers import GRANT, MANAGER_PASSWORD, STAFF_PASSWORD, query
+from reliability.support import (
+    BIG_CAMP_STUDENTS,
+    campbank_command,
+    fast_campbank_command,
+    fresh_copy,
+    process_env,
+)
+
+from campbank.ledger.store.database import journal_mode
+from campbank.ledger.verify import verify_file
 
 SEED = 20180806
 KILLS_PER_ROUND = 4  # then the round's work is finished by an uninterrupted run
@@ -448,8 +454,8 @@ def test_a_backup_killed_half_way_leaves_no_file_that_looks_like_a_backup(big_ca
     backer = subprocess.Popen([sys.executable, "-c", (
         "import sqlite3, time, types\n"
         "from pathlib import Path\n"
-        "import campbank.ledger.backup as b\n"
-        "from campbank.ledger.db import open_database\n"
+        "import campbank.ledger.store.backup as b\n"
+        "from campbank.ledger.store.database import open_database\n"
         "class Slow(sqlite3.Connection):\n"
         "    def backup(self, target, **kw):\n"
         "        print('copying', flush=True)\n"

@@ -22,18 +22,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import DAY, STAFF_PASSWORD, checksum, dump, query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.ledger.errors import CampBankError, InputError
-from campbank.ledger.posting import COMMON_FIELDS, post
-from campbank.ledger.season import SEASON_FILES, SeasonError, parse_season
-from campbank.ledger.users import import_roster
+from campbank.core.errors import CampBankError, InputError
+from campbank.formats.roster_import import import_roster
+from campbank.ledger.actions.posting import COMMON_FIELDS, post
+from campbank.ledger.season.load import SEASON_FILES, SeasonError, parse_season
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
-from helpers import DAY, STAFF_PASSWORD, checksum, dump, query
 
 TRIED: Counter[str] = Counter()
 ACCEPTED: Counter[str] = Counter()  # of those tried, how many were valid and done

@@ -13,13 +13,23 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from helpers import (
+    DAY,
+    STUDENT_PASSWORD,
+    Camp,
+    copy_database,
+    fine,
+    load_camp,
+    money,
+    p2p,
+    purchase,
+)
 
-from campbank.ledger import auth
-from campbank.ledger.db import open_database
-from campbank.ledger.posting import post
-from campbank.ledger.states import cancel
-from campbank.ledger.users import add_user
-from helpers import DAY, STUDENT_PASSWORD, Camp, copy_database, fine, load_camp, money, p2p, purchase
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.states import cancel
+from campbank.ledger.actions.users import add_user
+from campbank.ledger.store.database import open_database
 
 # username -> (last name, first name, middle name, squad, grade)
 AWKWARD = {

@@ -6,12 +6,12 @@ import csv
 import io
 import json
 
+from helpers import MANAGER_PASSWORD, STAFF_PASSWORD, STUDENT_PASSWORD, query
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.ledger.exports import balances_csv
-from helpers import MANAGER_PASSWORD, STAFF_PASSWORD, STUDENT_PASSWORD, query
+from campbank.formats.exports import balances_csv
 
 PASSWORDS = {"s": STUDENT_PASSWORD, "t": STAFF_PASSWORD, "m": MANAGER_PASSWORD}
 

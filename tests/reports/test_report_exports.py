@@ -9,10 +9,11 @@ import json
 import re
 
 import pytest
+from helpers import query
 
-from campbank.ledger import exports
-from campbank.ledger.errors import InputError, PermissionDenied
-from campbank.ledger.exports import (
+from campbank.core.errors import InputError, PermissionDenied
+from campbank.formats import exports
+from campbank.formats.exports import (
     FIELDS,
     balances_csv,
     balances_json,
@@ -21,7 +22,6 @@ from campbank.ledger.exports import (
     entry_records,
     save_text,
 )
-from helpers import query
 
 AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
 
@@ -108,7 +108,7 @@ def test_counters_csv_and_json(market):
 
 
 def test_book_certificates_are_amounts(market):
-    from campbank.ledger.posting import post
+    from campbank.ledger.actions.posting import post
 
     post(market.db, market.manager, {"type": "certificate", "date": "2018-08-10", "certificates": ["s3"]})
     records = json.loads("".join(entries_json(market.db, market.manager, "counters")))

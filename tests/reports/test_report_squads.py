@@ -5,13 +5,13 @@ from __future__ import annotations
 import statistics as pystats
 
 import pytest
-
-from campbank.ledger.errors import PermissionDenied
-from campbank.ledger.posting import post
-from campbank.ledger.reports.balance_report import MONEY_COLUMNS, balance_report
-from campbank.ledger.reports.study_report import COUNT_COLUMNS, study_report
-from campbank.ledger.season_store import current
 from helpers import actor_of, query
+
+from campbank.core.errors import PermissionDenied
+from campbank.ledger.actions.posting import post
+from campbank.ledger.season.in_force import current
+from campbank.ledger.views.balance_report import MONEY_COLUMNS, balance_report
+from campbank.ledger.views.study_report import COUNT_COLUMNS, study_report
 
 COUNTER_OF = {"labs": "lab_pass", "facultatives": "fac_attend", "fac_passes": "fac_pass",
               "seminars_attended": "seminar_attend", "seminars_given": "seminar_pass",

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import pytest
-
-from campbank.ledger.errors import PermissionDenied
-from campbank.ledger.posting import post
-from campbank.ledger.reports.common import mean_of, median_of, round_cents, std_dev_of, summarize
-from campbank.ledger.reports.statistics import HistogramBin, histogram, market_statistics, nice_width
-from campbank.ledger.season_model import GROUPS
-from campbank.ledger.season_store import current
-from campbank.ledger.users import deactivate
 from helpers import fine, money, query
+
+from campbank.core.errors import PermissionDenied
+from campbank.core.season import GROUPS
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.users import deactivate
+from campbank.ledger.season.in_force import current
+from campbank.ledger.views.statistics import (
+    HistogramBin,
+    histogram,
+    market_statistics,
+    nice_width,
+)
+from campbank.ledger.views.summaries import (
+    mean_of,
+    median_of,
+    round_cents,
+    std_dev_of,
+    summarize,
+)
 
 
 def stats_of(camp, who: str = "manager"):  # type: ignore[no-untyped-def]
@@ -86,7 +97,7 @@ def test_worked_example_through_the_ledger(camp):
 
 
 def test_a_transfer_between_students_is_issued_and_charged_so_the_flows_net_to_the_money(camp):
-    from campbank.ledger.states import approve
+    from campbank.ledger.actions.states import approve
 
     request = post(camp.db, camp.actor("s1"), {"type": "p2p", "receiver": "s2", "amount": "15",
                                                "description": "for the cake", "date": "2018-08-10"})

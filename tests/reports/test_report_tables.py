@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from helpers import query
 
-from campbank.ledger.errors import InputError, PermissionDenied
-from campbank.ledger.reports.staff import staff_report
-from campbank.ledger.reports.transactions import (
+from campbank.core.errors import InputError, PermissionDenied
+from campbank.ledger.views.staff import staff_report
+from campbank.ledger.views.transactions import (
     TransactionFilter,
     count_transactions,
     iter_transactions,
     transactions_page,
 )
-from helpers import query
 
 
 def page(camp, who: str = "manager", **options):  # type: ignore[no-untyped-def]
@@ -141,8 +141,9 @@ def test_only_managers_see_the_transactions_table_and_staff(market):
 
 
 def test_text_search_ignores_case_in_cyrillic_too(market):
-    from campbank.ledger.posting import post
     from helpers import money
+
+    from campbank.ledger.actions.posting import post
 
     txn = post(market.db, market.actor("t1"), money({"s1": "1"}, description="Семинар по физике, 50%_off")).id
     for needle in ("семинар", "СЕМИНАР", "физике", "50%_off", "#" + str(txn)):

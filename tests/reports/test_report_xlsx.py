@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers import actor_of, audit_details, query
 from openpyxl import load_workbook
 
-from campbank.ledger.errors import InputError, PermissionDenied
-from campbank.ledger.reports.xlsx import SHEETS, write_report
-from helpers import actor_of, audit_details, query
+from campbank.core.errors import InputError, PermissionDenied
+from campbank.formats.xlsx.report import SHEETS, write_report
 
 MONEY_HEADERS = ("Balance", "Earned", "Studies", "Activity", "Sport", "Work", "Certificates")
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import to_excel
 
-from campbank.ledger.reports.xlsx_cells import RowRenderer, excel_serial
-from campbank.ledger.reports.xlsx_save import save_workbook
-from campbank.ledger.reports.xlsx_sheet import MUTED, TOTAL, Column, Sheet
+from campbank.formats.xlsx.cells import RowRenderer, excel_serial
+from campbank.formats.xlsx.save import save_workbook
+from campbank.formats.xlsx.sheet import MUTED, TOTAL, Column, Sheet
 
 COLUMNS = [Column("Text"), Column("Money", "money"), Column("Count", "count"), Column("Day", "date"),
            Column("At", "datetime")]

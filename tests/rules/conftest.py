@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from campbank.ledger import auth, season_store
-from campbank.ledger.db import Database
+from campbank.core.season import Season
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.posting import Posted, post
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.actions.users import add_user
 from campbank.ledger.permissions import Actor
-from campbank.ledger.posting import Posted, post
-from campbank.ledger.queries import BalanceRow, account_balance
-from campbank.ledger.season import SEASON_FILES, load_season_file
-from campbank.ledger.season_model import Season
-from campbank.ledger.setup import initialise
-from campbank.ledger.users import add_user
+from campbank.ledger.season import in_force as season_store
+from campbank.ledger.season.load import SEASON_FILES, load_season_file
+from campbank.ledger.store.database import Database
+from campbank.ledger.views.accounts import BalanceRow, account_balance
 from campbank.rules.base import Entries, Person, RuleContext
 
 SEASONS: dict[str, Season] = {name: load_season_file(path) for name, path in SEASON_FILES.items()}
@@ -157,7 +158,7 @@ class Camp:
     def transaction_count(self) -> int:
         from sqlmodel import func, select
 
-        from campbank.ledger.models import Transaction
+        from campbank.ledger.store.tables import Transaction
 
         with self.db.session() as session:
             return session.exec(select(func.count()).select_from(Transaction)).one()

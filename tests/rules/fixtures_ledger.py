@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from campbank.ledger.db import Database
+from campbank.ledger.actions.users import add_user
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
-from campbank.ledger.queries import BalanceRow, account_balance
-from campbank.ledger.users import add_user
+from campbank.ledger.store.database import Database
+from campbank.ledger.views.accounts import BalanceRow, account_balance
 
 # username -> (last name, first name, squad); roster order is the order below.
 CAMPERS = {

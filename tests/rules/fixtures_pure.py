@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from campbank.ledger.season import SEASON_FILES, load_season_file
-from campbank.ledger.season_model import Season
+from campbank.core.season import Season
+from campbank.ledger.season.load import SEASON_FILES, load_season_file
 from campbank.rules.base import Person, RuleContext
 
 SEASONS: dict[str, Season] = {name: load_season_file(path) for name, path in SEASON_FILES.items()}

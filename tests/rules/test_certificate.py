@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from campbank.ledger.errors import InputError
+from campbank.core.errors import InputError
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 from campbank.rules.certificate import RULE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campbank.ledger.errors import InputError, RuleError
+from campbank.core.errors import InputError, RuleError
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 from campbank.rules.fac_attend import RULE

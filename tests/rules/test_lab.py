@@ -6,8 +6,8 @@ import pytest
 from fixtures_ledger import balance, camp, row
 from fixtures_pure import SEASONS, both_seasons, context, counters_of, money_of
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.posting import post
+from campbank.core.errors import InputError
+from campbank.ledger.actions.posting import post
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 from campbank.rules.lab import RULE

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from campbank.ledger.errors import InputError
-from campbank.ledger.season_model import SeminarReward
+from campbank.core.errors import InputError
+from campbank.core.season import SeminarReward
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 from campbank.rules.seminar import RULE, seminar_reward

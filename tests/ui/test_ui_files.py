@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Input, Markdown, Static
 from typer.testing import CliRunner
 
 from campbank.cli import app as cli
-from campbank.ledger import files
-from campbank.ledger.errors import InputError, NotFound, PermissionDenied
+from campbank.core.errors import InputError, NotFound, PermissionDenied
+from campbank.ledger.actions import files
 from campbank.screens.staff.announcements import AnnouncementDialog
 from campbank.screens.staff.files import AddFileDialog
 from campbank.widgets.file_viewer import FileViewer
@@ -119,7 +119,7 @@ def test_the_files_pane_adds_a_file_and_shows_markdown_and_csv(office, tmp_path:
 
 
 def test_an_announcement_from_the_office(office, today) -> None:
-    from campbank.ledger import notices
+    from campbank.ledger.actions import notices
 
     async def body() -> None:
         app = make_app(office)

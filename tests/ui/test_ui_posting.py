@@ -8,8 +8,8 @@ from helpers import balance, cached_counters, populate, query
 from pilot_steps import choose, focus_on, make_app, open_section, run, settle, sign_in
 from textual.widgets import Static
 
-from campbank.ledger import auth
-from campbank.ledger.setup import initialise
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.setup import initialise
 from campbank.screens.office import OfficeScreen
 from campbank.screens.staff.transaction_form import TransactionFormScreen
 from campbank.widgets.confirm import ConfirmDialog

@@ -6,7 +6,7 @@ from helpers import DAY, balance, fine, money, p2p, query, txn_state
 from pilot_steps import make_app, open_section, run, settle, sign_in
 from textual.widgets import DataTable, Static
 
-from campbank.ledger.posting import post
+from campbank.ledger.actions.posting import post
 from campbank.screens.office import OfficeScreen
 from campbank.screens.staff.student_detail import StudentDetailScreen
 from campbank.screens.staff.transaction_form import TransactionFormScreen
@@ -147,7 +147,7 @@ def test_search_the_student_list_and_drill_down(office) -> None:
 
 
 def test_student_detail_pages_older_history(office, monkeypatch) -> None:
-    from campbank.ledger import student_view
+    from campbank.ledger.views import students as student_view
 
     for amount in ("1", "2", "3"):
         post(office.db, office.actor("t1"), money({"s1": amount}))

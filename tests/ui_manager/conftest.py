@@ -11,8 +11,8 @@ from helpers import DAY, copy_database, load_camp, money
 from manager_pilot import Seeded
 
 from campbank.ledger import clock
-from campbank.ledger.db import open_database
-from campbank.ledger.posting import post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.store.database import open_database
 
 
 @pytest.fixture

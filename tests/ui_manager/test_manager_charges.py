@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from campbank.app import CampBankApp
-from campbank.ledger.backup import default_backup_dir
+from campbank.ledger.store.backup import default_backup_dir
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.confirm import ConfirmDialog
 
@@ -63,7 +63,7 @@ def test_tax_preview_writes_nothing_then_run_charges_once_with_a_backup(seeded: 
 def test_a_tax_day_is_voided_after_a_confirmation(seeded: Seeded) -> None:
     from datetime import date
 
-    from campbank.ledger import tax
+    from campbank.ledger.actions import tax
 
     tax.run(seeded.db, seeded.camp.manager, day=date.fromisoformat(DAY))
 

@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from campbank.app import CampBankApp
-from campbank.ledger import tax
+from campbank.ledger.actions import tax
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.screens.manager.transaction_filter import TransactionFilterDialog
 from campbank.screens.manager.transactions import PAGE, TransactionsPane
@@ -113,7 +113,7 @@ def test_a_header_click_sorts_by_that_column(seeded: Seeded) -> None:
 def test_pages_turn_with_j_past_the_last_row(seeded: Seeded) -> None:
     from helpers import money
 
-    from campbank.ledger.posting import post
+    from campbank.ledger.actions.posting import post
 
     for n in range(PAGE + 10):  # enough for a second page
         post(seeded.db, seeded.camp.actor("t1"), money({"s4": "1"}, description=f"bulk {n}"))

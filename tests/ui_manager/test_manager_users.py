@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from campbank.app import CampBankApp
-from campbank.ledger import auth
+from campbank.ledger.actions import auth
 from campbank.screens.manager.user_add import AddUserDialog
 from campbank.screens.manager.user_import import ImportRosterScreen
 from campbank.widgets.ask import Told

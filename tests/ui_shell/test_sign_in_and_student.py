@@ -13,7 +13,7 @@ from textual.worker import WorkerFailed
 
 from campbank.app import CampBankApp
 from campbank.ledger import clock
-from campbank.ledger.db import open_database
+from campbank.ledger.store.database import open_database
 from campbank.screens.kiosk_exit import KioskExitScreen
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen

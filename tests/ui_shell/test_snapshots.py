@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from campbank.app import CampBankApp
 from campbank.ledger import clock
-from campbank.ledger.db import open_database
+from campbank.ledger.store.database import open_database
 
 SIZE = (120, 40)
 

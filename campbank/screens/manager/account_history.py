@@ -12,8 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.queries import BalanceRow, HistoryLine, account_balance, history
+from campbank.core.money import format_amount
+from campbank.ledger.views.accounts import (
+    BalanceRow,
+    HistoryLine,
+    account_balance,
+    history,
+)
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.vim_table import VimTable

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from campbank.ledger.audit import AuditEntry
-from campbank.ledger.oversight import audit_log
+from campbank.ledger.store.audit import AuditEntry
+from campbank.ledger.views.oversight import audit_log
 from campbank.widgets.ask import Told
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Label, Select, Static
 
-from campbank.ledger import study_fines
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.money import format_amount
-from campbank.ledger.study_fines import StudentFine
+from campbank.core.errors import CampBankError
+from campbank.core.money import format_amount
+from campbank.ledger.actions import study_fines
+from campbank.ledger.actions.study_fines import StudentFine
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
 

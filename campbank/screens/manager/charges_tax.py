@@ -13,12 +13,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from campbank.core.errors import CampBankError, InputError
+from campbank.core.money import format_amount
 from campbank.ledger import clock
-from campbank.ledger import tax as tax_ledger
-from campbank.ledger.backup import backup
-from campbank.ledger.errors import CampBankError, InputError
-from campbank.ledger.money import format_amount
-from campbank.ledger.states import Changed
+from campbank.ledger.actions import tax as tax_ledger
+from campbank.ledger.actions.states import Changed
+from campbank.ledger.store.backup import backup
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork

@@ -14,10 +14,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
+from campbank.core.errors import CampBankError, InputError
+from campbank.formats.export_files import (
+    FORMATS,
+    KINDS,
+    WrittenExport,
+    check_target,
+    write_export,
+)
+from campbank.formats.xlsx.report import WrittenReport, write_report
 from campbank.ledger import clock
-from campbank.ledger.errors import CampBankError, InputError
-from campbank.ledger.export_files import FORMATS, KINDS, WrittenExport, check_target, write_export
-from campbank.ledger.reports.xlsx import WrittenReport, write_report
 from campbank.widgets.pane import Pane
 
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.reports.staff import StaffLine, staff_report
+from campbank.core.money import format_amount
+from campbank.ledger.views.staff import StaffLine, staff_report
 from campbank.screens.manager.account_history import AccountHistoryScreen
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable

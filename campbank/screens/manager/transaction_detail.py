@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from campbank.ledger import states
-from campbank.ledger.money import format_amount
-from campbank.ledger.oversight import TransactionDetail, transaction_detail
-from campbank.ledger.states import Changed
+from campbank.core.money import format_amount
+from campbank.ledger.actions import states
+from campbank.ledger.actions.states import Changed
+from campbank.ledger.views.oversight import TransactionDetail, transaction_detail
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.vim_table import VimTable

@@ -9,8 +9,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
-from campbank.ledger.models import State
-from campbank.ledger.reports.transactions import TransactionFilter
+from campbank.core.enums import State
+from campbank.ledger.views.transactions import TransactionFilter
 
 
 class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):

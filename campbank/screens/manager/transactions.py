@@ -12,13 +12,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.oversight import creators, transaction_types
-from campbank.ledger.reports.transactions import TransactionFilter, TransactionLine, TransactionPage, transactions_page
-from campbank.screens.manager.transaction_detail import STATE_STYLE, TransactionDetailScreen
-from campbank.screens.manager.transaction_filter import TransactionFilterDialog, describe
-from campbank.widgets.pane import Pane
+from campbank.core.money import format_amount
+from campbank.ledger.views.oversight import creators, transaction_types
+from campbank.ledger.views.transactions import (
+    TransactionFilter,
+    TransactionLine,
+    TransactionPage,
+    transactions_page,
+)
+from campbank.screens.manager.transaction_detail import (
+    STATE_STYLE,
+    TransactionDetailScreen,
+)
+from campbank.screens.manager.transaction_filter import (
+    TransactionFilterDialog,
+    describe,
+)
 from campbank.widgets.page_table import PageColumn, PageTable
+from campbank.widgets.pane import Pane
 
 PAGE = 50
 # column key (a sort of transactions_page), title, newest/largest first when first chosen

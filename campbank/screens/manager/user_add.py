@@ -10,8 +10,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.users import Credential, add_user
+from campbank.core.errors import CampBankError
+from campbank.ledger.actions.users import Credential, add_user
 from campbank.widgets.ledger_work import LedgerWork
 
 ROLES = ("student", "staff", "manager")

@@ -16,8 +16,9 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.users import ImportPlan, import_roster
+from campbank.core.errors import CampBankError
+from campbank.formats.roster_import import import_roster
+from campbank.ledger.actions.users import ImportPlan
 from campbank.widgets.ledger_work import LedgerWork
 
 

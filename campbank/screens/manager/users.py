@@ -1,7 +1,7 @@
 """Users (managers): everyone with role, squad, grade and state; add, import a roster, deactivate, reset.
 
 The list is short (a camp has hundreds of people, not thousands), so it is read whole and filtered
-here as you type. Every change goes through `campbank.ledger.users`, which checks the permission.
+here as you type. Every change goes through `campbank.ledger.actions.users`, which checks the permission.
 """
 
 from __future__ import annotations
@@ -11,10 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from campbank.core.money import format_amount
 from campbank.ledger import clock
-from campbank.ledger.money import format_amount
-from campbank.ledger.oversight import UserLine, list_users
-from campbank.ledger.users import Credential, ImportPlan, deactivate, set_password
+from campbank.ledger.actions.users import (
+    Credential,
+    ImportPlan,
+    deactivate,
+    set_password,
+)
+from campbank.ledger.views.oversight import UserLine, list_users
 from campbank.screens.manager.user_add import AddUserDialog
 from campbank.screens.manager.user_import import ImportRosterScreen
 from campbank.widgets.ask import Told

@@ -11,8 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from campbank.ledger import clock, notices
-from campbank.ledger.notices import MAX_TEXT, MAX_TITLE, Announcement
+from campbank.ledger import clock
+from campbank.ledger.actions import notices
+from campbank.ledger.actions.notices import MAX_TEXT, MAX_TITLE, Announcement
 from campbank.widgets.pane import Pane
 
 DEFAULT_DAYS = 2

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from campbank.ledger import states
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.money import format_amount
-from campbank.ledger.states import Changed
-from campbank.ledger.transfers import PendingTransfer, pending_transfers
+from campbank.core.errors import CampBankError
+from campbank.core.money import format_amount
+from campbank.ledger.actions import states
+from campbank.ledger.actions.states import Changed
+from campbank.ledger.views.transfers import PendingTransfer, pending_transfers
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from campbank.ledger.files import MAX_SIZE, SharedFile, add_path, human_size
+from campbank.ledger.actions.files import MAX_SIZE, SharedFile, add_path, human_size
 from campbank.widgets.file_browser import FileBrowser
 from campbank.widgets.pane import Pane
 

@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
-from campbank.ledger.queries import BalanceRow
-from campbank.ledger.season_model import Season
+from campbank.core.season import Season
+from campbank.ledger.views.accounts import BalanceRow
 from campbank.rules.base import FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
 from campbank.widgets.student_picker import Choice, StudentPicker

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from campbank.ledger import posting, states
-from campbank.ledger.models import State
-from campbank.ledger.money import format_amount
-from campbank.ledger.my_transactions import PAGE, MyTransaction, my_transactions
-from campbank.ledger.posting import Posted
-from campbank.ledger.states import Changed
+from campbank.core.enums import State
+from campbank.core.money import format_amount
+from campbank.ledger.actions import posting, states
+from campbank.ledger.actions.posting import Posted
+from campbank.ledger.actions.states import Changed
+from campbank.ledger.views.my_transactions import PAGE, MyTransaction, my_transactions
 from campbank.screens.staff.transaction_form import TransactionFormScreen
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.pane import Pane

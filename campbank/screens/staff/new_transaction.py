@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from campbank.ledger.posting import Posted
+from campbank.ledger.actions.posting import Posted
 from campbank.rules import REGISTRY
 from campbank.rules.base import Rule
 from campbank.screens.staff.transaction_form import TransactionFormScreen

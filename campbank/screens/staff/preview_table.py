@@ -6,9 +6,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.preview import Preview
-from campbank.ledger.season_model import Season
+from campbank.core.money import format_amount
+from campbank.core.season import Season
+from campbank.ledger.actions.preview import Preview
 
 
 def preview_title(preview: Preview) -> str:

@@ -13,10 +13,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.reports.balance_report import EARNED_GROUPS, MONEY_COLUMNS, BalanceReport, balance_report
-from campbank.ledger.reports.common import DANGER, WARNING, Summary
-from campbank.ledger.reports.study_report import COUNT_COLUMNS, StudyLine, StudyReport, StudyTotals, study_report
+from campbank.core.money import format_amount
+from campbank.ledger.views.balance_report import (
+    EARNED_GROUPS,
+    MONEY_COLUMNS,
+    BalanceReport,
+    balance_report,
+)
+from campbank.ledger.views.study_report import (
+    COUNT_COLUMNS,
+    StudyLine,
+    StudyReport,
+    StudyTotals,
+    study_report,
+)
+from campbank.ledger.views.summaries import DANGER, WARNING, Summary
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 

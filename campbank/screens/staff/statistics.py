@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.reports.statistics import MarketStatistics, market_statistics
+from campbank.core.money import format_amount
+from campbank.ledger.views.statistics import MarketStatistics, market_statistics
 from campbank.widgets.charts import Bar, BarRows, ColumnChart
 from campbank.widgets.pane import Pane
 

@@ -10,9 +10,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.queries import HistoryLine
-from campbank.ledger.student_view import StudentCard, older_history, student_card
+from campbank.core.money import format_amount
+from campbank.ledger.views.accounts import HistoryLine
+from campbank.ledger.views.students import StudentCard, older_history, student_card
 from campbank.rules.study_fine import Progress
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.vim_table import VimTable

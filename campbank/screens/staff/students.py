@@ -8,9 +8,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.queries import BalanceRow
-from campbank.ledger.student_view import student_list
+from campbank.core.money import format_amount
+from campbank.ledger.views.accounts import BalanceRow
+from campbank.ledger.views.students import student_list
 from campbank.screens.staff.student_detail import StudentDetailScreen
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable

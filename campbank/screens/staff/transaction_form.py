@@ -18,13 +18,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from campbank.ledger import clock, posting
-from campbank.ledger.errors import CampBankError
-from campbank.ledger.money import format_amount
-from campbank.ledger.posting import Posted
-from campbank.ledger.preview import Preview, preview
-from campbank.ledger.queries import BalanceRow
-from campbank.ledger.student_view import student_list
+from campbank.core.errors import CampBankError
+from campbank.core.money import format_amount
+from campbank.ledger import clock
+from campbank.ledger.actions import posting
+from campbank.ledger.actions.posting import Posted
+from campbank.ledger.actions.preview import Preview, preview
+from campbank.ledger.views.accounts import BalanceRow
+from campbank.ledger.views.students import student_list
 from campbank.rules import rule_for
 from campbank.screens.staff.form_fields import TransactionForm
 from campbank.screens.staff.preview_table import preview_body, preview_title

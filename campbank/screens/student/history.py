@@ -7,8 +7,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input
 
-from campbank.ledger.money import format_amount
-from campbank.ledger.queries import HistoryLine, history
+from campbank.core.money import format_amount
+from campbank.ledger.views.accounts import HistoryLine, history
 from campbank.widgets.ledger_work import LedgerWork
 
 PAGE = 50

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Digits, ProgressBar, Static
 
-from campbank.ledger import notices
-from campbank.ledger.money import format_amount
-from campbank.ledger.queries import BalanceRow, account_balance
-from campbank.ledger.study import StudyStatus, study_status
+from campbank.core.money import format_amount
+from campbank.ledger.actions import notices
+from campbank.ledger.views.accounts import BalanceRow, account_balance
+from campbank.ledger.views.study import StudyStatus, study_status
 from campbank.widgets.ledger_work import LedgerWork
 
 

@@ -8,10 +8,10 @@ from textual.containers import Vertical
 from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from campbank.ledger import states
-from campbank.ledger.money import format_amount
-from campbank.ledger.posting import post
-from campbank.ledger.queries import Classmate, Request, classmates, my_requests
+from campbank.core.money import format_amount
+from campbank.ledger.actions import states
+from campbank.ledger.actions.posting import post
+from campbank.ledger.views.accounts import Classmate, Request, classmates, my_requests
 from campbank.widgets.ledger_work import LedgerWork
 
 

@@ -1,0 +1,229 @@
+"""A ready demo camp: four squads of students in grades 7–11, staff, a manager, and a week of history
+using every transaction type (with some transfers still waiting for approval).
+
+The season is the classic one moved so that today is its eighth day, so the demo can be used at once.
+Every demo password is printed; the demo database is never a real camp's file.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from campbank.core.errors import CampBankError, InputError, RuleError
+from campbank.core.money import cents_to_str
+from campbank.core.season import Season
+from campbank.ledger import clock
+from campbank.ledger.actions import auth
+from campbank.ledger.actions.person_details import RosterRow
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.setup import initialise
+from campbank.ledger.actions.states import approve, reject
+from campbank.ledger.actions.tax import run as run_tax
+from campbank.ledger.actions.users import create_account
+from campbank.ledger.people import account_named
+from campbank.ledger.permissions import Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.season.load import SEASON_FILES
+from campbank.ledger.store.database import Database, open_database
+
+MANAGER = ("manager", "manager-demo")
+STAFF_PASSWORD = "staff-demo"
+STUDENT_PASSWORD = "student-demo"
+DAYS_OF_HISTORY = 7
+MIN_STUDENTS, MAX_STUDENTS = 4, 5000  # fewer cannot fill a day's seminars, transfers and lab pairs
+
+SURNAMES = ["Ivanov", "Petrov", "Smirnov", "Kuznetsov", "Popov", "Sokolov", "Lebedev", "Kozlov", "Novikov",
+            "Morozov", "Volkov", "Solovyov", "Vasilyev", "Zaytsev", "Pavlov", "Semyonov", "Golubev", "Vinogradov",
+            "Bogdanov", "Vorobyov", "Fyodorov", "Mikhaylov", "Belyaev", "Tarasov", "Belov", "Komarov", "Orlov",
+            "Kiselyov", "Makarov", "Andreev"]
+BOYS = ["Artyom", "Ivan", "Dmitry", "Maxim", "Nikita", "Egor", "Kirill", "Lev", "Mark", "Timofey", "Gleb"]
+GIRLS = ["Anna", "Maria", "Sofia", "Alisa", "Polina", "Eva", "Varvara", "Vera", "Daria", "Ksenia", "Uliana"]
+STAFF = [("Orlova", "Irina"), ("Belkin", "Pavel"), ("Gromova", "Elena"), ("Sergeev", "Oleg"),
+         ("Titova", "Marina"), ("Frolov", "Anton"), ("Zueva", "Natalia"), ("Chernov", "Roman")]
+
+
+@dataclass(frozen=True)
+class DemoCamp:
+    database: Database
+    manager: tuple[str, str]
+    staff: list[str]
+    students: list[str]
+    staff_password: str = STAFF_PASSWORD
+    student_password: str = STUDENT_PASSWORD
+
+
+def is_demo(path: Path) -> bool:
+    """True when `path` holds a demo camp (so `campbank demo` may replace it)."""
+    if not path.exists():
+        return False
+    try:
+        db = open_database(path)
+        with db.session() as session:
+            row = session.execute(text("SELECT value FROM meta WHERE key = 'demo'")).first()
+        db.dispose()
+        return row is not None
+    except Exception:  # not a CampBank database at all
+        return False
+
+
+def demo_season_text(today: date) -> str:
+    """The classic season, moved so that `today` is its eighth day."""
+    original = SEASON_FILES["classic"].read_text(encoding="utf-8")
+    first = today - timedelta(days=DAYS_OF_HISTORY)
+    last = first + timedelta(days=20)
+    moved = re.sub(r"(?m)^first_day\s*=.*$", f"first_day = {first.isoformat()}", original)
+    moved = re.sub(r"(?m)^last_day\s*=.*$", f"last_day = {last.isoformat()}", moved)
+    return re.sub(r'(?m)^name\s*=.*$', 'name = "Demo camp (classic rules)"', moved)
+
+
+def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
+                progress: Callable[[str], None] | None = None) -> DemoCamp:
+    say = progress or (lambda _message: None)
+    if not MIN_STUDENTS <= students <= MAX_STUDENTS:
+        raise InputError(f"a demo needs {MIN_STUDENTS} to {MAX_STUDENTS} students, not {students}", field="students")
+    if path.exists():
+        if not is_demo(path):
+            raise RuleError(f"{path} holds a camp that is not a demo; choose another --db", field="database")
+        for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
+    today = clock.today()
+    camp = initialise(path, season="demo", season_text=demo_season_text(today), manager=MANAGER[0],
+                      manager_password=MANAGER[1])
+    db = camp.database
+    db.write(lambda s: s.connection().exec_driver_sql("INSERT INTO meta (key, value) VALUES ('demo', '1')"))
+    rng = random.Random(seed)
+    say(f"Adding {students} students and {len(STAFF)} staff")
+    first_morning = datetime.combine(current_season_of(db).first_day, time(8, 0), tzinfo=UTC)
+    with clock.fixed_at(first_morning):
+        staff, pupils = _people(db, students, rng)
+    say("Writing a week of history")
+    _history(db, staff, pupils, rng)
+    return DemoCamp(db, MANAGER, staff, pupils)
+
+
+def current_season_of(db: Database) -> Season:
+    with db.session() as session:
+        return current_season(session)
+
+
+def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    staff_hash = auth.hasher.hash(STAFF_PASSWORD)
+    student_hash = auth.hasher.hash(STUDENT_PASSWORD)
+
+    def work(session):  # type: ignore[no-untyped-def]
+        season = current_season(session)
+        manager = account_named(session, MANAGER[0])
+        staff_names, student_names = [], []
+        for i, (last, first) in enumerate(STAFF):
+            row = RosterRow(i + 2, last, first, "", None, None, "staff", None, None)
+            username = f"{last.lower()}.{first[0].lower()}"
+            create_account(session, row, username, staff_hash, actor_id=manager.id, season=season)
+            staff_names.append(username)
+        taken: set[str] = set()
+        for i in range(count):
+            girl = rng.random() < 0.5
+            last = rng.choice(SURNAMES) + ("a" if girl else "")
+            first = rng.choice(GIRLS if girl else BOYS)
+            squad = season.squads[i % len(season.squads)]
+            grade = season.grades[(i // len(season.squads)) % len(season.grades)]
+            username = f"{last.lower()}.{first[0].lower()}"
+            n = 2
+            while username in taken:
+                username = f"{last.lower()}.{first[0].lower()}{n}"
+                n += 1
+            taken.add(username)
+            row = RosterRow(i + 2, last, first, "", squad, grade, "student", username, None)
+            create_account(session, row, username, student_hash, actor_id=manager.id, season=season)
+            student_names.append(username)
+        return staff_names, student_names
+
+    return db.write(work)
+
+
+def _history(db: Database, staff: list[str], students: list[str], rng: random.Random) -> None:
+    with db.session() as session:
+        season = current_season(session)
+        actors = {name: Actor.of(account_named(session, name)) for name in [*staff, *students, MANAGER[0]]}
+    first = season.first_day
+    for offset in range(DAYS_OF_HISTORY):
+        day = first + timedelta(days=offset)
+        _one_day(db, season, day, offset, actors, staff, students, rng)
+        with clock.fixed_at(datetime.combine(day, time(23, 0), tzinfo=UTC)):  # that evening's tax
+            run_tax(db, actors[MANAGER[0]], day=day)
+
+
+def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[str, Actor],
+             staff: list[str], students: list[str], rng: random.Random) -> None:
+    at = datetime.combine(day, time(9, 0), tzinfo=UTC)
+
+    def send(who: str, payload: dict, minutes: int = 0) -> int | None:
+        payload = {"date": day.isoformat(), **payload}
+        try:
+            return post(db, actors[who], payload, now=at + timedelta(minutes=minutes)).id
+        except CampBankError:  # a random pick the rules refuse (a clash, too little money): skip it
+            return None
+
+    def some(k: int, pool: list[str] | None = None) -> list[str]:
+        pool = pool or students
+        return rng.sample(pool, min(k, len(pool)))
+
+    teacher = lambda: rng.choice(staff)  # noqa: E731
+    money = lambda low, high: cents_to_str(rng.randint(low, high) * 100)  # noqa: E731
+    send(teacher(), {"type": "workout", "attendees": some(len(students) // 3)}, 0)
+    absent = some(max(1, len(students) // 15))
+    present = [s for s in some(len(students) // 2) if s not in absent]
+    send(teacher(), {"type": "lecture", "attendees": present, "absentees": absent}, 90)
+    free = list(students)
+    rng.shuffle(free)
+    blocks = ("seminar_1", "seminar_2", "seminar_3")
+    for i, block in enumerate(blocks):
+        if not free:
+            break
+        # keep a speaker for each later block and one student for the facultative below
+        later = len(blocks) - 1 - i
+        speaker = free.pop()
+        listeners = [free.pop() for _ in range(max(0, min(8, len(free) - 1 - later)))]
+        marks = {name: rng.choice(values[len(values) // 2:]) for name, values in season.seminar_criteria.items()}
+        send(teacher(), {"type": "seminar", "block": block, "speaker": speaker, "attendees": listeners,
+                         "marks": marks, "description": "Seminar"}, 140)
+    send(teacher(), {"type": "fac_attend", "block": "fac_2", "attendees": some(12, free)}, 200)
+    send(teacher(), {"type": "dining_services", "duty": rng.choice(["potato", "serving", "bread_cut"]),
+                     "attendees": some(7)}, 240)
+    send(teacher(), {"type": "fine", "fine_type": rng.choice(list(season.types_for_form("fine"))),
+                     "amounts": {s: money(5, 20) for s in some(3)}, "description": "Camp rules"}, 300)
+    send(teacher(), {"type": "purchase", "purchase_type": rng.choice(["goods", "books", "service"]),
+                     "amounts": {s: money(10, 40) for s in some(4)}, "description": "Camp shop"}, 320)
+    send(teacher(), {"type": "general_money", "money_type": rng.choice(["radio_help", "art_help", "olympiad"]),
+                     "amounts": {s: money(10, 30) for s in some(3)}, "description": "Thanks"}, 340)
+    places = {s: place for s, place in zip(some(10), [1, 2, 2, 2, 3, 4, 4, 4, 4, 4])}
+    winner = next(s for s, place in places.items() if place == 1)
+    send(teacher(), {"type": "activity", "activity_type": ["sport_activity", "evening_activity",
+                                                           "day_activity"][offset % 3],
+                     "places": places, "certificates": [winner], "description": "Camp games"}, 600)
+    pair = some(2)
+    send(teacher(), {"type": "lab", "partners": [{"username": pair[0], "amount": money(20, 40)},
+                                                 {"username": pair[1], "amount": money(20, 40)}]}, 400)
+    send(teacher(), {"type": "fac_pass", "amounts": {s: money(20, 40) for s in some(2)}}, 420)
+    if offset == 4:
+        send(teacher(), {"type": "exam", "scores": {s: rng.randint(0, 10) for s in some(len(students) // 2)},
+                         "description": "Mid-camp exam"}, 60)
+    if offset == 2:
+        send(MANAGER[0], {"type": "certificate", "certificates": some(5), "description": "Reading week"}, 30)
+    for k, sender in enumerate(some(3)):
+        receiver = rng.choice([s for s in students if s != sender])
+        request = send(sender, {"type": "p2p", "receiver": receiver, "amount": money(1, 10),
+                                "description": "for snacks"}, 700 + k)
+        if request is None or offset == DAYS_OF_HISTORY - 1:
+            continue  # the last day's requests stay pending for the staff to see
+        decide = approve if k < 2 else reject
+        try:
+            decide(db, actors[teacher()], request, reason="demo")
+        except CampBankError:
+            pass

@@ -1,0 +1,1 @@
+"""Everything that writes: each action checks permission, validates, and writes in one database transaction."""

@@ -1,0 +1,60 @@
+"""Time-block clashes (SPEC §5): a student cannot be in two overlapping blocks on one day.
+
+A clash refuses the whole transaction and names each student and the earlier transaction; the old
+system silently dropped such entries. Overlap includes one block containing another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from campbank.core.enums import State
+from campbank.core.errors import RuleError
+from campbank.core.season import Season
+from campbank.ledger.store.tables import CounterEntry, Transaction
+from campbank.rules.base import Entries, Person
+
+
+def check_clashes(
+    session: Session, season: Season, entries: Entries, day: date, people: Mapping[str, Person]
+) -> None:
+    """Refuse entries whose blocks overlap each other or a counted entry of the same student that day."""
+    wanted = [(c.receiver, c.block) for c in entries.counters if c.block]
+    if not wanted:
+        return
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for username, block in wanted:
+        earlier_block = seen.get(username)
+        if earlier_block and _overlap(season, earlier_block, block):
+            problems.append(f"{username} is listed twice for overlapping blocks {earlier_block} and {block}")
+        seen.setdefault(username, block)
+    by_id = {people[username].id: username for username, _ in wanted}
+    counted = session.exec(
+        select(CounterEntry.receiver_id, CounterEntry.block, CounterEntry.transaction_id, Transaction.type)
+        .join(Transaction, col(Transaction.id) == col(CounterEntry.transaction_id))
+        .where(CounterEntry.day == day)
+        .where(col(CounterEntry.block).is_not(None))
+        .where(Transaction.state == State.PROCESSED)
+        .where(col(CounterEntry.receiver_id).in_(list(by_id)))
+    ).all()
+    for receiver_id, earlier_block, transaction_id, txn_type in counted:
+        username = by_id[receiver_id]
+        for wanted_user, block in wanted:
+            if wanted_user == username and _overlap(season, earlier_block, block):
+                problems.append(
+                    f"{people[username].full_name} ({username}) already has {earlier_block} on {day} "
+                    f"in #{transaction_id} ({txn_type}), which overlaps {block}"
+                )
+    if problems:
+        raise RuleError("time-block clash: " + "; ".join(sorted(set(problems))), field="block")
+
+
+def _overlap(season: Season, first: str, second: str) -> bool:
+    a, b = season.time_blocks.get(first), season.time_blocks.get(second)
+    if a is None or b is None:  # a block since removed from the season: same name still clashes
+        return first == second
+    return a.overlaps(b)

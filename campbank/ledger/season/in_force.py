@@ -1,0 +1,67 @@
+"""The season in force lives in the database, so the office UI, the kiosk and the scheduler agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from campbank.core.errors import NotFound
+from campbank.core.season import Season
+from campbank.ledger import clock
+from campbank.ledger.people import acting_account
+from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.season.load import parse_season
+from campbank.ledger.store import audit
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.tables import SeasonRow
+
+# Parsed seasons by their text: any process, with any number of databases, parses each season once.
+_parsed: dict[tuple[str, str], Season] = {}
+
+
+def current(session: Session) -> Season:
+    """The newest loaded season."""
+    row = session.exec(
+        select(SeasonRow.toml, SeasonRow.source).order_by(col(SeasonRow.id).desc()).limit(1)
+    ).first()
+    if row is None:
+        raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
+    key = (row[0], row[1])
+    if key not in _parsed:
+        _parsed[key] = parse_season(*key)
+    return _parsed[key]
+
+
+def store(session: Session, toml_text: str, source: str, *, actor_id: int | None) -> Season:
+    """Validate and store a season; a bad file raises before anything is written."""
+    season = parse_season(toml_text, source)
+    row = SeasonRow(loaded_at=clock.now(), name=season.name, source=source, toml=toml_text)
+    session.add(row)
+    session.flush()
+    audit.record(session, "season.load", actor_id=actor_id, target=f"season:{row.id}", name=season.name,
+                 source=source)
+    return season
+
+
+def read_file(path: Path) -> tuple[str, str]:
+    """The text and the display name of a season file, refusing what is not UTF-8 text."""
+    from campbank.core.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8"), path.name
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist", field="season file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name} is not UTF-8 text ({error.reason})", field="season file") from None
+
+
+def load(db: Database, actor: Actor, toml_text: str, source: str) -> Season:
+    """A manager makes a season file the season in force (a bad file changes nothing)."""
+
+    def work(session: Session) -> Season:
+        account = acting_account(session, actor)
+        require(account, Action.LOAD_SEASON)
+        return store(session, toml_text, source, actor_id=account.id)
+
+    return db.write(work)

@@ -1,0 +1,51 @@
+"""Backups through SQLite's online backup API: consistent even while others write."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from campbank.ledger import clock
+from campbank.ledger.store import audit
+from campbank.ledger.store.database import Database
+
+
+def default_backup_dir(db: Database) -> Path:
+    return db.path.parent / "backups"
+
+
+def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", keep: int | None = None,
+           actor_id: int | None = None) -> Path:
+    """Copy the database to `dest` (a file, or a folder to put a dated file in); prune to `keep` files."""
+    folder = default_backup_dir(db)
+    if dest is None or dest.is_dir():
+        folder = dest or folder
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = folder / f"campbank-{_stamp(clock.now())}-{reason}.db"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")  # a killed backup never looks like a finished one
+    source = sqlite3.connect(db.path, timeout=10)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    os.replace(partial, dest)
+    db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason))
+    if keep is not None:
+        prune(dest.parent, reason, keep)
+    return dest
+
+
+def prune(folder: Path, reason: str, keep: int) -> None:
+    """Keep only the newest `keep` backups made for `reason`."""
+    made = sorted(folder.glob(f"campbank-*-{reason}.db"))
+    for old in made[:-keep] if keep > 0 else made:
+        old.unlink(missing_ok=True)
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y%m%d-%H%M%S-%f")

@@ -1,0 +1,134 @@
+"""The database: one SQLite file, its pragmas, and the one way to write (`BEGIN IMMEDIATE`).
+
+Reads run in ordinary (deferred) transactions; every write runs in `write_transaction()`, which takes
+the write lock up front so two writers queue on the busy timeout instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session, create_engine
+
+from campbank.ledger.store.paths import default_db_path
+
+BUSY_TIMEOUT_MS = 10_000
+T = TypeVar("T")
+
+
+def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
+    """WAL only where SQLite has the fix for concurrent write-and-checkpoint corruption."""
+    return (
+        version >= (3, 51, 3)
+        or (3, 50, 7) <= version < (3, 51, 0)
+        or (3, 44, 6) <= version < (3, 45, 0)
+    )
+
+
+def journal_mode() -> str:
+    return "wal" if wal_is_safe() else "delete"
+
+
+@dataclass
+class Database:
+    """A handle on one CampBank database file."""
+
+    path: Path
+    engine: Engine
+
+    def session(self) -> Session:
+        """A read session; do not write through it."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Session]:
+        """One short write under `BEGIN IMMEDIATE`: committed whole on success, rolled back on error."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def write(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
+        """Run `work` in a write transaction, retrying if the database stays locked past the timeout."""
+        for attempt in range(attempts):
+            try:
+                with self.write_transaction() as session:
+                    return work(session)
+            except OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (2**attempt))
+        raise AssertionError("unreachable")
+
+    @property
+    def _write_engine(self) -> Engine:
+        return self.engine.execution_options(campbank_write=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
+    """Open (and with `create`, make) the database file, with CampBank's pragmas on every connection."""
+    from campbank.ledger.store import tables  # noqa: F401  (registers the tables)
+    from campbank.ledger.store.schema import add_missing_tables, install_schema
+
+    db_path = Path(path) if path is not None else default_db_path()
+    if not create and not db_path.exists():
+        from campbank.core.errors import NotFound
+
+        raise NotFound(
+            f"no database at {db_path}; run `campbank init` (or pass --db / set CAMPBANK_DB)",
+            field="database",
+        )
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    _install_pragmas(engine)
+    database = Database(path=db_path, engine=engine)
+    try:
+        if create:
+            install_schema(database)
+        else:
+            add_missing_tables(database)
+    except DatabaseError as error:  # a folder, not SQLite, damaged or unreadable: say so, no traceback
+        engine.dispose()
+        reason = str(error.orig)
+        if "locked" in reason or "busy" in reason:
+            raise
+        from campbank.core.errors import InputError
+
+        raise InputError(f"{db_path} cannot be used as a CampBank database ({reason})", field="database") from None
+    return database
+
+
+def _install_pragmas(engine: Engine) -> None:
+    mode = journal_mode()
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's begin event issue BEGIN itself, so writes can say IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA journal_mode={mode}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):  # type: ignore[no-untyped-def]
+        write = connection.get_execution_options().get("campbank_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -1,0 +1,161 @@
+"""The tables. Money is integer cents everywhere; times are UTC.
+
+`journal` is the ledger proper: append-only rows that move value between accounts (money) or add to a
+student's counters. Balances and counter totals on `account` / `counter_total` are caches of it,
+written in the same database transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Account(SQLModel, table=True):
+    """A person (or the built-in `bank`) and their balance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    role: str  # a Role value
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    squad: str | None = None
+    grade: int | None = None
+    active: bool = True
+    can_login: bool = True
+    password_hash: str | None = None
+    failed_logins: int = 0
+    lockouts: int = 0
+    locked_until: datetime | None = None
+    balance: int = 0
+    created_at: datetime
+
+
+class Transaction(SQLModel, table=True):
+    __tablename__ = "txn"
+    __table_args__ = (Index("ix_txn_creator_created", "creator_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(index=True)
+    creator_id: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(index=True)
+    day: date = Field(index=True)
+    state: str = Field(index=True)  # a State value
+    description: str = Field(default="", index=True)
+    payload: str  # the form payload that created it, JSON
+    update_of: int | None = Field(default=None, foreign_key="txn.id")
+    idempotency_key: str | None = Field(default=None, unique=True)
+    # Fixed when it is written (entries never change), kept here so the table of all transactions sorts by
+    # them through an index: the sum of its money entries, and the people its entries name.
+    amount: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
+    recipients: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
+
+
+class MoneyEntry(SQLModel, table=True):
+    __tablename__ = "money_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="txn.id", index=True)
+    receiver_id: int = Field(foreign_key="account.id", index=True)
+    amount: int
+    money_type: str
+    description: str = ""
+
+
+class CounterEntry(SQLModel, table=True):
+    """A counter step for one student; `value` is a count, or cents for `book_certificate`."""
+
+    __tablename__ = "counter_entry"
+    __table_args__ = (Index("ix_counter_receiver_day", "receiver_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="txn.id", index=True)
+    receiver_id: int = Field(foreign_key="account.id")
+    counter_type: str
+    value: int
+    day: date
+    block: str | None = None
+
+
+class JournalRow(SQLModel, table=True):
+    """One append-only posting. Money rows (`counter_type` NULL) of a transaction sum to zero."""
+
+    __tablename__ = "journal"
+    __table_args__ = (Index("ix_journal_account", "account_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="txn.id", index=True)
+    account_id: int = Field(foreign_key="account.id")
+    money_entry_id: int | None = Field(default=None, foreign_key="money_entry.id")
+    counter_entry_id: int | None = Field(default=None, foreign_key="counter_entry.id")
+    counter_type: str | None = None
+    amount: int
+    reverses: bool = False  # written when the transaction stopped counting
+    created_at: datetime
+
+
+class CounterTotal(SQLModel, table=True):
+    __tablename__ = "counter_total"
+    __table_args__ = (UniqueConstraint("account_id", "counter_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    counter_type: str
+    total: int = 0
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="account.id")
+    action: str = Field(index=True)
+    target: str = ""
+    detail: str = "{}"  # JSON
+
+
+class SeasonRow(SQLModel, table=True):
+    """Every season ever loaded; the newest row is the season in force."""
+
+    __tablename__ = "season"
+
+    id: int | None = Field(default=None, primary_key=True)
+    loaded_at: datetime
+    name: str
+    source: str
+    toml: str
+
+
+class Meta(SQLModel, table=True):
+    """Small key/value facts about the database (schema version)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SharedFileRow(SQLModel, table=True):
+    __tablename__ = "shared_file"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    version: int
+    size: int
+    content: bytes
+    added_by: int = Field(foreign_key="account.id")
+    added_at: datetime
+
+
+class AnnouncementRow(SQLModel, table=True):
+    __tablename__ = "announcement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    text: str
+    until: date = Field(index=True)
+    author_id: int = Field(foreign_key="account.id")
+    created_at: datetime

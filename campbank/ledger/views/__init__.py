@@ -1,0 +1,1 @@
+"""Everything that reads, returned as plain frozen dataclasses (never live ORM rows)."""

@@ -1,0 +1,109 @@
+"""The balance report (SPEC §8): per squad, every active student's balance and what they earned.
+
+`earned` is the sum of the positive counted money entries a student received (every group: the initial
+grant and transfers received too); `studies`, `activity`, `sport` and `work` are the same per report
+group. `certificates` is the student's book_certificate counter, in cents. Each squad, and the whole
+camp, gets a footer with the sum, mean and population standard deviation of every money column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from campbank.core.season import Season
+from campbank.ledger.permissions import Action, Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.views.accounts import BalanceRow, balances
+from campbank.ledger.views.summaries import (
+    Summary,
+    authorise,
+    earned_by_group,
+    flag_of,
+    squad_label,
+    squad_order,
+    summarize,
+)
+
+EARNED_GROUPS = ("studies", "activity", "sport", "work")
+MONEY_COLUMNS = ("balance", "earned", *EARNED_GROUPS, "certificates")
+
+
+@dataclass(frozen=True)
+class BalanceLine:
+    username: str
+    full_name: str
+    squad: str | None
+    grade: int | None
+    balance: int
+    earned: int
+    studies: int
+    activity: int
+    sport: int
+    work: int
+    certificates: int
+    flag: str  # "danger", "warning" or ""
+
+    def money(self, column: str) -> int:
+        """The value of one of MONEY_COLUMNS."""
+        return int(getattr(self, column))
+
+
+@dataclass(frozen=True)
+class SquadBalances:
+    squad: str | None
+    lines: tuple[BalanceLine, ...]
+    footer: dict[str, Summary] = field(default_factory=dict)  # by MONEY_COLUMNS
+
+    @property
+    def label(self) -> str:
+        return squad_label(self.squad)
+
+
+@dataclass(frozen=True)
+class BalanceReport:
+    currency_sign: str
+    danger_level: int
+    warning_level: int
+    squads: tuple[SquadBalances, ...]
+    footer: dict[str, Summary]  # the whole camp, by MONEY_COLUMNS
+
+    @property
+    def lines(self) -> tuple[BalanceLine, ...]:
+        return tuple(line for squad in self.squads for line in squad.lines)
+
+
+def balance_report(session: Session, viewer: Actor) -> BalanceReport:
+    """Every active student by squad then surname, with footers (staff and managers)."""
+    authorise(session, viewer, Action.VIEW_REPORTS)
+    season = current_season(session)
+    earned = earned_by_group(session, season)
+    lines = [_line(season, row, earned.get(row.username, {})) for row in balances(session, include_inactive=False)]
+    sections = []
+    for squad in squad_order(season, (line.squad for line in lines)):
+        members = tuple(line for line in lines if line.squad == squad)
+        sections.append(SquadBalances(squad, members, footer_of(members)))
+    return BalanceReport(season.currency_sign, season.balance_danger, season.balance_warning, tuple(sections),
+                         footer_of(lines))
+
+
+def footer_of(lines: tuple[BalanceLine, ...] | list[BalanceLine]) -> dict[str, Summary]:
+    return {column: summarize(line.money(column) for line in lines) for column in MONEY_COLUMNS}
+
+
+def _line(season: Season, row: BalanceRow, groups: dict[str, int]) -> BalanceLine:
+    return BalanceLine(
+        username=row.username,
+        full_name=row.full_name,
+        squad=row.squad or None,
+        grade=row.grade,
+        balance=row.balance,
+        earned=sum(groups.values()),
+        studies=groups.get("studies", 0),
+        activity=groups.get("activity", 0),
+        sport=groups.get("sport", 0),
+        work=groups.get("work", 0),
+        certificates=row.certificates,
+        flag=flag_of(season, row.balance),
+    )

@@ -1,0 +1,164 @@
+"""The manager's oversight reads: the people list, one transaction in full, the audit log (SPEC §2).
+
+Plain frozen dataclasses for the office screens; each entry point checks the viewer's permission.
+A transaction's detail also says whether, and why not, the viewer may cancel it, using the same check
+`states.cancel` makes, so a screen can refuse before asking (the cancel itself checks again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from campbank.core.errors import CampBankError
+from campbank.ledger.people import BANK, acting_account, full_name
+from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.store import audit
+from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.transactions import check_may_cancel, load_transaction
+from campbank.rules import REGISTRY
+
+
+@dataclass(frozen=True)
+class UserLine:
+    username: str
+    full_name: str
+    role: str
+    squad: str | None
+    grade: int | None
+    active: bool
+    can_login: bool
+    locked_until: datetime | None
+    balance: int
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    receiver: str
+    receiver_name: str
+    amount: int
+    money_type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CounterLine:
+    receiver: str
+    receiver_name: str
+    counter_type: str
+    value: int
+    day: date
+    block: str | None
+
+
+@dataclass(frozen=True)
+class TransactionDetail:
+    id: int
+    type: str
+    label: str
+    state: str
+    created_at: datetime
+    day: date
+    creator: str
+    creator_name: str
+    description: str
+    update_of: int | None
+    replaced_by: int | None  # the newer version, when this one was substituted
+    idempotency_key: str | None
+    money: tuple[MoneyLine, ...]
+    counters: tuple[CounterLine, ...]
+    cancel_refusal: str | None  # why the viewer may not cancel it; None when they may
+
+    @property
+    def amount(self) -> int:
+        return sum(line.amount for line in self.money)
+
+    @property
+    def may_cancel(self) -> bool:
+        return self.cancel_refusal is None
+
+
+def list_users(session: Session, viewer: Actor, *, include_inactive: bool = True) -> tuple[UserLine, ...]:
+    """Everyone but the built-in bank: managers, staff, then students by squad and surname."""
+    require(acting_account(session, viewer), Action.MANAGE_USERS)
+    query = select(Account).where(Account.username != BANK)
+    if not include_inactive:
+        query = query.where(col(Account.active).is_(True))
+    order = {"manager": 0, "staff": 1, "student": 2}
+    lines = [
+        UserLine(a.username, full_name(a), str(a.role), a.squad, a.grade, a.active, a.can_login, a.locked_until,
+                 a.balance)
+        for a in session.exec(query)
+    ]
+    return tuple(sorted(lines, key=lambda u: (order.get(u.role, 3), u.squad or "", u.full_name.casefold(),
+                                              u.username)))
+
+
+def creators(session: Session, viewer: Actor) -> tuple[str, ...]:
+    """The usernames of staff, managers and the bank: who creates most transactions (for filters)."""
+    require(acting_account(session, viewer), Action.VIEW_STAFF)
+    rows = session.exec(select(Account.username).where(col(Account.role).in_(("staff", "manager"))))
+    return tuple(sorted(rows))
+
+
+def transaction_types() -> tuple[str, ...]:
+    return tuple(sorted(REGISTRY))
+
+
+def transaction_detail(session: Session, viewer: Actor, transaction_id: int) -> TransactionDetail:
+    """One transaction with all its entries (managers)."""
+    me = acting_account(session, viewer)
+    require(me, Action.VIEW_STAFF)
+    txn = load_transaction(session, transaction_id)
+    names = _names(session, txn.id or 0)
+    money = tuple(
+        MoneyLine(*names.get(e.receiver_id, ("?", "?")), e.amount, e.money_type, e.description)
+        for e in session.exec(select(MoneyEntry).where(MoneyEntry.transaction_id == txn.id).order_by(
+            col(MoneyEntry.id)))
+    )
+    counters = tuple(
+        CounterLine(*names.get(e.receiver_id, ("?", "?")), e.counter_type, e.value, _as_date(e.day), e.block)
+        for e in session.exec(select(CounterEntry).where(CounterEntry.transaction_id == txn.id).order_by(
+            col(CounterEntry.id)))
+    )
+    newer = session.exec(select(Transaction.id).where(Transaction.update_of == txn.id)).first()
+    creator = names.get(txn.creator_id, ("?", "?"))
+    rule = REGISTRY.get(txn.type)
+    return TransactionDetail(
+        id=txn.id or 0, type=txn.type, label=rule.label if rule else txn.type, state=str(txn.state),
+        created_at=txn.created_at, day=_as_date(txn.day), creator=creator[0], creator_name=creator[1],
+        description=txn.description, update_of=txn.update_of, replaced_by=newer,
+        idempotency_key=txn.idempotency_key, money=money, counters=counters,
+        cancel_refusal=_refusal(session, me, txn),
+    )
+
+
+def audit_log(session: Session, viewer: Actor, *, action_prefix: str = "", limit: int = 500
+              ) -> tuple[audit.AuditEntry, ...]:
+    """The newest audit rows first, optionally only actions starting with `action_prefix` (managers)."""
+    require(acting_account(session, viewer), Action.VIEW_AUDIT)
+    return tuple(audit.recent(session, limit=limit, action_prefix=action_prefix.strip()))
+
+
+def _refusal(session: Session, me: Account, txn: Transaction) -> str | None:
+    try:
+        check_may_cancel(session, me, txn)
+    except CampBankError as error:
+        return error.message
+    return None
+
+
+def _names(session: Session, transaction_id: int) -> dict[int, tuple[str, str]]:
+    rows = session.execute(text(
+        "SELECT id, username, last_name, first_name, middle_name FROM account WHERE id IN ("
+        "SELECT creator_id FROM txn WHERE id = :id "
+        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id = :id "
+        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = :id)"), {"id": transaction_id})
+    return {row[0]: (row[1], " ".join(p for p in row[2:] if p)) for row in rows}
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -1,0 +1,255 @@
+"""Market statistics (SPEC §8): the students' money, who is in danger, what flows in and out, and when.
+
+Everything here is about the *active* students (a deactivated student's money left the market with
+them), in integer cents:
+
+- balances: total, mean, median, population standard deviation, min and max, and a histogram;
+- danger (balance <= the season's danger level) and warning (below the warning level, not in danger);
+- pending transfers: students' p2p requests still waiting for staff (state `created`);
+- flows: money *issued* (the sum of positive money entries to the students) and *charged* (the sum of
+  the negative ones, as a positive number), counted entries only (transactions in state `processed`),
+  per transaction day, per report group (`season.group_of(money_type)`) and per day and group;
+- money supply: the sum of the students' balances at the end of each day (UTC), rebuilt from the journal,
+  so cancellations show on the day they happened. Its last point equals today's total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from campbank.core.season import GROUPS, Season
+from campbank.ledger.permissions import Action, Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.views.accounts import balances
+from campbank.ledger.views.summaries import (
+    DANGER,
+    WARNING,
+    authorise,
+    flag_of,
+    mean_of,
+    median_of,
+    std_dev_of,
+)
+
+HISTOGRAM_BINS = 10
+
+
+@dataclass(frozen=True)
+class HistogramBin:
+    """Students whose balance lies in [low, high)."""
+
+    low: int
+    high: int
+    count: int
+
+
+class _Net:
+    issued: int
+    charged: int
+
+    @property
+    def net(self) -> int:
+        return self.issued - self.charged
+
+
+@dataclass(frozen=True)
+class DayFlow(_Net):
+    """Money issued to and charged from the active students on one transaction day (non-negative cents)."""
+
+    day: date
+    issued: int
+    charged: int
+
+
+@dataclass(frozen=True)
+class GroupFlow(_Net):
+    group: str
+    issued: int
+    charged: int
+
+
+@dataclass(frozen=True)
+class DayGroupFlow(_Net):
+    day: date
+    group: str
+    issued: int
+    charged: int
+
+
+@dataclass(frozen=True)
+class SupplyPoint:
+    """The sum of the active students' balances at the end of `day`."""
+
+    day: date
+    total: int
+
+
+@dataclass(frozen=True)
+class MarketStatistics:
+    currency_sign: str
+    danger_level: int
+    warning_level: int
+    students: int
+    total: int
+    mean: int | None  # None when there are no students
+    median: int | None
+    std_dev: int | None
+    minimum: int | None
+    maximum: int | None
+    danger: tuple[str, ...]  # usernames, by squad then surname
+    warning: tuple[str, ...]
+    pending_transfers: int
+    by_day: tuple[DayFlow, ...]
+    by_group: tuple[GroupFlow, ...]  # every report group, in the season's group order
+    by_day_group: tuple[DayGroupFlow, ...]  # only the (day, group) pairs with any money
+    histogram: tuple[HistogramBin, ...]
+    supply: tuple[SupplyPoint, ...]
+
+    @property
+    def in_danger(self) -> int:
+        return len(self.danger)
+
+    @property
+    def in_warning(self) -> int:
+        return len(self.warning)
+
+    @property
+    def issued(self) -> int:
+        return sum(f.issued for f in self.by_group)
+
+    @property
+    def charged(self) -> int:
+        return sum(f.charged for f in self.by_group)
+
+
+_FLOWS = text(
+    """
+    SELECT day, money_type,
+           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
+           SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
+      FROM (SELECT t.day, m.money_type, m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account a ON a.id = m.receiver_id
+             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
+            UNION ALL  -- a student's own transfer also charges the sender
+            SELECT t.day, m.money_type, -m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account c ON c.id = t.creator_id
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
+     GROUP BY day, money_type
+    """
+)
+
+_SUPPLY = text(
+    """
+    SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
+      FROM journal j
+      JOIN account a ON a.id = j.account_id
+     WHERE j.counter_type IS NULL AND a.role = 'student' AND a.active = 1
+     GROUP BY d ORDER BY d
+    """
+)
+
+_PENDING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
+
+
+def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
+    """The market statistics of SPEC §8 (staff and managers)."""
+    authorise(session, viewer, Action.VIEW_REPORTS)
+    season = current_season(session)
+    rows = balances(session, include_inactive=False)
+    values = [r.balance for r in rows]
+    flags = {r.username: flag_of(season, r.balance) for r in rows}
+    by_day, by_group, by_day_group = _flows(session, season)
+    return MarketStatistics(
+        currency_sign=season.currency_sign,
+        danger_level=season.balance_danger,
+        warning_level=season.balance_warning,
+        students=len(values),
+        total=sum(values),
+        mean=mean_of(values),
+        median=median_of(values),
+        std_dev=std_dev_of(values),
+        minimum=min(values, default=None),
+        maximum=max(values, default=None),
+        danger=tuple(u for u, f in flags.items() if f == DANGER),
+        warning=tuple(u for u, f in flags.items() if f == WARNING),
+        pending_transfers=int(session.execute(_PENDING).scalar_one()),
+        by_day=by_day,
+        by_group=by_group,
+        by_day_group=by_day_group,
+        histogram=histogram(values, bins),
+        supply=money_supply(session),
+    )
+
+
+def _flows(session: Session, season: Season
+           ) -> tuple[tuple[DayFlow, ...], tuple[GroupFlow, ...], tuple[DayGroupFlow, ...]]:
+    cells: dict[tuple[date, str], list[int]] = {}
+    for day, money_type, issued, charged in session.execute(_FLOWS):
+        key = (_as_date(day), season.group_of(money_type))
+        cell = cells.setdefault(key, [0, 0])
+        cell[0] += int(issued or 0)
+        cell[1] += int(charged or 0)
+    days: dict[date, list[int]] = {}
+    groups: dict[str, list[int]] = {g: [0, 0] for g in GROUPS}
+    for (day, group), (issued, charged) in cells.items():
+        for total in (days.setdefault(day, [0, 0]), groups.setdefault(group, [0, 0])):
+            total[0] += issued
+            total[1] += charged
+    order = {g: i for i, g in enumerate(groups)}
+    return (
+        tuple(DayFlow(d, i, c) for d, (i, c) in sorted(days.items())),
+        tuple(GroupFlow(g, i, c) for g, (i, c) in groups.items()),
+        tuple(DayGroupFlow(d, g, i, c)
+              for (d, g), (i, c) in sorted(cells.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))
+              if i or c),
+    )
+
+
+def money_supply(session: Session) -> tuple[SupplyPoint, ...]:
+    """The active students' total balance at the end of every day from the first movement to the last."""
+    changes = {_as_date(d): int(amount) for d, amount in session.execute(_SUPPLY)}
+    if not changes:
+        return ()
+    points, running, day = [], 0, min(changes)
+    last = max(changes)
+    while day <= last:
+        running += changes.get(day, 0)
+        points.append(SupplyPoint(day, running))
+        day += timedelta(days=1)
+    return tuple(points)
+
+
+def histogram(values: list[int], bins: int = HISTOGRAM_BINS) -> tuple[HistogramBin, ...]:
+    """About `bins` bins of a round width (1, 2 or 5 times a power of ten, at least 1@) covering min..max."""
+    if not values:
+        return ()
+    low, high = min(values), max(values)
+    width = nice_width(max(1, high - low) / max(1, bins))
+    start = (low // width) * width
+    count = (high - start) // width + 1
+    counts = [0] * count
+    for value in values:
+        counts[(value - start) // width] += 1
+    return tuple(HistogramBin(start + i * width, start + (i + 1) * width, n) for i, n in enumerate(counts))
+
+
+def nice_width(raw: float) -> int:
+    """The smallest of 1, 2, 5 × 10^k whole currency units (in cents) at least `raw` cents."""
+    width = 100
+    while True:
+        for step in (1, 2, 5):
+            if width * step >= raw:
+                return width * step
+        width *= 10
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -1,0 +1,35 @@
+"""A student's study programme as the read side shows it: progress per stage, fines to expect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from campbank.core.season import Season
+from campbank.ledger.permissions import Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.views.accounts import BalanceRow, account_balance
+from campbank.rules.study_fine import Progress, next_lecture_fine, progress
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    username: str
+    final: Progress
+    equator: Progress | None  # None when the season has no equator stage
+    next_lecture_fine: int
+
+
+def status_of(season: Season, row: BalanceRow) -> StudyStatus:
+    return StudyStatus(
+        username=row.username,
+        final=progress(season.final, row.grade, row.counters),
+        equator=progress(season.equator, row.grade, row.counters) if season.equator else None,
+        next_lecture_fine=next_lecture_fine(season, row.counters),
+    )
+
+
+def study_status(session: Session, viewer: Actor, username: str) -> StudyStatus:
+    """One student's programme, if `viewer` may see that student."""
+    return status_of(current_season(session), account_balance(session, viewer, username))

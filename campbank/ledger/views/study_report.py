@@ -1,0 +1,114 @@
+"""The study report (SPEC §8): per squad, every active student's study counters and expected final fine.
+
+The expected fine is the final stage's (`campbank.rules.study_fine.progress`), the one a manager's
+`campbank fines charge --stage final` would make; `progress` also carries the targets for the grade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from campbank.core.season import Season
+from campbank.ledger.permissions import Action, Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.views.accounts import BalanceRow, balances
+from campbank.ledger.views.summaries import authorise, squad_label, squad_order
+from campbank.rules.study_fine import Progress, progress
+
+COUNT_COLUMNS = ("labs", "facultatives", "fac_passes", "seminars_attended", "seminars_given",
+                 "lectures_attended", "lectures_missed")
+
+
+@dataclass(frozen=True)
+class StudyLine:
+    username: str
+    full_name: str
+    squad: str | None
+    grade: int | None
+    labs: int  # lab_pass
+    facultatives: int  # fac_attend
+    fac_passes: int  # fac_pass
+    seminars_attended: int  # seminar_attend
+    seminars_given: int  # seminar_pass
+    lectures_attended: int  # lecture_attend
+    lectures_missed: int  # lecture_miss
+    expected_fine: int  # cents, final stage
+    progress: Progress
+
+    def count(self, column: str) -> int:
+        return int(getattr(self, column))
+
+
+@dataclass(frozen=True)
+class StudyTotals:
+    """Column sums of a squad (or the camp) and how many students have an incomplete programme."""
+
+    students: int
+    counts: dict[str, int]  # by COUNT_COLUMNS
+    expected_fine: int
+    incomplete: int
+
+
+@dataclass(frozen=True)
+class SquadStudy:
+    squad: str | None
+    lines: tuple[StudyLine, ...]
+    totals: StudyTotals
+
+    @property
+    def label(self) -> str:
+        return squad_label(self.squad)
+
+
+@dataclass(frozen=True)
+class StudyReport:
+    squads: tuple[SquadStudy, ...]
+    totals: StudyTotals
+    currency_sign: str
+
+    @property
+    def lines(self) -> tuple[StudyLine, ...]:
+        return tuple(line for squad in self.squads for line in squad.lines)
+
+
+def study_report(session: Session, viewer: Actor) -> StudyReport:
+    """Every active student's study programme by squad then surname (staff and managers)."""
+    authorise(session, viewer, Action.VIEW_REPORTS)
+    season = current_season(session)
+    lines = [study_line(season, row) for row in balances(session, include_inactive=False)]
+    sections = []
+    for squad in squad_order(season, (line.squad for line in lines)):
+        members = tuple(line for line in lines if line.squad == squad)
+        sections.append(SquadStudy(squad, members, totals_of(members)))
+    return StudyReport(tuple(sections), totals_of(lines), season.currency_sign)
+
+
+def study_line(season: Season, row: BalanceRow) -> StudyLine:
+    c = row.counters
+    final = progress(season.final, row.grade, c)
+    return StudyLine(
+        username=row.username,
+        full_name=row.full_name,
+        squad=row.squad or None,
+        grade=row.grade,
+        labs=c.get("lab_pass", 0),
+        facultatives=c.get("fac_attend", 0),
+        fac_passes=c.get("fac_pass", 0),
+        seminars_attended=c.get("seminar_attend", 0),
+        seminars_given=c.get("seminar_pass", 0),
+        lectures_attended=c.get("lecture_attend", 0),
+        lectures_missed=c.get("lecture_miss", 0),
+        expected_fine=final.expected_fine,
+        progress=final,
+    )
+
+
+def totals_of(lines: tuple[StudyLine, ...] | list[StudyLine]) -> StudyTotals:
+    return StudyTotals(
+        students=len(lines),
+        counts={column: sum(line.count(column) for line in lines) for column in COUNT_COLUMNS},
+        expected_fine=sum(line.expected_fine for line in lines),
+        incomplete=sum(1 for line in lines if not line.progress.complete),
+    )
