@@ -123,7 +123,7 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
     for name, _sql in indexes:
         db.execute(f"DROP INDEX {name}")
 
-    bank_id = db.execute("SELECT id FROM account WHERE username = 'bank'").fetchone()[0]
+    db.execute("SELECT id FROM account WHERE username = 'bank'").fetchone()[0]
     created = _stamp(datetime(2018, 8, 6, 7, 0))
     squads = ["Squad 1", "Squad 2", "Squad 3", "Squad 4"]
     grades = [7, 8, 9, 10, 11]
@@ -178,20 +178,21 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
         amounts = [rng.randint(1, 40) * 100 for _ in receivers]
         payload = ({"type": kind, "attendees": [student_name(r - student_ids[0]) for r in receivers]} if workout else
                    {"type": kind, "money_type": money_type, "amounts": {
-                       student_name(r - student_ids[0]): f"{a / 100:.2f}" for r, a in zip(receivers, amounts)}})
+                       student_name(r - student_ids[0]): f"{a / 100:.2f}"
+                       for r, a in zip(receivers, amounts, strict=True)}})
         description = f"{DESCRIPTIONS[t % len(DESCRIPTIONS)]} {t}"
         txn_rows.append((t, kind, creator, stamp, day, description, json.dumps(payload, sort_keys=True),
                          sum(amounts), len(receivers)))
         first_money = money_id + 1
-        for r, a in zip(receivers, amounts):
+        for r, a in zip(receivers, amounts, strict=False):
             money_id += 1
             money_rows.append((money_id, t, r, a, money_type))
             balance[r] = balance.get(r, 0) + a
             balance[creator] = balance.get(creator, 0) - a
-        for k, (r, a) in enumerate(zip(receivers, amounts)):
+        for k, (r, a) in enumerate(zip(receivers, amounts, strict=False)):
             journal_id += 1
             journal_rows.append((journal_id, t, r, first_money + k, None, None, a, stamp))
-        for k, (r, a) in enumerate(zip(receivers, amounts)):
+        for k, a in enumerate(amounts):
             journal_id += 1
             journal_rows.append((journal_id, t, creator, first_money + k, None, None, -a, stamp))
         if workout:

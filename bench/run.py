@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import camp  # noqa: E402
-from camp import (  # noqa: E402
+import camp
+from camp import (
     FIRST_DAY,
     FULL,
     PASSWORD,
@@ -39,8 +39,8 @@ from camp import (  # noqa: E402
     working_copy,
 )
 
-from campbank.ledger.permissions import Actor  # noqa: E402
-from campbank.ledger.store.database import BUSY_TIMEOUT_MS, journal_mode, open_database  # noqa: E402
+from campbank.ledger.permissions import Actor
+from campbank.ledger.store.database import BUSY_TIMEOUT_MS, journal_mode, open_database
 
 GROUP = 400  # students in the group transaction of target 1
 PYTHON = sys.executable
@@ -241,7 +241,8 @@ MEASURE_CHILD = """
 import resource, subprocess, sys, time
 t0 = time.perf_counter()
 out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, out.strip().replace(chr(10), ' | '))
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+      out.strip().replace(chr(10), ' | '))
 """
 
 
@@ -262,7 +263,8 @@ def bench_xlsx(scale: Scale, label: str, runs: int) -> None:
         peaks.append(rss)
         inner.append(float(text.split()[0]))
     t, peak = statistics.median(walls), max(peaks) / 1024
-    add(label, f"4. xlsx, {scale.students} students, {scale.transactions:,} txns", f"{t:.2f} s (write {statistics.median(inner):.2f} s)",
+    add(label, f"4. xlsx, {scale.students} students, {scale.transactions:,} txns",
+        f"{t:.2f} s (write {statistics.median(inner):.2f} s)",
         "< 15 s", t < 15)
     add(label, "4. xlsx peak memory (max RSS)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
 

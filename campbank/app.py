@@ -126,9 +126,7 @@ class CampBankApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `?` is a character while typing into a field; it opens help everywhere else.
-        if action == "toggle_help" and isinstance(self.focused, (Input, TextArea)):
-            return False
-        return True
+        return not (action == "toggle_help" and isinstance(self.focused, (Input, TextArea)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.kiosk:

@@ -7,6 +7,7 @@ Every demo password is printed; the demo database is never a real camp's file.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 from collections.abc import Callable
@@ -69,7 +70,7 @@ def is_demo(path: Path) -> bool:
             row = session.execute(text("SELECT value FROM meta WHERE key = 'demo'")).first()
         db.dispose()
         return row is not None
-    except Exception:  # not a CampBank database at all
+    except Exception:  # noqa: BLE001  (not a CampBank database at all, whatever the reason)
         return False
 
 
@@ -117,7 +118,7 @@ def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], li
     staff_hash = auth.hasher.hash(STAFF_PASSWORD)
     student_hash = auth.hasher.hash(STUDENT_PASSWORD)
 
-    def work(session):  # type: ignore[no-untyped-def]
+    def work(session):
         season = current_season(session)
         manager = account_named(session, MANAGER[0])
         staff_names, student_names = [], []
@@ -202,7 +203,7 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
                      "amounts": {s: money(10, 40) for s in some(4)}, "description": "Camp shop"}, 320)
     send(teacher(), {"type": "general_money", "money_type": rng.choice(["radio_help", "art_help", "olympiad"]),
                      "amounts": {s: money(10, 30) for s in some(3)}, "description": "Thanks"}, 340)
-    places = {s: place for s, place in zip(some(10), [1, 2, 2, 2, 3, 4, 4, 4, 4, 4])}
+    places = {s: place for s, place in zip(some(10), [1, 2, 2, 2, 3, 4, 4, 4, 4, 4], strict=False)}
     winner = next(s for s, place in places.items() if place == 1)
     send(teacher(), {"type": "activity", "activity_type": ["sport_activity", "evening_activity",
                                                            "day_activity"][offset % 3],
@@ -223,7 +224,5 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
         if request is None or offset == DAYS_OF_HISTORY - 1:
             continue  # the last day's requests stay pending for the staff to see
         decide = approve if k < 2 else reject
-        try:
+        with contextlib.suppress(CampBankError):
             decide(db, actors[teacher()], request, reason="demo")
-        except CampBankError:
-            pass

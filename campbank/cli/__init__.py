@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,7 @@ app = typer.Typer(
 @app.callback(invoke_without_command=True)
 def main(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", envvar="CAMPBANK_DB", help="The database file.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", envvar="CAMPBANK_DB", help="The database file.")] = None,
 ) -> None:
     ctx.obj = State(db_path=db)
     if ctx.invoked_subcommand is None:

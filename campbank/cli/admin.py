@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -73,7 +73,7 @@ def demo(
 def season_load(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The season TOML file.")],
-    as_user: Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)] = None,
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
     from campbank.ledger.actions.setup import season_source
@@ -93,27 +93,30 @@ def season_show(ctx: typer.Context) -> None:
     from campbank.core.money import format_amount
     from campbank.ledger.season.in_force import current
 
-    with fail_on_error():
-        with state(ctx).database().session() as session:
-            season = current(session)
+    with fail_on_error(), state(ctx).database().session() as session:
+        season = current(session)
     sign = season.currency_sign
     table = Table(title=f"Season: {season.name}", show_header=False)
     table.add_row("source", season.source)
     table.add_row("days", f"{season.first_day} to {season.last_day}")
     table.add_row("initial grant", format_amount(season.initial_grant, sign))
-    table.add_row("tax", ", ".join(f"d{day}: {format_amount(a, sign)}" for day, a in sorted(season.tax_schedule.items())))
+    schedule = sorted(season.tax_schedule.items())
+    table.add_row("tax", ", ".join(f"d{day}: {format_amount(a, sign)}" for day, a in schedule))
     table.add_row("seminar reward", season.seminar_reward.formula)
     table.add_row("squads", ", ".join(season.squads))
     table.add_row("grades", ", ".join(map(str, season.grades)))
     table.add_row("warning levels", f"danger <= {format_amount(season.balance_danger, sign)}, "
                   f"warning < {format_amount(season.balance_warning, sign)}")
-    table.add_row("time blocks", ", ".join(f"{b.name} {b.start:%H:%M}-{b.end:%H:%M}" for b in season.time_blocks.values()))
+    blocks = season.time_blocks.values()
+    table.add_row("time blocks", ", ".join(f"{b.name} {b.start:%H:%M}-{b.end:%H:%M}" for b in blocks))
     console.print(table)
 
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Optional[Path], typer.Argument(help="A file or folder (default: backups/ beside the database).")] = None,
+    dest: Annotated[
+        Path | None, typer.Argument(help="A file or folder (default: backups/ beside the database).")
+    ] = None,
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others use it)."""
     from campbank.ledger.store.backup import backup as make_backup

@@ -108,13 +108,13 @@ def password_for(username: str) -> str:
     return getpass.getpass(f"Password for {username}: ")
 
 
-def sign_in_as(db: Database, username: str):  # type: ignore[no-untyped-def]
+def sign_in_as(db: Database, username: str):
     from campbank.ledger.actions.auth import sign_in
 
     return sign_in(db, username, password_for(username), place="cli")
 
 
-def actor_for(db: Database, username: str | None):  # type: ignore[no-untyped-def]
+def actor_for(db: Database, username: str | None):
     """`--as USERNAME` signs in; without it the command acts as the database's owner (the bank)."""
     from campbank.ledger.actions.users import system_actor
 

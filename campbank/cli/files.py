@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,9 +21,9 @@ def register(app: typer.Typer) -> None:
 def files_add(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The file to add (up to 20 MB).")],
-    name: Annotated[Optional[str], typer.Option("--as", help="Share it under this name (default: its file name).")]
+    name: Annotated[str | None, typer.Option("--as", help="Share it under this name (default: its file name).")]
     = None,
-    by: Annotated[Optional[str], typer.Option("--by", help=AS_HELP + " Without it, the database's owner adds it.")]
+    by: Annotated[str | None, typer.Option("--by", help=AS_HELP + " Without it, the database's owner adds it.")]
     = None,
 ) -> None:
     """Add a file; adding a name again keeps the old version in history."""
@@ -39,7 +39,7 @@ def files_add(
 @files_app.command("list")
 def files_list(
     ctx: typer.Context,
-    by: Annotated[Optional[str], typer.Option("--by", help=AS_HELP)] = None,
+    by: Annotated[str | None, typer.Option("--by", help=AS_HELP)] = None,
 ) -> None:
     """List the shared files: name, size, versions, when and by whom the newest was added."""
     from campbank.ledger.actions.files import human_size, list_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
@@ -23,7 +23,7 @@ from campbank.core.money import format_amount
 
 tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
 fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
-AsUser = Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
 STAGE_HELP = "final or equator"
 
 
@@ -44,8 +44,8 @@ def parse_date(value: str | None, field: str) -> date | None:
 @tax_app.command("run")
 def tax_run(
     ctx: typer.Context,
-    day: Annotated[Optional[str], typer.Option("--date", help="The day to tax (default today).")] = None,
-    through: Annotated[Optional[str], typer.Option(help="Catch up every day up to this one.")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="The day to tax (default today).")] = None,
+    through: Annotated[str | None, typer.Option(help="Catch up every day up to this one.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
     as_user: AsUser = None,
 ) -> None:
@@ -63,7 +63,7 @@ def tax_run(
         days = days_to_run(season, start, end)
         sign = season.currency_sign
 
-        def report(result) -> None:  # type: ignore[no-untyped-def]
+        def report(result) -> None:
             line = f"{result.day} (day {result.season_day}): "
             if result.outcome in ("charged", "would charge"):
                 line += (f"{result.outcome} {format_amount(result.amount, sign)} to {result.students} students, "
@@ -87,7 +87,7 @@ def tax_run(
                           console=console, transient=True) as bar:
                 task = bar.add_task("tax", total=len(days))
 
-                def advance(result) -> None:  # type: ignore[no-untyped-def]
+                def advance(result) -> None:
                     report(result)
                     bar.advance(task)
 

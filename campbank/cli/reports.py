@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -33,9 +33,9 @@ from campbank.core.money import format_amount
 
 report_app = typer.Typer(help="Reports: the manager's xlsx workbook, market statistics.")
 export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
-AsUser = Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
 Format = Annotated[str, typer.Option("--format", help="json or csv")]
-Output = Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
+Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
 NoBom = Annotated[bool, typer.Option("--no-bom", help="CSV files start with a UTF-8 byte-order mark (so Excel "
                                                       "reads names right); leave it out.")]
 BAR_WIDTH = 40

@@ -70,7 +70,7 @@ def cancel(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") ->
     _decide(ctx, cancel_transaction, id, as_user, reason)
 
 
-def _decide(ctx: typer.Context, action, id: int, as_user: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+def _decide(ctx: typer.Context, action, id: int, as_user: str, reason: str) -> None:
     with fail_on_error():
         db = state(ctx).database()
         changed = action(db, sign_in_as(db, as_user), id, reason=reason)

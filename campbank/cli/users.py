@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -11,7 +11,7 @@ from rich.table import Table
 from campbank.cli.common import OWNER_AS_HELP, actor_for, console, fail_on_error, state
 
 users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
-AsUser = Annotated[Optional[str], typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Roster .csv or .xlsx")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and show what would change.")] = False,
-    credentials: Annotated[Optional[Path], typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
+    credentials: Annotated[Path | None, typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
     as_user: AsUser = None,
 ) -> None:
     """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
@@ -58,9 +58,9 @@ def add(
     first_name: Annotated[str, typer.Option("--first-name")],
     role: Annotated[str, typer.Option(help="student, staff or manager")],
     middle_name: Annotated[str, typer.Option("--middle-name")] = "",
-    squad: Annotated[Optional[str], typer.Option()] = None,
-    grade: Annotated[Optional[int], typer.Option()] = None,
-    username: Annotated[Optional[str], typer.Option(help="Generated from the name when left out.")] = None,
+    squad: Annotated[str | None, typer.Option()] = None,
+    grade: Annotated[int | None, typer.Option()] = None,
+    username: Annotated[str | None, typer.Option(help="Generated from the name when left out.")] = None,
     as_user: AsUser = None,
 ) -> None:
     """Add one person; a generated password is printed once."""

@@ -14,7 +14,7 @@ class TimeBlock:
     start: time
     end: time
 
-    def overlaps(self, other: "TimeBlock") -> bool:
+    def overlaps(self, other: TimeBlock) -> bool:
         """True when the two ranges share any moment, including one containing the other."""
         return self.start < other.end and other.start < self.end
 

@@ -157,7 +157,8 @@ class AmountPerStudent(Rule):
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
-            FormField(self.kind_field, FieldKind.CHOICE, self.kind_label, choices=tuple(season.types_for_form(self.type))),
+            FormField(self.kind_field, FieldKind.CHOICE, self.kind_label,
+                      choices=tuple(season.types_for_form(self.type))),
             FormField("amounts", FieldKind.PER_STUDENT_AMOUNT, self.amount_label),
         )
 
@@ -222,7 +223,7 @@ def student_list(payload: Payload, ctx: RuleContext, key: str, *, required: bool
     return roster_order(people)
 
 
-def roster_order(items, key=lambda person: person):  # type: ignore[no-untyped-def]
+def roster_order(items, key=lambda person: person):
     """Squad, then surname, then username: the order of group forms and of split tie-breaks."""
     return sorted(items, key=lambda item: _roster_key(key(item)))
 

@@ -43,7 +43,9 @@ class Workout(Rule):
         shares = workout_shares(len(attendees), ctx.season)
         return Entries(
             money=tuple(
-                MoneyLine(p.username, share, "workout_reward") for p, share in zip(attendees, shares) if share
+                MoneyLine(p.username, share, "workout_reward")
+                for p, share in zip(attendees, shares, strict=True)
+                if share
             ),
             counters=tuple(CounterLine(p.username, "workout", 1, BLOCK) for p in attendees),
         )

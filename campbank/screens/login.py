@@ -33,13 +33,12 @@ class LoginScreen(LedgerWork, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Center():
-            with Vertical(id="login-box"):
-                yield Static(f"[b]{self.campbank.season.name}[/b]" + (" — student kiosk" if self.kiosk else ""))
-                yield Input(placeholder="username", id="username")
-                yield Input(placeholder="password", password=True, id="password")
-                yield Button("Sign in", variant="primary", id="sign-in")
-                yield Static("", id="login-message")
+        with Center(), Vertical(id="login-box"):
+            yield Static(f"[b]{self.campbank.season.name}[/b]" + (" — student kiosk" if self.kiosk else ""))
+            yield Input(placeholder="username", id="username")
+            yield Input(placeholder="password", password=True, id="password")
+            yield Button("Sign in", variant="primary", id="sign-in")
+            yield Static("", id="login-message")
         yield VerticalScroll(id="announcements")
         yield Footer()
 

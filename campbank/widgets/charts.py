@@ -63,7 +63,7 @@ class BarRows(Widget):
                 out.append("\n")
         return out
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container, viewport, width: int) -> int:
         return max(1, len(self.bars))
 
 
@@ -108,7 +108,7 @@ class ColumnChart(Widget):
         for r in reversed(range(rows)):
             label = top_label if r == rows - 1 else bottom_label if r == 0 else ""
             out.append(label.rjust(axis) + " ┤" if label else " " * axis + " │", style="dim")
-            for h, v in zip(heights, values):
+            for h, v in zip(heights, values, strict=False):
                 filled = h - r * 8
                 cell = "█" if filled >= 8 else EIGHTHS_UP[filled] if filled > 0 else " "
                 out.append(cell * (column - gap), style="red" if v < 0 else "green")

@@ -6,6 +6,7 @@ Other files are described by name and size (they cannot be shown in a terminal).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
@@ -24,10 +25,8 @@ def csv_rows(text: str, name: str) -> list[list[str]]:
     """The rows of a CSV (or TSV) text, the first one being the header."""
     delimiter = "\t" if name.lower().endswith(".tsv") else ","
     if delimiter == ",":
-        try:
+        with contextlib.suppress(csv.Error):
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-        except csv.Error:
-            pass
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 

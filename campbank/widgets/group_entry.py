@@ -10,6 +10,7 @@ The same table serves any list of keyed rows — the seminar's marks are one row
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from time import monotonic
@@ -151,10 +152,8 @@ class GroupEntry(DataTable[Text]):
         """The sum of an amount column's valid cells, in cents."""
         cents = 0
         for value in self.values(column).values():
-            try:
+            with contextlib.suppress(InputError):
                 cents += parse_amount(value, limit=None)
-            except InputError:
-                pass
         return cents
 
     # -- keys -----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ class LedgerWork:
 
     @property
     def campbank(self) -> CampBankApp:
-        return self.app  # type: ignore[attr-defined, no-any-return]
+        return self.app  # type: ignore[attr-defined]
 
     @property
     def db(self) -> Database:

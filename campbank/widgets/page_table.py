@@ -248,7 +248,7 @@ class PageTable(ScrollView, can_focus=True):
         """One row as a line: each cell clipped or padded to its column, GAP cells apart."""
         segments: list[Segment] = []
         console = self.app.console
-        for column, width, cell in zip(self.columns, self._column_widths(), cells):
+        for column, width, cell in zip(self.columns, self._column_widths(), cells, strict=False):
             text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
             text.no_wrap = True
             text.truncate(width, overflow="ellipsis")

@@ -90,12 +90,11 @@ def test_wal_is_safe(version, safe):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(IntegrityError):
-        with db.write_transaction() as session:
-            session.connection().exec_driver_sql(
-                "INSERT INTO money_entry (transaction_id, receiver_id, amount, money_type, description) "
-                "VALUES (9999, 9999, 100, 'reward', '')"
-            )
+    with pytest.raises(IntegrityError), db.write_transaction() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO money_entry (transaction_id, receiver_id, amount, money_type, description) "
+            "VALUES (9999, 9999, 100, 'reward', '')"
+        )
     assert query(db.path, "SELECT COUNT(*) FROM money_entry") == [(0,)]
 
 
@@ -139,11 +138,10 @@ def test_a_read_session_does_not_take_the_write_lock(db):
 
 def test_a_failed_write_transaction_leaves_nothing(db):
     before = query(db.path, "SELECT COUNT(*) FROM audit_log")
-    with pytest.raises(RuntimeError):
-        with db.write_transaction() as session:
-            session.add(AuditRow(at=T0, actor_id=None, action="test.row"))
-            session.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), db.write_transaction() as session:
+        session.add(AuditRow(at=T0, actor_id=None, action="test.row"))
+        session.flush()
+        raise RuntimeError("boom")
     assert query(db.path, "SELECT COUNT(*) FROM audit_log") == before
 
 
@@ -202,9 +200,8 @@ def test_append_only_tables_refuse_update_and_delete(filled, table):
 
 
 def test_append_only_holds_through_the_engine_too(filled):
-    with pytest.raises(IntegrityError, match="append-only"):
-        with filled.db.write_transaction() as session:
-            session.execute(text("UPDATE journal SET amount = 0"))
+    with pytest.raises(IntegrityError, match="append-only"), filled.db.write_transaction() as session:
+        session.execute(text("UPDATE journal SET amount = 0"))
 
 
 def test_inserts_into_append_only_tables_are_allowed(filled):

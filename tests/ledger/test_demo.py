@@ -119,7 +119,7 @@ def test_the_demo_is_taxed_for_every_past_day_once(demo):
     # day 1 has no tax in the classic schedule; days 2..7 are taxed; today (day 8) is not yet
     assert [r[0] for r in rows] == [(FIRST + timedelta(days=i)).isoformat() for i in range(1, 7)]
     schedule = [500, 700, 900, 1200, 1500, 1800]
-    for (day, creator, state, entries, low, high), amount in zip(rows, schedule):
+    for (day, creator, state, entries, low, high), amount in zip(rows, schedule, strict=False):
         assert (creator, state, entries, low, high) == ("bank", "processed", 24, -amount, -amount), day
 
 

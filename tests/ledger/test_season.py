@@ -432,8 +432,11 @@ def test_equator_is_optional():
 def test_load_season_file_names_the_file(tmp_path):
     path = tmp_path / "my-season.toml"
     path.write_text(replaced("dining = 60", "dining = -60"), encoding="utf-8")
-    error = pytest.raises(SeasonError, load_season_file, path).value
+    with pytest.raises(SeasonError) as refused:
+        load_season_file(path)
+    error = refused.value
     assert str(error).startswith("my-season.toml line ")
     assert error.key == "budgets.dining"
-    missing = pytest.raises(SeasonError, load_season_file, tmp_path / "nope.toml").value
-    assert missing.source == "nope.toml"
+    with pytest.raises(SeasonError) as refused:
+        load_season_file(tmp_path / "nope.toml")
+    assert refused.value.source == "nope.toml"

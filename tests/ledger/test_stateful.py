@@ -8,6 +8,7 @@ it was.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -350,7 +351,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for history in trail.values():  # each step of each history is allowed by the table
             steps = [State(a.removeprefix("txn.")) for a in history]
             assert steps[0] == State.CREATED
-            assert all(b in ALLOWED_MOVES[a] for a, b in zip(steps, steps[1:]))
+            assert all(b in ALLOWED_MOVES[a] for a, b in itertools.pairwise(steps))
 
     @invariant()
     def verify_agrees(self) -> None:

@@ -415,7 +415,7 @@ def test_two_processes_taxing_the_same_date_at_once_charge_it_once(camp):
         lock.execute("ROLLBACK")
         lock.close()
     outputs = [p.communicate(timeout=60) for p in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (out, err) in zip(processes, outputs, strict=False):
         assert process.returncode == 0, (out, err)
 
     said = "".join(out for out, _ in outputs)

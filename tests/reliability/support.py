@@ -41,7 +41,7 @@ def fast_campbank_command() -> list[str]:
     nearly every random kill would land in the hashing, before the database is touched at all.
     """
     code = (
-        "from argon2 import PasswordHasher; from campbank.ledger import auth; "
+        "from argon2 import PasswordHasher; from campbank.ledger.actions import auth; "
         f"auth.hasher = {FAST_HASHER}; from campbank.cli import app; app()"
     )
     return [sys.executable, "-c", code]

@@ -63,7 +63,7 @@ def messages(report) -> str:  # type: ignore[no-untyped-def]
 # --- post payloads ----------------------------------------------------------------------------------
 
 STUDENTS = ["s1", "s2", "s3", "s4", "s5"]
-NAMES = STUDENTS + ["t1", "t2", "manager", "m1", "bank", "nobody", "S1", " s1", "s1 ", ""]
+NAMES = [*STUDENTS, "t1", "t2", "manager", "m1", "bank", "nobody", "S1", " s1", "s1 ", ""]
 MARKS = {"topic_match": 1, "knowledge": 2, "logic": 2, "disclosure": 1, "oratory": 1, "illustrations": 1,
          "originality": 0, "discussion": 1, "discretion": 2}
 BASES: dict[str, dict[str, object]] = {

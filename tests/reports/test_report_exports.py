@@ -49,7 +49,8 @@ def test_money_csv_round_trip(market):
         JOIN account c ON c.id = t.creator_id ORDER BY m.id""")
     assert len(rows) == len(raw)
     assert list(rows[0]) == list(FIELDS["money"])
-    for row, (entry, txn, amount, money_type, username, last, first, middle, balance, creator, state) in zip(rows, raw):
+    for row, raw_row in zip(rows, raw, strict=True):
+        entry, txn, amount, money_type, username, last, first, middle, balance, creator, state = raw_row
         assert (int(row["entry_id"]), int(row["transaction_id"]), cents(row["amount"])) == (entry, txn, amount)
         assert (row["money_type"], row["receiver_username"], row["creator"], row["state"]) == (
             money_type, username, creator, state)

@@ -30,7 +30,7 @@ def table(ws) -> tuple[list[str], list[dict[str, object]]]:  # type: ignore[no-u
     for values in rows:
         if all(v is None for v in values):
             break
-        out.append(dict(zip(header, values)))
+        out.append(dict(zip(header, values, strict=False)))
     return header, out
 
 

@@ -52,7 +52,7 @@ def test_the_limit_comes_from_the_season(season, make_ctx, lines):
 
     money_of, _ = lines
     assert money_of(RULE.build(payload({"ann": "100000"}), make_ctx(season))) == {"ann": 10_000_000}
-    with pytest.raises(InputError, match="must not exceed 50.00"):
+    with pytest.raises(InputError, match=r"must not exceed 50\.00"):
         RULE.build(payload({"ann": "50.01"}), make_ctx(replace(season, amount_limit=5000)))
 
 

@@ -53,7 +53,7 @@ def test_refusals_write_nothing(camp, tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(InputError, match="blank"):
         files.add_file(camp.db, camp.actor("t1"), " / ", b"hello")
     monkeypatch.setattr(files, "MAX_SIZE", 10)
-    with pytest.raises(InputError, match="too big.*at most"):
+    with pytest.raises(InputError, match=r"too big.*at most"):
         files.add_file(camp.db, camp.actor("t1"), "big.txt", b"x" * 11)
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * 11)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -41,10 +42,8 @@ def run(app: CampBankApp, script: Callable[[Pilot], Awaitable[None]], size: tupl
 async def settle(pilot: Pilot) -> None:
     """Wait for the ledger workers (a refused call is shown by the app, not raised here)."""
     for _ in range(3):
-        try:
+        with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
         await pilot.pause()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -45,10 +46,8 @@ def run(app: CampBankApp, script: Callable[..., Awaitable[None]]) -> None:
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait for the ledger workers (a refused call is shown by the app, not raised here)."""
-    try:
+    with contextlib.suppress(WorkerFailed):
         await pilot.app.workers.wait_for_complete()
-    except WorkerFailed:
-        pass
     await pilot.pause()
 
 

@@ -75,10 +75,10 @@ def fit_widths(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> l
     # filter button).
     longest = [max([len(w) for w in c.title.split()] + [(len(c.title) + 1) // 2]) + 3 for c in columns]
     for row in rows:
-        for i, (column, value) in enumerate(zip(columns, row)):
+        for i, (column, value) in enumerate(zip(columns, row, strict=False)):
             longest[i] = max(longest[i], len(display(column.kind, value)))
     return [c if c.width is not None else Column(c.title, c.kind, float(min(MAX_WIDTH, max(MIN_WIDTH, n + 1))))
-            for c, n in zip(columns, longest)]
+            for c, n in zip(columns, longest, strict=False)]
 
 
 class Sheet:

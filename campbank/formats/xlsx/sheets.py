@@ -63,7 +63,7 @@ FOOTER_LABELS = ("Sum", "Mean", "Std dev")
 def balances_sheet(workbook: Workbook, report: BalanceReport, tick: Tick) -> Sheet:
     """Per squad: students (danger and warning rows filled), then Sum / Mean / Std dev rows; the camp last."""
     rows = [_balance_values(line.squad or "No squad", line) for line in report.lines]
-    sheet = Sheet(workbook, "Balances", fit_widths(BALANCE_COLUMNS, rows + [["All squads", "Sum (0000 students)"]]))
+    sheet = Sheet(workbook, "Balances", fit_widths(BALANCE_COLUMNS, [*rows, ["All squads", "Sum (0000 students)"]]))
     for section in report.squads:
         for line in section.lines:
             look = DANGER if line.flag == DANGER_FLAG else WARNING if line.flag == WARNING_FLAG else None
@@ -81,7 +81,7 @@ def balances_sheet(workbook: Workbook, report: BalanceReport, tick: Tick) -> She
     return sheet
 
 
-def _balance_values(squad: str, line) -> list[object]:  # type: ignore[no-untyped-def]
+def _balance_values(squad: str, line) -> list[object]:
     return [squad, line.full_name, line.username, line.grade, line.balance, line.earned,
             *(line.money(g) for g in EARNED_GROUPS), line.certificates, line.flag]
 
@@ -89,7 +89,7 @@ def _balance_values(squad: str, line) -> list[object]:  # type: ignore[no-untype
 def _footer(sheet: Sheet, label: str, footer: dict[str, Summary]) -> None:
     columns = ("balance", "earned", *EARNED_GROUPS, "certificates")
     count = footer["balance"].count
-    for name, pick in zip(FOOTER_LABELS, (lambda s: s.total, lambda s: s.mean, lambda s: s.std_dev)):
+    for name, pick in zip(FOOTER_LABELS, (lambda s: s.total, lambda s: s.mean, lambda s: s.std_dev), strict=False):
         title = f"{name} ({_students(count)})" if name == "Sum" else name
         sheet.row([label, title, None, None, *(pick(footer[c]) for c in columns), None], TOTAL)
 
@@ -103,7 +103,7 @@ def _students(count: int) -> str:
 
 def study_sheet(workbook: Workbook, report: StudyReport, tick: Tick) -> Sheet:
     rows = [_study_values(line.squad or "No squad", line) for line in report.lines]
-    sheet = Sheet(workbook, "Study", fit_widths(STUDY_COLUMNS, rows + [["All squads", "Total (0000 students)"]]))
+    sheet = Sheet(workbook, "Study", fit_widths(STUDY_COLUMNS, [*rows, ["All squads", "Total (0000 students)"]]))
     for section in report.squads:
         for line in section.lines:
             sheet.row(_study_values(section.label, line), cells=_shortfalls(line))
@@ -150,7 +150,7 @@ def _study_total(sheet: Sheet, label: str, totals: StudyTotals) -> None:
 def staff_sheet(workbook: Workbook, lines: tuple[StaffLine, ...], tick: Tick) -> Sheet:
     rows = [_staff_values(line) for line in lines]
     sheet = Sheet(workbook, "Staff", fit_widths(STAFF_COLUMNS, rows))
-    for line, values in zip(lines, rows):
+    for line, values in zip(lines, rows, strict=False):
         sheet.row(values, MUTED if not line.active else None)
     sheet.filter_table()
     sheet.blank()

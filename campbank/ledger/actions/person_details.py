@@ -23,8 +23,7 @@ _FORMULA_START = ("=", "+", "@", "\t", "\r")
 _FIELD_ORDER = {
     field: i
     for i, field in enumerate(
-        ("file", "encoding", "csv", "header", "row", "last_name", "first_name", "middle_name", "name")
-        + COLUMNS[3:]
+        ("file", "encoding", "csv", "header", "row", "last_name", "first_name", "middle_name", "name", *COLUMNS[3:])
     )
 }
 

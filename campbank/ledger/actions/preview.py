@@ -136,7 +136,7 @@ def _hide_transaction(session: Session, transaction_id: int) -> None:
     """Make this read session's queries skip one transaction, as if it were already substituted."""
 
     @event.listens_for(session, "do_orm_execute")
-    def hide(state):  # type: ignore[no-untyped-def]
+    def hide(state):
         if state.is_select:
             state.statement = state.statement.options(
                 with_loader_criteria(Transaction, col(Transaction.id) != transaction_id, include_aliases=True)

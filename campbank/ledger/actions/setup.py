@@ -57,7 +57,7 @@ def initialise(path: Path, *, season: str | Path | None = None, manager: str = "
     password = manager_password or generate_password(12)
     password_hash = auth.hasher.hash(password)
 
-    def work(session):  # type: ignore[no-untyped-def]
+    def work(session):
         loaded = store(session, season_text, source, actor_id=None)
         bank = ensure_bank(session)
         first = Account(username=manager, role=Role.MANAGER, last_name="Manager", password_hash=password_hash,

@@ -236,7 +236,7 @@ def _plan(session: Session, rows: Sequence[RosterRow]) -> ImportPlan:
 def _same_password(account: Account, password: str) -> bool:
     try:
         return account.password_hash is not None and auth.hasher.verify(account.password_hash, password)
-    except Exception:  # argon2 raises several kinds of mismatch
+    except Exception:  # noqa: BLE001  (argon2 raises several kinds of mismatch and invalid hash)
         return False
 
 

@@ -48,7 +48,7 @@ from campbank.ledger.season.validate import (
     syntax_error,
 )
 
-__all__ = ["SEASON_FILES", "FORMS", "SeasonError", "load_season_file", "parse_season"]
+__all__ = ["FORMS", "SEASON_FILES", "SeasonError", "load_season_file", "parse_season"]
 
 DATA_DIR = Path(campbank.__file__).parent / "data"
 SEASON_FILES: dict[str, Path] = {
@@ -210,7 +210,7 @@ def _seminar_reward(reward: Table) -> SeminarReward:
     reward.keys(required, [k for k in piecewise + linear if k not in required])
     formula = reward.choice("formula", FORMULAS)
     values: dict[str, int] = {}
-    for key in piecewise + ["linear_maximum"]:
+    for key in [*piecewise, "linear_maximum"]:
         if reward.has(key):
             values[key] = reward.amount(key)
     if reward.has("linear_offset"):
@@ -228,7 +228,7 @@ def _criteria(table: Table) -> dict[str, tuple[int, ...]]:
         table.name_key(key)
         if not isinstance(value, list) or not value:
             raise table.error(key, "must be a non-empty list of the allowed marks, such as [-1, 0, 1]")
-        marks = [check_count(m, lambda reason, n=n: table.error(key, f"item {n}: {reason}"), -100, 100)
+        marks = [check_count(m, lambda reason, n=n, key=key: table.error(key, f"item {n}: {reason}"), -100, 100)
                  for n, m in enumerate(value, start=1)]  # fmt: skip
         if len(set(marks)) != len(marks):
             raise table.error(key, "lists a mark twice")

@@ -6,6 +6,7 @@ and, on a refusal, raises a `SeasonError` naming the dotted key and the line it 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable
@@ -72,10 +73,8 @@ class _Scanner:
         self.lines: dict[Path, int] = {}
 
     def run(self) -> dict[Path, int]:
-        try:
+        with contextlib.suppress(IndexError, ValueError):
             self._document()
-        except (IndexError, ValueError):
-            pass
         return self.lines
 
     def _peek(self, offset: int = 0) -> str:
@@ -262,11 +261,11 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def table(self, key: str) -> "Table":
+    def table(self, key: str) -> Table:
         value = self.data[key]
         if not isinstance(value, dict):
             raise self.error(key, f"must be a table, not {_describe(value)}")
-        return Table(value, self.path + (key,), self.ctx)
+        return Table(value, (*self.path, key), self.ctx)
 
     def text(self, key: str, *, max_length: int = 80) -> str:
         value = self.data[key]

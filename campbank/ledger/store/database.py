@@ -52,9 +52,8 @@ class Database:
     @contextmanager
     def write_transaction(self) -> Iterator[Session]:
         """One short write under `BEGIN IMMEDIATE`: committed whole on success, rolled back on error."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     def write(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
         """Run `work` in a write transaction, retrying if the database stays locked past the timeout."""
@@ -118,7 +117,7 @@ def _install_pragmas(engine: Engine) -> None:
     mode = journal_mode()
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's begin event issue BEGIN itself, so writes can say IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -129,6 +128,6 @@ def _install_pragmas(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(connection):  # type: ignore[no-untyped-def]
+    def on_begin(connection):
         write = connection.get_execution_options().get("campbank_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

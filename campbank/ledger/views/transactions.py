@@ -235,7 +235,7 @@ def _where(session: Session, where: TransactionFilter) -> tuple[str, dict[str, o
     return " AND ".join(parts), params
 
 
-def _text(sql: str, params: dict[str, object]):  # type: ignore[no-untyped-def]
+def _text(sql: str, params: dict[str, object]):
     """A text query whose list parameters expand to IN (...)."""
     statement = text(sql)
     expanding = [bindparam(name, expanding=True) for name, value in params.items() if isinstance(value, list)]

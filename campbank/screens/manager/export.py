@@ -149,7 +149,7 @@ class ExportPane(Pane):
         bar.display = True
         self._say(message)
 
-    def _progress_from_thread(self):  # type: ignore[no-untyped-def]
+    def _progress_from_thread(self):
         app = self.app
 
         def progress(done: int, total: int) -> None:

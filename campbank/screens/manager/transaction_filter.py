@@ -56,7 +56,7 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
                              prompt="any state", id="f-state", compact=True)
                 yield Label("Creator")
                 yield Input(c.creator or "", placeholder="username (staff, manager, bank…)", id="f-creator",
-                            suggester=SuggestFromList(self.creators + ("bank",), case_sensitive=False), compact=True)
+                            suggester=SuggestFromList((*self.creators, "bank"), case_sensitive=False), compact=True)
                 yield Label("Receiver")
                 yield Input(c.receiver or "", placeholder="username of anyone it names", id="f-receiver", compact=True)
             yield Static("Enter applies · Ctrl+R clears all · Esc keeps the old filter", classes="hint")

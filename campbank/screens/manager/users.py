@@ -163,7 +163,7 @@ class UsersPane(Pane):
                         "working and any lockout is lifted.")
         self.app.push_screen(ConfirmDialog("Reset password", question, confirm="Reset"), answered)
 
-    def _password_reset(self, user: UserLine):  # type: ignore[no-untyped-def]
+    def _password_reset(self, user: UserLine):
         def show(password: str) -> None:
             self.app.push_screen(Told(f"New password for {user.full_name} ({user.username}):",
                                       title="Password reset", secret=password,

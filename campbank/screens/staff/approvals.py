@@ -61,7 +61,8 @@ class ApprovalsPane(Pane):
             short = "" if row.covered else "balance too low"
             note = self.refusals.get(row.id, short)
             table.add_row(
-                Text(f"#{row.id}", justify="right"), row.sender_name, Text(format_amount(row.amount, sign), justify="right"),
+                Text(f"#{row.id}", justify="right"), row.sender_name,
+                Text(format_amount(row.amount, sign), justify="right"),
                 Text(format_amount(row.sender_balance, sign), style="" if row.covered else "bold red", justify="right"),
                 row.receiver_name, row.comment, Text(note, style="red"), key=str(row.id),
             )

@@ -45,7 +45,8 @@ def preview_body(preview: Preview, season: Season) -> RenderableType:
             label = season.money_types[money_type].label if money_type in season.money_types else money_type
             money.append(f" {label}" + (f" ({note})" if note else ""), style="dim")
         counters = ", ".join(
-            f"{name} {'+' if value >= 0 else ''}{_counter_value(name, value, sign)}" + (f" in {block}" if block and block != name else "")
+            f"{name} {'+' if value >= 0 else ''}{_counter_value(name, value, sign)}"
+            + (f" in {block}" if block and block != name else "")
             for name, value, block in line.counters
         )
         after = line.balance_after

@@ -84,7 +84,8 @@ class Overview(LedgerWork, VerticalScroll):
         fines = (f"Expected end-of-session fine: [b]{format_amount(final.expected_fine, sign)}[/b]    "
                  f"Next lecture miss: [b]{format_amount(snap.study.next_lecture_fine, sign)}[/b]")
         if snap.study.equator is not None:
-            fines += f"\nMid-session (equator) fine if checked now: {format_amount(snap.study.equator.expected_fine, sign)}"
+            equator = format_amount(snap.study.equator.expected_fine, sign)
+            fines += f"\nMid-session (equator) fine if checked now: {equator}"
         self.query_one("#fines", Static).update(fines)
         news = self.query_one("#news", VerticalScroll)
         news.remove_children()

@@ -114,7 +114,7 @@ class TransferView(LedgerWork, Vertical):
         self.submit(lambda: post(self.db, self.actor, payload), self._sent,
                     on_error=lambda error: message.update(f"[red]{error}[/]"))
 
-    def _sent(self, posted) -> None:  # type: ignore[no-untyped-def]
+    def _sent(self, posted) -> None:
         self.query_one("#transfer-message", Static).update(
             f"Request #{posted.id} sent: staff will approve it. You can cancel it while it waits.")
         for field in ("#who", "#amount", "#comment"):
