@@ -94,6 +94,8 @@ class Season:
     money_types: dict[str, MoneyType]
     kiosk_idle_seconds: int = 90
     office_idle_seconds: int = 300
+    api_enabled: bool = True  # `campbank serve` answers the JSON API
+    api_token_seconds: int = 12 * 3600  # how long a sign-in through the API lasts
     source: str = field(default="", compare=False)
 
     def day_number(self, day: date) -> int:

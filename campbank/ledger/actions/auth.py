@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from campbank.core.errors import AuthError, InputError
 from campbank.ledger import clock
 from campbank.ledger.permissions import Actor
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, tokens
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Account
 
@@ -84,6 +84,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
             return None
         if hasher.check_needs_rehash(account.password_hash):
             account.password_hash = hasher.hash(password)
+            tokens.revoke_all(session, account.id, at=at, reason="password rehashed", actor_id=account.id)
         account.failed_logins = 0
         account.lockouts = 0
         account.locked_until = None

@@ -27,7 +27,7 @@ from campbank.ledger.actions.usernames import (
 from campbank.ledger.people import BANK, account_named, acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, tokens
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Account
 
@@ -166,6 +166,7 @@ def set_password(db: Database, actor: Actor, username: str, password: str | None
         target.locked_until = None
         session.add(target)
         audit.record(session, "user.password", actor_id=account.id, target=f"user:{username}")
+        tokens.revoke_all(session, target.id, at=clock.now(), reason="password changed", actor_id=account.id)
 
     db.write(work)
     return password
@@ -185,6 +186,7 @@ def deactivate(db: Database, actor: Actor, username: str) -> None:
         target.active = False
         session.add(target)
         audit.record(session, "user.deactivate", actor_id=account.id, target=f"user:{username}")
+        tokens.revoke_all(session, target.id, at=clock.now(), reason="deactivated", actor_id=account.id)
 
     db.write(work)
 
@@ -279,6 +281,7 @@ def _update(session: Session, row: RosterRow, username: str, changed: Iterable[s
     for name in changed:
         if name == "password":
             account.password_hash = password_hash
+            tokens.revoke_all(session, account.id, at=clock.now(), reason="password changed", actor_id=actor_id)
         elif name == "role":
             account.role = Role(row.role)
         else:

@@ -4,6 +4,7 @@ The layout (see data/season-classic.toml, whose comments explain each number):
 
     top level         name, currency_sign, first_day, last_day, initial_grant, amount_limit, squads,
                       grades, kiosk_idle_seconds, office_idle_seconds (the last two optional)
+    [api]             optional: enabled (true), token_seconds (43200 = 12 h): the JSON API of `serve`
     [tax.schedule]    season day (1 = first_day) = tax in @, every day of the season listed
     [budgets]         workout, workout_min_share, exam_per_student, dining
     [activity]        sport_prizes (4), event_single_prizes (3), event_team_prizes (3), certificate
@@ -74,7 +75,8 @@ TOP_KEYS = (
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds")
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api")
+MAX_TOKEN_SECONDS = 30 * 86_400
 
 
 def load_season_file(path: str | Path) -> Season:
@@ -152,6 +154,8 @@ def parse_season(text: str, source: str = "<season>") -> Season:
         money_types=_money_types(top.table("money_types")),
         kiosk_idle_seconds=_idle(top, "kiosk_idle_seconds", 90),
         office_idle_seconds=_idle(top, "office_idle_seconds", 300),
+        api_enabled=_api(top)[0],
+        api_token_seconds=_api(top)[1],
         source=source,
     )
 
@@ -327,3 +331,19 @@ def _money_types(table: Table) -> dict[str, MoneyType]:
 
 def _idle(top: Table, key: str, default: int) -> int:
     return top.count(key, minimum=5, maximum=86_400) if top.has(key) else default
+
+
+def _api(top: Table) -> tuple[bool, int]:
+    """The JSON API of `campbank serve`: on or off, and how long a token lasts (seconds)."""
+    enabled, seconds = True, 12 * 3600
+    if not top.has("api"):
+        return enabled, seconds
+    api = top.table("api")
+    api.keys([], ["enabled", "token_seconds"])
+    if api.has("enabled"):
+        if not isinstance(api.data["enabled"], bool):
+            raise api.error("enabled", "must be true or false")
+        enabled = api.data["enabled"]
+    if api.has("token_seconds"):
+        seconds = api.count("token_seconds", minimum=1, maximum=MAX_TOKEN_SECONDS)
+    return enabled, seconds

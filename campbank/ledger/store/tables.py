@@ -159,3 +159,21 @@ class AnnouncementRow(SQLModel, table=True):
     until: date = Field(index=True)
     author_id: int = Field(foreign_key="account.id")
     created_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of the JSON API. Only its SHA-256 digest is kept: the token itself is shown once.
+
+    `password_stamp` is a digest of the account's password hash when the token was issued, so a token
+    stops working the moment the password changes, whichever path changed it.
+    """
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    password_stamp: str

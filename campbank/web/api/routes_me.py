@@ -1,0 +1,40 @@
+"""A person's own account and history, and the people they may see."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from campbank.ledger.views.me import MAX_PAGE, directory, my_account, my_history
+from campbank.web.api.errors import ERROR_RESPONSES
+from campbank.web.api.schemas import HistoryItem, HistoryOut, MeOut, StudentOut
+from campbank.web.api.security import Db, SignedIn
+
+router = APIRouter(tags=["me"], responses=ERROR_RESPONSES)
+BIGGEST_ID = 2**63 - 1
+
+
+@router.get("/me", response_model=MeOut)
+def me(db: Db, actor: SignedIn) -> MeOut:
+    """Balance, certificates, counters, the study programme and the fines to expect, as the kiosk shows
+    them; a student's transfer requests that still wait for staff."""
+    return MeOut.of(my_account(db, actor))
+
+
+@router.get("/me/history", response_model=HistoryOut)
+def history(db: Db, actor: SignedIn,
+            limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Lines per page")] = 50,
+            before: Annotated[int | None, Query(ge=1, le=BIGGEST_ID,
+                                                description="next_before of the previous page")] = None,
+            ) -> HistoryOut:
+    """Money movements, newest first, each with the balance after it."""
+    page = my_history(db, actor, limit=limit, before_id=before)
+    return HistoryOut(items=[HistoryItem.of(line) for line in page.lines], next_before=page.next_before)
+
+
+@router.get("/students", response_model=list[StudentOut], tags=["students"])
+def students(db: Db, actor: SignedIn) -> list[StudentOut]:
+    """Staff and managers: every active student with squad, grade and balance. Students: the other
+    students' names and usernames only (to send money to), never a balance."""
+    return [StudentOut.of(person) for person in directory(db, actor)]
