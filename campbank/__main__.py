@@ -1,0 +1,5 @@
+"""`python -m campbank`: the same as the `campbank` command."""
+
+from campbank.cli import app
+
+app()
