@@ -74,11 +74,26 @@ def validate(model: type[Model], value: object) -> Model:
         return model.model_validate(value)
     except ValidationError as error:
         first = error.errors()[0]
-        place = ".".join(str(part) for part in first["loc"]) or "body"
+        place = _place(value, first["loc"]) or "body"
         message = "is not a field here" if first["type"] == "extra_forbidden" else first["msg"]
         if first["type"] == "missing":
             message = "is required"
         raise InputError(message, field=place) from None
+
+
+def _place(value: object, location: tuple[int | str, ...]) -> str:
+    """The dotted field of an error, as far as it names parts of the body (pydantic adds the names of
+    a union's member types, such as `amount.str`, which are not fields)."""
+    parts: list[str] = []
+    for part in location:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        elif parts or not isinstance(part, str):
+            break
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def check_text(value: object, where: str) -> None:
