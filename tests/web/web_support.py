@@ -88,24 +88,29 @@ def campbank_command(db_path: Path, *args: str) -> list[str]:
 
 @contextmanager
 def running_server(db_path: Path, *extra: str, scheme: str = "http") -> Iterator[Server]:
-    """Start `campbank serve`, wait until it answers, stop it (SIGTERM) at the end."""
+    """Start `campbank serve`, wait until it answers, stop it (SIGTERM) at the end.
+
+    What it prints goes to a file beside the camp (a pipe nobody reads could fill up and stall it)."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(campbank_command(db_path, "serve", "--port", str(port), *extra),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    log = db_path.with_name(f"serve-{port}.log")
+    with open(log, "w") as out:
+        process = subprocess.Popen(campbank_command(db_path, "serve", "--port", str(port), *extra),
+                                   stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
     server = Server(process, port, db_path, scheme)
     try:
-        _wait_until_ready(server)
+        _wait_until_ready(server, log)
         yield server
     finally:
         stop(server)
+        server.output.extend(log.read_text(errors="replace").splitlines())
 
 
-def _wait_until_ready(server: Server) -> None:
+def _wait_until_ready(server: Server, log: Path) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise AssertionError(f"campbank serve exited: {server.process.stdout.read() if server.process.stdout else ''}")
+            raise AssertionError(f"campbank serve exited: {log.read_text(errors='replace')}")
         try:
             if httpx.get(server.api + "/health", timeout=2, verify=False).status_code == 200:
                 return
@@ -118,12 +123,11 @@ def stop(server: Server) -> None:
     """SIGTERM, as systemd stops a service; kill only if it does not stop by itself."""
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGTERM)
-        try:
-            out, _ = server.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            out, _ = server.process.communicate()
-        server.output.extend(out.splitlines())
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
 
 
 def table_counts(path: Path) -> dict[str, int]:
