@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -94,7 +95,7 @@ def test_history_is_paged_newest_first_with_the_running_balance(server: Server) 
     items = first["items"] + second["items"]
     assert [i["description"] for i in items[:3]] == ["help 2", "help 1", "help 0"]
     assert items[0]["balance_after"] == f"{balance(server.db_path, 's4') / 100:.2f}"
-    for newer, older in zip(items, items[1:], strict=False):
+    for newer, older in pairwise(items):
         assert _cents(newer["balance_after"]) - _cents(newer["amount"]) == _cents(older["balance_after"])
     assert second["next_before"] is None and items[-1]["money_type"] == "initial"
     assert bad.status_code == 400 and error_of(bad)["field"] == "limit"

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -50,8 +50,13 @@ class Server:
     process: subprocess.Popen[str]
     port: int
     db_path: Path
+    log: Path
     scheme: str = "http"
-    output: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> list[str]:
+        """What the server printed so far."""
+        return self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
 
     @property
     def url(self) -> str:
@@ -97,13 +102,12 @@ def running_server(db_path: Path, *extra: str, scheme: str = "http") -> Iterator
     with open(log, "w") as out:
         process = subprocess.Popen(campbank_command(db_path, "serve", "--port", str(port), *extra),
                                    stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
-    server = Server(process, port, db_path, scheme)
+    server = Server(process, port, db_path, log, scheme)
     try:
         _wait_until_ready(server, log)
         yield server
     finally:
         stop(server)
-        server.output.extend(log.read_text(errors="replace").splitlines())
 
 
 def _wait_until_ready(server: Server, log: Path) -> None:

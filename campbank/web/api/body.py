@@ -86,10 +86,10 @@ def _place(value: object, location: tuple[int | str, ...]) -> str:
     a union's member types, such as `amount.str`, which are not fields)."""
     parts: list[str] = []
     for part in location:
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
+        inside_object = isinstance(value, Mapping) and part in value
+        inside_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if inside_object or inside_list:
+            value = value[part]  # type: ignore[index]
         elif parts or not isinstance(part, str):
             break
         parts.append(str(part))
