@@ -2,5 +2,5 @@
 
 The browser pages run the same Textual app as the terminal, one process per browser session, through
 Textualize's textual-serve (its `AppService` and its xterm.js page script); the JSON API is a FastAPI
-application mounted at /api/v1. See docs/web.md.
+application mounted at /api/v1. The README tells how to run it.
 """
