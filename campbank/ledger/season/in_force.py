@@ -18,19 +18,27 @@ from campbank.ledger.store.tables import SeasonRow
 
 # Parsed seasons by their text: any process, with any number of databases, parses each season once.
 _parsed: dict[tuple[str, str], Season] = {}
+# The season in force by database and row (with its load time, as an id can come back after a rollback):
+# asking again costs one small read, not the file's text.
+_by_row: dict[tuple[str, int, str], Season] = {}
+_NEWEST = "SELECT id, loaded_at FROM season ORDER BY id DESC LIMIT 1"  # asked on every read: plain SQL
 
 
 def current(session: Session) -> Season:
     """The newest loaded season."""
-    row = session.exec(
-        select(SeasonRow.toml, SeasonRow.source).order_by(col(SeasonRow.id).desc()).limit(1)
-    ).first()
-    if row is None:
+    newest = session.connection().exec_driver_sql(_NEWEST).first()
+    if newest is None:
         raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
-    key = (row[0], row[1])
-    if key not in _parsed:
-        _parsed[key] = parse_season(*key)
-    return _parsed[key]
+    row_key = (str(session.get_bind().engine.url), int(newest[0] or 0), str(newest[1]))
+    season = _by_row.get(row_key)
+    if season is None:
+        toml_text, source = session.exec(
+            select(SeasonRow.toml, SeasonRow.source).where(SeasonRow.id == newest[0])).one()
+        key = (toml_text, source)
+        if key not in _parsed:
+            _parsed[key] = parse_season(*key)
+        season = _by_row[row_key] = _parsed[key]
+    return season
 
 
 def store(session: Session, toml_text: str, source: str, *, actor_id: int | None) -> Season:

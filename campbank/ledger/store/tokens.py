@@ -7,11 +7,13 @@ a token from its digest, and a lookup by digest is one index probe. The token it
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 from sqlmodel import Session, col
 
+from campbank.core.errors import AuthError
 from campbank.ledger.store import audit
 from campbank.ledger.store.tables import ApiToken
 
@@ -42,3 +44,54 @@ def revoke_all(session: Session, account_id: int | None, *, at: datetime, reason
         audit.record(session, "token.revoked", actor_id=actor_id, target=f"account:{account_id}", at=at,
                      reason=reason, tokens=revoked)
     return revoked
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    """A token's row with its account's columns, read in one statement."""
+
+    expires_at: str  # UTC text, as stored: compares in time order
+    revoked: bool
+    password_stamp: str
+    account_id: int
+    username: str
+    role: str
+    active: bool
+    can_login: bool
+    password_hash: str | None
+
+
+_FIND = """
+    SELECT t.expires_at, t.revoked_at IS NOT NULL, t.password_stamp,
+           a.id, a.username, a.role, a.active, a.can_login, a.password_hash
+      FROM api_token t JOIN account a ON a.id = t.account_id
+     WHERE t.digest = ?"""
+
+
+def find(connection: Connection, token: str) -> TokenOwner | None:
+    """The token's row and owner, or None: one indexed lookup on the digest, no ORM (every request
+    of the API starts here)."""
+    row = connection.exec_driver_sql(_FIND, (digest(token),)).first()
+    if row is None:
+        return None
+    expires, revoked, stamp, account_id, username, role, active, can_login, password_hash = row
+    return TokenOwner(str(expires), bool(revoked), stamp, account_id, username, role, bool(active), bool(can_login),
+                      password_hash)
+
+
+def stored_time(at: datetime) -> str:
+    """`at` as the text a DateTime column holds (UTC, microseconds), to compare with stored times."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def check(owner: TokenOwner | None, at: datetime) -> None:
+    """Refuse a token that is unknown, revoked, outdated by a password change, expired, or whose owner
+    can no longer sign in; each with the reason a person can act on."""
+    if owner is None:
+        raise AuthError("this is not a valid token; sign in again", field="token")
+    if owner.revoked or owner.password_stamp != password_stamp(owner.password_hash):
+        raise AuthError("this token was revoked (signed out or password changed); sign in again", field="token")
+    if owner.expires_at <= stored_time(at):
+        raise AuthError("this token has expired; sign in again", field="token")
+    if not owner.active or not owner.can_login:
+        raise AuthError("this account is deactivated", field="token")

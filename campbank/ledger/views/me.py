@@ -9,24 +9,29 @@ balance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session
 
 from campbank.core.enums import Role
+from campbank.core.errors import AuthError, PermissionDenied
 from campbank.core.season import Season
-from campbank.ledger.people import acting_account
+from campbank.ledger import clock
+from campbank.ledger.people import acting_account, join_name
 from campbank.ledger.permissions import Action, Actor, allows, require
 from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store import account_reads, tokens
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
     Request,
-    account_balance,
     balances,
     classmates,
     history,
-    my_requests,
 )
 from campbank.ledger.views.study import StudyStatus, status_of
+from campbank.rules import REGISTRY
 
 MAX_PAGE = 500
 
@@ -60,11 +65,51 @@ class Person:
 def my_account(db: Database, actor: Actor) -> MyAccount:
     """The actor's own balance, counters, programme and pending requests, in one read."""
     with db.session() as session:
-        row = account_balance(session, actor, actor.username)
-        season = current_season(session)
-        student = row.role == Role.STUDENT
-        requests = [r for r in my_requests(session, actor) if r.state == "created"] if student else []
-        return MyAccount(row, status_of(season, row) if student else None, requests, season)
+        return _my_account(session, actor.id)
+
+
+def my_account_for_token(db: Database, token: str | None, *, now: datetime | None = None) -> MyAccount:
+    """`my_account` of a bearer token's owner: the token checked and the account read in one read
+    transaction, in plain SQL (the API answers this more than anything else)."""
+    with db.session() as session:
+        if not token:
+            raise AuthError("sign in first: POST /api/v1/auth/token gives a bearer token", field="token")
+        owner = tokens.find(session.connection(), token)
+        tokens.check(owner, now or clock.now())
+        assert owner is not None
+        return _my_account(session, owner.account_id, api=True)
+
+
+def _my_account(session: Session, account_id: int, *, api: bool = False) -> MyAccount:
+    season = current_season(session)
+    if api and not season.api_enabled:
+        raise PermissionDenied("the API is switched off in this season", field="api")
+    connection = session.connection()
+    columns = account_reads.account_columns(connection, account_id)
+    if columns is None:
+        raise PermissionDenied("this account no longer exists")
+    _id, username, role, last, first, middle, squad, grade, active, balance = columns
+    if not active:
+        raise PermissionDenied(f"{username} is deactivated")
+    if not allows(role, Action.VIEW_OWN):
+        raise PermissionDenied(f"a {role} may not {Action.VIEW_OWN.value}")
+    row = BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active), int(balance),
+                     account_reads.counter_totals(connection, account_id))
+    if role != Role.STUDENT:
+        return MyAccount(row, None, [], season)
+    waiting = [rule.type for rule in REGISTRY.values() if rule.needs_approval]
+    requests = [Request(id_, _as_time(created), receiver, join_name(r_last, r_first, r_middle), int(amount),
+                        comment, state)
+                for id_, created, receiver, r_last, r_first, r_middle, amount, comment, state
+                in account_reads.pending_requests(connection, account_id, waiting)]
+    return MyAccount(row, status_of(season, row), requests, season)
+
+
+def _as_time(value: object) -> datetime:
+    """A stored UTC time (text in SQLite) as an aware datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def my_history(db: Database, actor: Actor, *, limit: int = 50, before_id: int | None = None) -> HistoryPage:
