@@ -162,6 +162,16 @@ async def close_all(sockets: list[object]) -> None:
     await asyncio.gather(*(s.close() for s in sockets))  # type: ignore[attr-defined]
 
 
+def proportional_mb(pid: int) -> float:
+    """PSS: the process's own memory plus its share of what it shares (libraries) with others."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except FileNotFoundError:
+        return 0.0
+    found = re.search(r"^Pss:\s+(\d+)", rollup, re.M)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
 def session_memory(server_pid: int) -> list[tuple[int, str, float]]:
     listing = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server_pid)], capture_output=True, text=True,
                              check=False).stdout
@@ -216,7 +226,9 @@ def main() -> None:
                       f"{statistics.median(sizes):.1f} / max {max(sizes):.1f} MB")
         total = sum(mb for _pid, _k, mb in memory)
         largest = max((mb for _pid, _k, mb in memory), default=0.0)
-        print(f"{len(memory)} browser sessions open (half signed in): total RSS {total:.0f} MB, "
+        pss = sum(proportional_mb(pid) for pid, _k, _mb in memory)
+        print(f"{len(memory)} browser sessions open (half signed in): total PSS {pss:.0f} MB, "
+              f"total RSS {total:.0f} MB, "
               f"{total / max(1, len(memory)):.1f} MB a session, largest {largest:.1f} MB  "
               f"[goal <= {GOAL_SESSION_MB} MB a session: {'met' if largest <= GOAL_SESSION_MB else 'MISSED'}]")
         own = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{server.pid}/status").read_text()).group(1))  # type: ignore[union-attr]
