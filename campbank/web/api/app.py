@@ -20,9 +20,10 @@ CampBank's JSON API: a student's balance and history, transfer requests, staff t
 approvals, managers' exports. Sign in with `POST /auth/token` and send the token as
 `Authorization: Bearer TOKEN`. The same permissions and the same lockout as the office UI.
 
-Errors are `{"error": {"field": ..., "message": ...}}`: 400 bad input (nothing written), 401 no or bad
-token or password, 403 not for this role, 404 no such id or username, 409 the state does not allow it,
-413 a body over 64 KiB. Amounts are strings with two decimals.
+Errors are `{"error": {"field": ..., "message": ...}}`: 400 bad input, with the field at fault (nothing
+written; an unknown username in a body is bad input), 401 no or bad token or password, 403 not for this
+role, 404 no such id, 409 the state does not allow it, 413 a body over 64 KiB. Amounts are strings with
+two decimals.
 """
 
 
