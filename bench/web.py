@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import signal
@@ -56,6 +57,12 @@ def start_server(db: Path, port: int, sessions: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     process.kill()
     raise SystemExit(f"the server did not start; see {log.name}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sign_in(port: int, username: str) -> str:
@@ -207,12 +214,16 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/api/v1/me"
         use_hey = shutil.which("hey") is not None and not args.python_load
         tool = "hey" if use_hey else "aiohttp (Python)"
+        cpu_before = cpu_seconds(server.pid)
         load = (load_with_hey if use_hey else load_with_aiohttp)(url, token, args.clients, args.seconds)
+        cpu_per_request = (cpu_seconds(server.pid) - cpu_before) / max(1.0, load["ok"] + load["errors"]) * 1000
         ok = load["rps"] >= GOAL_RPS and load["p99"] < GOAL_P99_MS and load["errors"] == 0
         print(f"GET /api/v1/me, {args.clients} clients, {args.seconds} s ({tool}): {load['rps']:.0f} requests/s, "
               f"p50 {load['p50']:.1f} ms, p99 {load['p99']:.1f} ms, {int(load['ok'])} answered, "
               f"{int(load['errors'])} errors  [goal >= {GOAL_RPS}/s, p99 < {GOAL_P99_MS} ms, 0 errors: "
               f"{'met' if ok else 'MISSED'}]")
+        print(f"  the server's CPU time per request: {cpu_per_request:.2f} ms (one core at most: the GIL); "
+              f"load average during the run {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
         students = [student_name(i) for i in range(args.sessions)]
         loop = asyncio.new_event_loop()
