@@ -37,8 +37,10 @@ def serve(
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise InputError("must start with http:// or https://", field="--public-url")
         db = state(ctx).database()
-        from campbank.web.server import ServeOptions
+        from campbank.web.server import ServeOptions, check_address
         from campbank.web.server import serve as run
+
+        check_address(host, port)
 
         options = ServeOptions(host=host, port=port, certfile=certfile, keyfile=keyfile,
                                max_sessions=max_sessions, public_url=public_url)

@@ -8,6 +8,7 @@ every browser session's process and exits.
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import signal
 import socket
@@ -20,6 +21,7 @@ from typing import TextIO
 
 import uvicorn
 
+from campbank.core.errors import InputError
 from campbank.ledger.store.database import Database
 from campbank.web.site import SiteOptions, create_site
 
@@ -47,6 +49,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a name: it may resolve to anything
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, before anything starts, an address this machine does not have or a port already taken."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise InputError(f"{host!r} is not an address of this machine ({error.strerror})", field="--host") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise InputError(f"{port} is in use on {host} (another program, or CampBank serving already)",
+                                 field="--port") from None
+            raise InputError(f"cannot listen on {host}:{port} ({error.strerror})", field="--host") from None
 
 
 def base_url(options: ServeOptions) -> str:

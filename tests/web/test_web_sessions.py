@@ -160,3 +160,11 @@ def test_serve_refuses_half_a_certificate(tmp_path: Path) -> None:
     done = subprocess.run(campbank_command(tmp_path / "x.db", "serve", "--certfile", str(tmp_path)),
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and "--keyfile" in done.stderr
+
+
+def test_serve_says_when_the_port_is_taken(capped: Server) -> None:
+    from web_support import campbank_command
+
+    done = subprocess.run(campbank_command(capped.db_path, "serve", "--port", str(capped.port)),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and f"--port: {capped.port} is in use" in done.stderr
