@@ -135,7 +135,7 @@ async def open_sessions(port: int, count: int, students: list[str]) -> list[obje
     async def one(n: int) -> object:
         path = "/ws" if n % 2 == 0 else "/kiosk/ws"
         socket = await websockets.connect(f"ws://127.0.0.1:{port}{path}?width=120&height=40", max_size=None,
-                                          open_timeout=120)
+                                          open_timeout=120, ping_interval=None)
         await drain(socket, 3000, 120)
         if n % 4 in (0, 1):  # half of each kind signs in
             who = "manager" if path == "/ws" else students[n]
@@ -145,13 +145,26 @@ async def open_sessions(port: int, count: int, students: list[str]) -> list[obje
             for keys in (PASSWORD, "\r"):
                 await socket.send(json.dumps(["stdin", keys]))
             await drain(socket, 6000, 120)
+        readers.append(asyncio.create_task(keep_reading(socket)))  # as a page does: the app keeps drawing
         return socket
+
+    readers: list[asyncio.Task[None]] = []
 
     sockets = []
     for start in range(0, count, 5):  # five at a time, as pupils arriving at the screens
         sockets += await asyncio.gather(*(one(n) for n in range(start, min(count, start + 5))))
     await asyncio.sleep(5)  # let every app settle after its first screen
     return sockets
+
+
+async def keep_reading(socket) -> None:  # type: ignore[no-untyped-def]
+    import websockets
+
+    try:
+        while True:
+            await socket.recv()
+    except websockets.ConnectionClosed:
+        return
 
 
 async def drain(socket, at_least: int, timeout: float) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role
@@ -163,11 +164,15 @@ def classmates(session: Session, viewer: Actor) -> list[Classmate]:
     """Every other active student, for a transfer's receiver picker."""
     me = acting_account(session, viewer)
     require(me, Action.VIEW_OWN)
-    accounts = session.exec(
-        select(Account).where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
-        .where(Account.id != me.id)
+    # plain columns, not Account objects: a big camp's kiosk would otherwise hold ten thousand of them
+    rows = session.execute(
+        select_columns(col(Account.username), col(Account.last_name), col(Account.first_name),
+                       col(Account.middle_name), col(Account.squad))
+        .where(col(Account.role) == Role.STUDENT).where(col(Account.active).is_(True))
+        .where(col(Account.id) != me.id)
     ).all()
-    people = [Classmate(a.username, full_name(a), a.squad) for a in accounts]
+    people = [Classmate(username, join_name(last, first, middle), squad)
+              for username, last, first, middle, squad in rows]
     return sorted(people, key=lambda c: (c.full_name.casefold(), c.username))
 
 
