@@ -21,6 +21,8 @@ from pathlib import Path
 import httpx
 
 from campbank.demo import demo_season_text
+from campbank.ledger.season.in_force import load as load_season
+from campbank.ledger.store.database import open_database
 
 PASSWORDS = {"manager": "manager-pass-1", "m1": "manager-pass-1", "t1": "staff-pass-1", "t2": "staff-pass-1",
              **{f"s{i}": "student-pass-1" for i in range(1, 6)}}
@@ -41,6 +43,19 @@ def season_text(*, token_seconds: int | None = None, api_enabled: bool = True) -
     if not api_enabled:
         text = text.replace("[api]\nenabled = true", "[api]\nenabled = false")
     return text
+
+
+def prepare_camp(template: Path, target: Path, **season: object) -> Path:
+    """A copy of the test camp (manager, m1, t1, t2, s1..s5) with a season that includes today."""
+    from helpers import actor_of, copy_database
+
+    copy_database(template, target)
+    db = open_database(target)
+    try:
+        load_season(db, actor_of(db, "manager"), season_text(**season), "web-test.toml")  # type: ignore[arg-type]
+    finally:
+        db.dispose()
+    return target
 
 
 @dataclass
