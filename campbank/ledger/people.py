@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import NotFound, PermissionDenied
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.tables import Account, CounterTotal
-from campbank.rules.base import (
-    PEOPLE_FIELDS_LIST,
-    PEOPLE_FIELDS_MAP,
-    PEOPLE_FIELDS_ONE,
-    Person,
-)
+from campbank.rules.base import Person
 
 BANK = "bank"
 
@@ -27,27 +21,6 @@ def join_name(last: str, first: str, middle: str) -> str:
 
 def full_name(account: Account) -> str:
     return join_name(account.last_name, account.first_name, account.middle_name)
-
-
-def usernames_in(payload: Mapping[str, Any]) -> set[str]:
-    """Every username a payload names, in whichever of the people fields it appears."""
-    names: set[str] = set()
-    for key in PEOPLE_FIELDS_MAP:
-        value = payload.get(key)
-        if isinstance(value, Mapping):
-            names.update(k for k in value if isinstance(k, str))
-    for key in PEOPLE_FIELDS_LIST:
-        value = payload.get(key)
-        if isinstance(value, list):
-            names.update(v for v in value if isinstance(v, str))
-    for key in PEOPLE_FIELDS_ONE:
-        value = payload.get(key)
-        if isinstance(value, str):
-            names.add(value)
-    partners = payload.get("partners")
-    if isinstance(partners, list):
-        names.update(p["username"] for p in partners if isinstance(p, Mapping) and isinstance(p.get("username"), str))
-    return names
 
 
 def load_people(session: Session, usernames: Iterable[str]) -> dict[str, Person]:
