@@ -18,7 +18,7 @@ from textual.widgets import Input, TextArea
 from campbank.core.season import Season
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
-from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
@@ -41,8 +41,7 @@ class CampBankApp(App[None]):
         super().__init__()
         self.db = db
         self.kiosk = kiosk
-        with db.session() as session:
-            self.season: Season = current_season(session)
+        self.season: Season = season_in_force(db)
         default_idle = self.season.kiosk_idle_seconds if kiosk else self.season.office_idle_seconds
         self.idle_seconds: float = idle_seconds if idle_seconds is not None else default_idle
         """Seconds without a key or click before the kiosk signs out / the office locks."""

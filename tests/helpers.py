@@ -24,7 +24,7 @@ from campbank.ledger.actions.users import add_user, deactivate
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.store.tables import APPEND_ONLY_TABLES, Account, CounterEntry, MoneyEntry, Transaction
 
 MANAGER = "manager"
 MANAGER_PASSWORD = "manager-pass-1"
@@ -35,7 +35,6 @@ DAY = "2018-08-10"  # inside the classic season (2018-08-06 .. 2018-08-26)
 GRANT = 12_000  # the classic season's initial grant, in cents
 T0 = datetime(2018, 8, 10, 12, 0, tzinfo=UTC)
 
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
 
 
 # --- building a camp -------------------------------------------------------------------------------

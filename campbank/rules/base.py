@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from campbank.core.enums import Role
 from campbank.core.errors import InputError, RuleError
 from campbank.core.money import parse_amount
-from campbank.core.season import Season
+from campbank.core.season import Season, Setting
 
 Payload = Mapping[str, Any]
 
@@ -156,6 +156,12 @@ class Rule:
     # Types the ledger makes itself (tax, study fines): never accepted from `post` or a form.
     system_only: ClassVar[bool] = False
     made_by: ClassVar[str] = ""
+    # What the type needs from every season, checked when a season file is loaded:
+    money_types: ClassVar[tuple[str, ...]] = ()  # money types it writes itself
+    time_blocks: ClassVar[tuple[str, ...]] = ()  # time blocks it names
+    block_prefix: ClassVar[str | None] = None  # its form offers the blocks named PREFIX…; one at least
+    offers_money_types: ClassVar[bool] = False  # its form offers the season's money types of form = TYPE
+    settings: ClassVar[tuple[Setting, ...]] = ()  # its own numbers, in the season's [rules.TYPE] table
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         raise NotImplementedError
@@ -172,6 +178,7 @@ class AmountPerStudent(Rule):
     kind_label: ClassVar[str]
     amount_label: ClassVar[str]
     sign: ClassVar[int] = 1
+    offers_money_types = True
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -30,6 +30,7 @@ DUTIES = ("potato", "serving", "bread_cut")
 class DiningServices(Rule):
     type = "dining_services"
     label = "Dining duty"
+    money_types = DUTIES
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -75,6 +75,7 @@ def sqrt_weight(score: Decimal) -> Fraction:
 class Exam(Rule):
     type = "exam"
     label = "Exam"
+    money_types = (MONEY_TYPE,)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -15,6 +15,7 @@ Nothing is shared or split, so there is no rounding.
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.money import format_amount
 from campbank.rules.base import (
     AmountPerStudent,
@@ -27,7 +28,7 @@ from campbank.rules.base import (
 )
 
 BOOKS = "books"
-CERTIFICATE_COUNTER = "book_certificate"
+CERTIFICATE_COUNTER = Counter.BOOK_CERTIFICATE
 
 
 class Purchase(AmountPerStudent):

@@ -14,6 +14,7 @@ Classic numbers: max(1, 25/n) @ each — 1 attendee 25@, 3 attendees 8.34 + 8.33
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.money import split_budget
 from campbank.core.season import Season
 from campbank.rules.base import (
@@ -28,12 +29,14 @@ from campbank.rules.base import (
     student_list,
 )
 
-BLOCK = "workout"  # a block every season must define (season.RULE_TIME_BLOCKS)
+BLOCK = "workout"  # a block every season must define (see `time_blocks`)
 
 
 class Workout(Rule):
     type = "workout"
     label = "Morning workout"
+    money_types = ("workout_reward",)
+    time_blocks = (BLOCK,)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (FormField("attendees", FieldKind.PER_STUDENT_TICK, "Attendees"),)
@@ -47,7 +50,7 @@ class Workout(Rule):
                 for p, share in zip(attendees, shares, strict=True)
                 if share
             ),
-            counters=tuple(CounterLine(p.username, "workout", 1, BLOCK) for p in attendees),
+            counters=tuple(CounterLine(p.username, Counter.WORKOUT, 1, BLOCK) for p in attendees),
         )
 
 

@@ -204,6 +204,12 @@ def test_append_only_holds_through_the_engine_too(filled):
         session.execute(text("UPDATE journal SET amount = 0"))
 
 
+def test_the_append_only_triggers_guard_exactly_the_registered_tables(db, db_path):
+    guarded = query(db_path, "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                             "AND sql LIKE '%append-only%'")
+    assert sorted(table for (table,) in guarded) == sorted(APPEND_ONLY_TABLES)
+
+
 def test_inserts_into_append_only_tables_are_allowed(filled):
     """The guards stop edits, not the ledger's own appends (the posts above went through)."""
     counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in APPEND_ONLY_TABLES}

@@ -81,8 +81,7 @@ def _roster(camp: Camp) -> object:
 
 def _view(camp: Camp, fn, username: str) -> Action:  # type: ignore[no-untyped-def]
     def act(actor):  # type: ignore[no-untyped-def]
-        with camp.db.session() as session:
-            return fn(session, actor, username)
+        return fn(camp.db, actor, username)
 
     return act
 

@@ -146,8 +146,7 @@ class Camp:
         return post(self.db, actor or self.staff, dict(payload))
 
     def row(self, username: str) -> BalanceRow:
-        with self.db.session() as session:
-            return account_balance(session, self.manager, username)
+        return account_balance(self.db, self.manager, username)
 
     def balance(self, username: str) -> int:
         return self.row(username).balance

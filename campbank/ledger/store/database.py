@@ -16,13 +16,15 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from campbank.ledger.store.paths import default_db_path
 
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
+# What the database library raises for a damaged, locked or unusable file (for a face to report).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, DBAPIError)
 
 
 def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:

@@ -18,14 +18,13 @@ from campbank.ledger.views.balance_report import (
     EARNED_GROUPS,
     MONEY_COLUMNS,
     BalanceReport,
-    balance_report,
 )
+from campbank.ledger.views.camp_report import squad_reports
 from campbank.ledger.views.study_report import (
     COUNT_COLUMNS,
     StudyLine,
     StudyReport,
     StudyTotals,
-    study_report,
 )
 from campbank.ledger.views.summaries import DANGER, WARNING, Summary
 from campbank.widgets.pane import Pane
@@ -76,11 +75,7 @@ class ReportsPane(Pane):
                 yield table
 
     def reload(self) -> None:
-        def read() -> tuple[BalanceReport, StudyReport]:
-            with self.db.session() as session:
-                return balance_report(session, self.actor), study_report(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: squad_reports(self.db, self.actor), self._show)
 
     def _show(self, reports: tuple[BalanceReport, StudyReport]) -> None:
         self.balances, self.study = reports

@@ -53,11 +53,7 @@ class StatisticsPane(Pane):
         return f"{round(cents / 100):,}{self.campbank.season.currency_sign}"
 
     def reload(self) -> None:
-        def read() -> MarketStatistics:
-            with self.db.session() as session:
-                return market_statistics(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: market_statistics(self.db, self.actor), self._show)
 
     def _show(self, s: MarketStatistics) -> None:
         self.statistics = s
