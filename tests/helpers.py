@@ -24,7 +24,7 @@ from campbank.ledger.actions.users import add_user, deactivate
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import APPEND_ONLY_TABLES, Account, CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 
 MANAGER = "manager"
 MANAGER_PASSWORD = "manager-pass-1"

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from helpers import APPEND_ONLY_TABLES, DAY, T0, query, raw
+from helpers import DAY, T0, query, raw
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -21,7 +21,7 @@ from campbank.ledger.store.database import (
     open_database,
     wal_is_safe,
 )
-from campbank.ledger.store.tables import Account, AuditRow
+from campbank.ledger.store.tables import APPEND_ONLY_TABLES, Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------
 

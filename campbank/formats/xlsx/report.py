@@ -20,7 +20,7 @@ from pathlib import Path
 from openpyxl.workbook import Workbook
 
 from campbank.core.money import format_amount
-from campbank.core.season import Stage
+from campbank.core.season import Season, Stage
 from campbank.formats.exports import check_output, replacing
 from campbank.formats.xlsx.save import save_workbook
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
