@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import NotFound, PermissionDenied
@@ -29,9 +30,10 @@ def load_people(session: Session, usernames: Iterable[str]) -> dict[str, Person]
     people: dict[str, Person] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        rows = session.exec(
-            select(Account.id, Account.username, Account.role, Account.last_name, Account.first_name,
-                   Account.middle_name, Account.squad, Account.grade, Account.active, Account.balance)
+        rows = session.execute(
+            select_columns(col(Account.id), col(Account.username), col(Account.role), col(Account.last_name),
+                           col(Account.first_name), col(Account.middle_name), col(Account.squad),
+                           col(Account.grade), col(Account.active), col(Account.balance))
             .where(col(Account.username).in_(chunk))
         ).all()
         counters: dict[int, dict[str, int]] = {}

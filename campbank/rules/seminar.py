@@ -66,7 +66,7 @@ class Seminar(Rule):
             raise InputError(f"{speaker.username!r} is the speaker and cannot also attend", field="attendees")
         mark = sum(read_marks(payload.get("marks"), season.seminar_criteria).values())
         reward = seminar_reward(mark, season.seminar_reward)
-        money = ()
+        money: tuple[MoneyLine, ...] = ()
         if reward:
             money = (MoneyLine(speaker.username, reward, "seminar_pass_reward", f"seminar mark {mark}"),)
         counters = (

@@ -44,6 +44,7 @@ def announce(db: Database, actor: Actor, *, title: str, text: str, until: date) 
     def work(session: Session) -> Announcement:
         account = acting_account(session, actor)
         require(account, Action.ADD_FILES)
+        assert account.id is not None
         row = AnnouncementRow(title=title, text=text, until=until, author_id=account.id, created_at=clock.now())
         session.add(row)
         session.flush()

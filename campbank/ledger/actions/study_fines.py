@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role
 from campbank.ledger.actions.grants import season_day
@@ -93,9 +93,10 @@ def _fines(session: Session, stage_name: str) -> list[StudentFine]:
         keys[key]: txn_id
         for key, txn_id in session.exec(
             select(Transaction.idempotency_key, Transaction.id).where(
-                Transaction.idempotency_key.in_(list(keys))  # type: ignore[union-attr]
+                col(Transaction.idempotency_key).in_(list(keys))
             )
         )
+        if key is not None
     }
     rows = [
         StudentFine(p.username, p.full_name, p.squad, p.grade, progress(stage, p.grade, p.counters),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
 from campbank.core.counters import Counter
@@ -64,11 +65,12 @@ def balances_in(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), 
              ) -> list[BalanceRow]:
     """Everyone of the given roles, by squad then surname, with their counter totals."""
     # plain columns, not Account objects: a camp network has tens of thousands of people
-    query = select(Account.id, Account.username, Account.last_name, Account.first_name, Account.middle_name,
-                   Account.role, Account.squad, Account.grade, Account.active, Account.balance
-                   ).where(col(Account.role).in_(roles)).where(Account.username != BANK)
+    query = select_columns(col(Account.id), col(Account.username), col(Account.last_name), col(Account.first_name),
+                           col(Account.middle_name), col(Account.role), col(Account.squad), col(Account.grade),
+                           col(Account.active), col(Account.balance)
+                           ).where(col(Account.role).in_(roles)).where(col(Account.username) != BANK)
     if not include_inactive:
-        query = query.where(Account.active == True)  # noqa: E712
+        query = query.where(col(Account.active) == True)  # noqa: E712
     counters: dict[int, dict[str, int]] = {}
     for account_id, counter_type, total in session.execute(
             select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total)

@@ -44,7 +44,8 @@ def staff_report(db: Database, viewer: Actor, *, include_bank: bool = False) -> 
 
 def staff_report_in(session: Session, viewer: Actor, *, include_bank: bool = False) -> tuple[StaffLine, ...]:
     authorise(session, viewer, Action.VIEW_STAFF)
-    lines, bank = [], []
+    lines: list[StaffLine] = []
+    bank: list[StaffLine] = []
     for row in reports.staff_totals(session):
         line = StaffLine(row.username, join_name(row.last_name, row.first_name, row.middle_name), row.role,
                          row.active, row.balance, row.issued, row.charged, row.transactions, row.processed)

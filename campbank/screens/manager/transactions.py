@@ -115,7 +115,7 @@ class TransactionsPane(Pane):
         self._show_status()
 
     @staticmethod
-    def _cells(line: TransactionLine, sign: str) -> list[object]:
+    def _cells(line: TransactionLine, sign: str) -> list[Text | str]:
         amount = format_amount(line.amount, sign)
         return [
             str(line.id),

@@ -95,7 +95,7 @@ class StatisticsPane(Pane):
         def money(cents: int | None) -> str:
             return "—" if cents is None else format_amount(cents, sign)
 
-        pairs = [
+        pairs: list[tuple[str, Text | str]] = [
             ("Students", Text(str(s.students), style="bold")), ("Total", Text(money(s.total), style="bold")),
             ("Mean", money(s.mean)), ("Median", money(s.median)),
             ("Std dev", money(s.std_dev)), ("Min / max", f"{money(s.minimum)} / {money(s.maximum)}"),

@@ -85,13 +85,15 @@ def extent(session: Session, kind: Kind) -> tuple[int, int]:
 
 def money_chunk(session: Session, after: int, upto: int, limit: int) -> list[MoneyEntryRow]:
     """The next `limit` money entries with ids above `after` and at most `upto`."""
-    return [MoneyEntryRow(*row[:5], as_datetime(row[5]), as_date(row[6]), row[7], row[8] or "", row[9], row[10],
-                          row[11] or "")
-            for row in session.execute(_CHUNK["money"], {"after": after, "upto": upto, "n": limit})]
+    return [MoneyEntryRow(id_, txn_id, txn_type, receiver, creator, as_datetime(created), as_date(day), state,
+                          txn_description or "", money_type, amount, description or "")
+            for id_, txn_id, txn_type, receiver, creator, created, day, state, txn_description, money_type, amount,
+            description in session.execute(_CHUNK["money"], {"after": after, "upto": upto, "n": limit})]
 
 
 def counter_chunk(session: Session, after: int, upto: int, limit: int) -> list[CounterEntryRow]:
     """The next `limit` counter entries with ids above `after` and at most `upto`."""
-    return [CounterEntryRow(*row[:5], as_datetime(row[5]), as_date(row[6]), row[7], row[8] or "", row[9],
-                            row[10], as_date(row[11]), row[12])
-            for row in session.execute(_CHUNK["counters"], {"after": after, "upto": upto, "n": limit})]
+    return [CounterEntryRow(id_, txn_id, txn_type, receiver, creator, as_datetime(created), as_date(day), state,
+                            txn_description or "", counter_type, value, as_date(entry_day), block)
+            for id_, txn_id, txn_type, receiver, creator, created, day, state, txn_description, counter_type, value,
+            entry_day, block in session.execute(_CHUNK["counters"], {"after": after, "upto": upto, "n": limit})]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlmodel import Session
 
 from campbank.ledger.store.values import as_date, as_datetime
@@ -98,6 +98,7 @@ def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[
     `between` (first, last id) lets SQLite read a range instead of a list."""
     if not ids:
         return []
+    params: dict[str, object]
     if between is None:
         pick, params = "IN :ids", {"ids": list(ids)}
     else:
@@ -108,10 +109,11 @@ def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[
     shown = [row[0] for row in rows if 0 < row[7] <= named]
     receivers: dict[int, list[int]] = {}
     if shown:
+        named_ids: dict[str, object] = {"shown": shown}
         for txn_id, receiver_id in session.execute(_text(
                 "SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id IN :shown "
                 "UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id IN :shown",
-                {"shown": shown}), {"shown": shown}):
+                named_ids), named_ids):
             receivers.setdefault(txn_id, []).append(receiver_id)
     return [TransactionRow(txn_id, as_datetime(created), as_date(day), creator_id, type_, state, amount,
                            recipients, description or "", update_of, tuple(receivers.get(txn_id, ())))
@@ -204,5 +206,6 @@ def _where(where: TransactionFilter) -> tuple[str, dict[str, object]]:
 def _text(sql: str, params: dict[str, object]) -> TextClause:
     """A text query whose list parameters expand to IN (...)."""
     statement = text(sql)
-    expanding = [bindparam(name, expanding=True) for name, value in params.items() if isinstance(value, list)]
+    expanding: list[BindParameter[Any]] = [bindparam(name, expanding=True) for name, value in params.items()
+                                           if isinstance(value, list)]
     return statement.bindparams(*expanding) if expanding else statement
