@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -22,6 +23,9 @@ from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from campbank.widgets.ledger_work import OfficeApp
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
@@ -140,3 +144,7 @@ class CampBankApp(App[None]):
             for section_id, title in screen.sections():
                 yield SystemCommand(f"Go to {title}", f"Show the {title} section",
                                     lambda section_id=section_id: screen.show_section(section_id))
+
+
+if TYPE_CHECKING:  # screens and widgets reach the app through this protocol; mypy checks the app keeps it
+    _OFFICE: type[OfficeApp] = CampBankApp
