@@ -1,7 +1,7 @@
 """`activity`: prizes for a sport, evening or day event, and book certificates for first places.
 
 Payload: `activity_type` ∈ {sport_activity, evening_activity, day_activity}, `places: {username: 1..4}`
-(4 = took part) and optionally `certificates: [username]`. Prizes come from the season (SPEC §6):
+(4 = took part) and optionally `certificates: [username]`. Prizes come from the season (docs/rules.md#activity):
 
 - sport_activity: each person gets `sport_prizes[place − 1]` (classic 20, 15, 10, 5@), whatever the
   number of people sharing the place.

@@ -2,7 +2,7 @@
 
 Payload: `partners: [{"username": ..., "amount": ...}, {"username": ..., "amount": ...}]` — exactly two
 entries naming two different active students; each amount is typed money (≥ 0.01, at most two decimals,
-within the season's amount limit). Effect (SPEC §6), per partner:
+within the season's amount limit). Effect (docs/rules.md#lab), per partner:
 
     money   +amount, type `lab_pass_reward`, described "lab with <the other partner's full name>"
     counter `lab_pass` +1

@@ -4,7 +4,7 @@ Payload: `purchase_type` (goods, books, service, auction: the season's purchase 
 `amounts: {username: price}`. For goods, services and auctions each student pays: money −price, money type
 = the purchase type.
 
-Books (SPEC §6): with c = the student's `book_certificate` total (cents of @ that only buy books) and
+Books (docs/rules.md#purchase): with c = the student's `book_certificate` total (cents of @ that only buy books) and
 v = the price:
 
     c ≥ v:  counter `book_certificate` −v, and no money moves;

@@ -4,9 +4,10 @@ Payload: `attendees` (n ≥ 1 students). Each gets `workout` +1 in the `workout`
 `workout_reward`:
 
 - when the budget covers the minimum share for everyone (`workout_budget ≥ n · workout_min_share`),
-  the budget is shared exactly (SPEC §4): each exact share `budget / n` is rounded down to the cent and
-  the cents left over go one each to the largest remainders — all remainders are equal here, so to the
-  first attendees in roster order (squad, surname); the shares add up to the budget exactly;
+  the budget is shared exactly (docs/rules.md#splitting-a-budget): each exact share `budget / n` is
+  rounded down to the cent and the cents left over go one each to the largest remainders — all
+  remainders are equal here, so to the first attendees in roster order (squad, surname); the shares add
+  up to the budget exactly;
 - otherwise each attendee gets `workout_min_share`.
 
 Classic numbers: max(1, 25/n) @ each — 1 attendee 25@, 3 attendees 8.34 + 8.33 + 8.33, 30 attendees 1@ each.

@@ -1,4 +1,4 @@
-"""The command line (SPEC §10): a contract that scripts rely on — its output, files and exit codes.
+"""The command line (the README's "Commands"): a contract that scripts rely on — its output, files and exit codes.
 
 Exit codes: 0 done, 1 refused by a rule (or a permission / sign-in), 2 bad usage or input.
 """

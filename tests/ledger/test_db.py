@@ -1,4 +1,5 @@
-"""The database file (SPEC §11): pragmas on every connection, BEGIN IMMEDIATE writes, append-only guards."""
+"""The database file (docs/guarantees.md#durability): pragmas on every connection, BEGIN IMMEDIATE writes,
+append-only guards."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The demo camp (SPEC §10 `campbank demo`): a verified camp with a week of every kind of history."""
+"""The demo camp (`campbank demo`): a verified camp with a week of every kind of history."""
 
 from __future__ import annotations
 

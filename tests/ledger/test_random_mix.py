@@ -1,4 +1,4 @@
-"""Random mixes of every transaction type, cancels, alters and approvals keep every invariant of SPEC §3.
+"""Random mixes of every transaction type, cancels, alters and approvals keep every invariant of docs/guarantees.md.
 
 Each example starts from a copy of a small populated camp and runs a random sequence of operations by
 random people; refusals are expected (clashes, too little money, wrong role). Afterwards the balances and

@@ -1,4 +1,4 @@
-"""The transaction state machine (SPEC §3): the table, reversing journal rows, alter and template."""
+"""The transaction state machine (docs/guarantees.md#states): the table, reversing journal rows, alter and template."""
 
 from __future__ import annotations
 

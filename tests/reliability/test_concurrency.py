@@ -1,4 +1,5 @@
-"""Concurrency (SPEC §1, §11): many `campbank` processes at once on one file; nothing is lost or doubled.
+"""Concurrency (docs/guarantees.md#concurrency): many `campbank` processes at once on one file; nothing is
+lost or doubled.
 
 - Four lanes post general_money and fines in a loop; two lanes post the same payloads (same idempotency
   keys) in opposite orders, so every key is posted twice at about the same moment. One lane approves

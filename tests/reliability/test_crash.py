@@ -1,4 +1,5 @@
-"""Crash safety (SPEC §11): a `campbank` process killed at any moment loses, creates and duplicates nothing.
+"""Crash safety (docs/guarantees.md#durability): a `campbank` process killed at any moment loses, creates
+and duplicates nothing.
 
 Real processes work on a camp of 2,000 students and are killed with SIGKILL after a random delay:
 

@@ -1,4 +1,5 @@
-"""Hostile input (SPEC §4, §7, §10, §12): whatever arrives is either done right or refused cleanly.
+"""Hostile input (payloads, roster files, season files, command lines): whatever arrives is either done
+right or refused cleanly.
 
 - every field of every `post` payload type, fuzzed with random JSON: it posts (and the file still
   verifies) or raises a CampBankError, and then the database is byte-for-byte unchanged in content;

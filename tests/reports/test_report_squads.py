@@ -1,4 +1,4 @@
-"""The balance report and the study report (SPEC §8), per squad, against the raw ledger."""
+"""The balance report and the study report, per squad, against the raw ledger."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Market statistics (SPEC §8): worked examples, then the figures of a real camp against the raw ledger."""
+"""Market statistics: worked examples, then the figures of a real camp against the raw ledger."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Time-block clashes (SPEC §5): a student cannot be in two overlapping blocks on one day.
+"""Time-block clashes (docs/rules.md#time-blocks-and-clashes): a student cannot be in two overlapping blocks on one day.
 
 A clash refuses the whole transaction and names each student and the earlier transaction; the old
 system silently dropped such entries. Overlap includes one block containing another.

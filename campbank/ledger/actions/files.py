@@ -1,4 +1,4 @@
-"""Shared files (SPEC §9): notices, schedules, rules and menus kept inside the camp's database.
+"""Shared files: notices, schedules, rules and menus kept inside the camp's database.
 
 A file is known by its name (a path such as `menus/monday.md`). Adding a name again stores a new version
 and keeps the old ones in history; reading gives the newest unless a version is asked for. Up to 20 MB a

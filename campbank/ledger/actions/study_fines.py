@@ -1,4 +1,4 @@
-"""Study fines (SPEC §5): preview each student's fine for a stage, then charge it once.
+"""Study fines (docs/rules.md#study_fine): preview each student's fine for a stage, then charge it once.
 
 Each student's fine is its own `study_fine` transaction keyed `study_fine:STAGE:ID`, so a second
 charge (or a charge racing another) finds the key and changes nothing; a student added later is
@@ -72,7 +72,7 @@ def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
             )
             charged.append(StudentFine(fine.username, fine.full_name, fine.squad, fine.grade, fine.progress,
                                        posted.id))
-        if charged:  # the fines are created by the bank; the audit log keeps who charged them (SPEC §11)
+        if charged:  # the fines are created by the bank; the audit log keeps who charged them
             audit.record(session, "fines.charged", actor_id=account.id, target=f"stage:{stage}",
                          students=len(charged), total=sum(row.fine for row in charged),
                          transactions=[row.charged_in for row in charged])

@@ -132,7 +132,7 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
             session, TAX, bank.id, day=day, description=f"Tax for day {number}",
             payload={"type": "tax", "date": day.isoformat()}, entries=entries, people=people, key=key_for(day),
         )
-        # The transaction's creator is the bank; the audit log also keeps who ran the tax (SPEC §11).
+        # The transaction's creator is the bank; the audit log also keeps who ran the tax (docs/guarantees.md#audit).
         audit.record(session, "tax.charged", actor_id=account.id, target=f"txn:{posted.id}", date=day.isoformat(),
                      amount=amount, students=len(students))
         return TaxDay(day, number, amount, "charged", len(students), posted.id)

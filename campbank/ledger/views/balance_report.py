@@ -1,4 +1,4 @@
-"""The balance report (SPEC §8): per squad, every active student's balance and what they earned.
+"""The balance report: per squad, every active student's balance and what they earned.
 
 `earned` is the sum of the positive counted money entries a student received (every group: the initial
 grant and transfers received too); `studies`, `activity`, `sport` and `work` are the same per report

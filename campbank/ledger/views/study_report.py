@@ -1,4 +1,4 @@
-"""The study report (SPEC §8): per squad, every active student's study counters and expected final fine.
+"""The study report: per squad, every active student's study counters and expected final fine.
 
 The expected fine is the final stage's (`campbank.rules.study_fine.progress`), the one a manager's
 `campbank fines charge --stage final` would make; `progress` also carries the targets for the grade.

@@ -1,4 +1,4 @@
-"""The balance and study reports per squad (staff and managers), SPEC §8.
+"""The balance and study reports per squad (staff and managers).
 
 Both reports come whole from `campbank.ledger.reports` (a camp is hundreds of students); a squad
 picker narrows them. Danger rows are red and warning rows yellow; each squad ends with its footer

@@ -1,5 +1,5 @@
 """Market statistics (staff and managers): the students' money in numbers, a histogram of balances,
-the money supply over time, and what was issued and charged per group and per day (SPEC §8).
+the money supply over time, and what was issued and charged per group and per day.
 """
 
 from __future__ import annotations
