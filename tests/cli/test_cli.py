@@ -381,6 +381,7 @@ def run(*args: str, env: dict[str, str], input: str | None = None, code: int = 0
     return done
 
 
+@pytest.mark.slow
 def test_end_to_end_in_real_processes(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPBANK_")}
     env |= {"CAMPBANK_DB": str(tmp_path / "camp.db"), "COLUMNS": "200"}

@@ -23,6 +23,8 @@ from campbank.ledger.season import in_force as season_store
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 
+pytestmark = pytest.mark.slow  # every test here builds a demo camp with a week of history
+
 TODAY = date(2026, 7, 8)  # the demo puts "today" on the season's eighth day
 FIRST = TODAY - timedelta(days=7)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from helpers import (
     DAY,
     cached_counters,
@@ -79,6 +80,7 @@ STAFF_TYPES = ["general_money", "fine", "purchase", "fac_pass", "workout", "cert
 OPERATIONS = ["post"] * 6 + ["p2p", "decide", "cancel", "alter", "tax"]
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(data=st.data())

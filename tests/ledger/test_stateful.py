@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from helpers import (
     DAY,
     cached_counters,
@@ -359,6 +360,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert report.ok, report.findings
 
 
+@pytest.mark.slow
 def test_random_sequences_keep_every_invariant(camp_template):
     run_state_machine_as_test(
         lambda: LedgerMachine(camp_template),

@@ -392,6 +392,7 @@ def _campbank() -> list[str]:
     return [sys.executable, "-c", "from campbank.cli import app; app()"]
 
 
+@pytest.mark.slow
 def test_two_processes_taxing_the_same_date_at_once_charge_it_once(camp):
     """Two `campbank tax run` for one date, started together. To make them really overlap, the test holds
     the write lock while they start: both then get past the read-only look ("would charge") and take their

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from helpers import GRANT, STAFF_PASSWORD, actor_of, balances, money, p2p, query
 from reliability.support import (
     BIG_CAMP_STUDENTS,
@@ -37,6 +38,9 @@ from campbank.ledger.actions.posting import post
 from campbank.ledger.store.database import open_database
 from campbank.ledger.store.tables import Account
 from campbank.ledger.verify import verify_file
+
+# On one worker: the big camp is built once, and these never race each other for the machine.
+pytestmark = pytest.mark.xdist_group("big-camp")
 
 SEED = 20180810
 TAX_DAY, TAX = "2018-08-10", 1200  # classic day 5

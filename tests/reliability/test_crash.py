@@ -43,6 +43,9 @@ from reliability.support import (
 from campbank.ledger.store.database import journal_mode
 from campbank.ledger.verify import verify_file
 
+# On one worker: the big camp is built once, and these never race each other for the machine.
+pytestmark = pytest.mark.xdist_group("big-camp")
+
 SEED = 20180806
 KILLS_PER_ROUND = 4  # then the round's work is finished by an uninterrupted run
 FINISH_TIMEOUT = 180

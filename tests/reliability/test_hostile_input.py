@@ -31,7 +31,8 @@ from typer.testing import CliRunner
 from campbank.cli import app
 from campbank.core.errors import CampBankError, InputError
 from campbank.formats.roster_import import import_roster
-from campbank.ledger.actions.posting import COMMON_FIELDS, post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.prepare import COMMON_FIELDS
 from campbank.ledger.season.load import SEASON_FILES, SeasonError, parse_season
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
