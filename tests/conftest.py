@@ -46,11 +46,11 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def empty_camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database file of a new camp, as `campbank init` makes it: the season and the manager."""
+    from helpers import fast_hashing
+
     path = tmp_path_factory.mktemp("empty-camp") / "camp.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        camp = initialise(path, manager="manager", manager_password=MANAGER_PASSWORD)
-        camp.database.dispose()
+    with fast_hashing():
+        initialise(path, manager="manager", manager_password=MANAGER_PASSWORD).database.dispose()
     return path
 
 
@@ -71,16 +71,18 @@ def db(empty_camp_template: Path, db_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def camp_template(empty_camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database file: manager + m1, staff t1 t2, students s1..s5 (each with the initial grant)."""
-    from helpers import populate
+    from helpers import copy_database, fast_hashing, populate
+
+    from campbank.ledger.store.database import open_database
 
     path = tmp_path_factory.mktemp("camp-template") / "camp.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        camp = initialise(path, manager="manager", manager_password=MANAGER_PASSWORD)
-        populate(camp.database, students=5, staff=2, managers=1)
-        camp.database.dispose()
+    copy_database(empty_camp_template, path)
+    with fast_hashing():
+        database = open_database(path)
+        populate(database, students=5, staff=2, managers=1)
+        database.dispose()
     return path
 
 

@@ -167,15 +167,14 @@ class Camp:
 def season_camp_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """Closed database files, one per shipped season, built on first use: the manager, staff `teacher`,
     students ann, bob (Squad 1) and cat (Squad 2), each with the season's initial grant."""
-    from argon2 import PasswordHasher
+    from helpers import fast_hashing
 
     built: dict[str, Path] = {}
 
     def template(season_name: str) -> Path:
         if season_name not in built:
             path = tmp_path_factory.mktemp(f"rules-camp-{season_name}") / "camp.db"
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+            with fast_hashing():
                 new = initialise(path, season=season_name, manager="manager", manager_password="manager-pass-1")
                 db = new.database
                 manager = auth.sign_in(db, "manager", "manager-pass-1")

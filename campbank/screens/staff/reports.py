@@ -1,6 +1,6 @@
 """The balance and study reports per squad (staff and managers).
 
-Both reports come whole from `campbank.ledger.reports` (a camp is hundreds of students); a squad
+Both reports come whole from `campbank.ledger.views` (a camp is hundreds of students); a squad
 picker narrows them. Danger rows are red and warning rows yellow; each squad ends with its footer
 (sum, mean, standard deviation; study totals), and "all squads" ends with the camp's.
 """
