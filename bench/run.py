@@ -193,20 +193,17 @@ STUDENT_SCREEN: dict[str, float] = {}
 
 def bench_student(scale: Scale, label: str, runs: int) -> None:
     from campbank.ledger.actions import notices
-    from campbank.ledger.views.accounts import account_balance, history
-    from campbank.ledger.views.study import study_status
+    from campbank.ledger.views.accounts import history
+    from campbank.ledger.views.study import balance_and_study
 
     db = open_database(ensure_camp(scale))
     username = student_name(scale.students // 2)
     me = actor(db, username)
 
     def screen() -> None:
-        with db.session() as session:  # the overview (balance, counters, requirements, notices)
-            account_balance(session, me, username)
-            study_status(session, me, username)
-            notices.current(session)
-        with db.session() as session:  # the history page
-            lines = history(session, me, username, limit=50)
+        balance_and_study(db, me, username)  # the overview: balance, counters, requirements, notices
+        notices.current(db)
+        lines = history(db, me, username, limit=50)  # the history page
         assert lines
 
     t = median(screen, runs)
@@ -365,8 +362,7 @@ def bench_table(scale: Scale, label: str, runs: int) -> None:
     ]
     for name, kwargs in cases:
         def read(kwargs=kwargs) -> None:
-            with db.session() as session:
-                transactions_page(session, manager, limit=page, **kwargs)
+            transactions_page(db, manager, limit=page, **kwargs)
 
         t = median(read, runs)
         add(label, f"7. table {name}", ms(t), "< 100 ms", t < 0.1)

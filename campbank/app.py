@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -18,10 +19,13 @@ from textual.widgets import Input, TextArea
 from campbank.core.season import Season
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
-from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from campbank.widgets.ledger_work import OfficeApp
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
@@ -41,8 +45,7 @@ class CampBankApp(App[None]):
         super().__init__()
         self.db = db
         self.kiosk = kiosk
-        with db.session() as session:
-            self.season: Season = current_season(session)
+        self.season: Season = season_in_force(db)
         default_idle = self.season.kiosk_idle_seconds if kiosk else self.season.office_idle_seconds
         self.idle_seconds: float = idle_seconds if idle_seconds is not None else default_idle
         """Seconds without a key or click before the kiosk signs out / the office locks."""
@@ -141,3 +144,7 @@ class CampBankApp(App[None]):
             for section_id, title in screen.sections():
                 yield SystemCommand(f"Go to {title}", f"Show the {title} section",
                                     lambda section_id=section_id: screen.show_section(section_id))
+
+
+if TYPE_CHECKING:  # screens and widgets reach the app through this protocol; mypy checks the app keeps it
+    _OFFICE: type[OfficeApp] = CampBankApp

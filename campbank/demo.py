@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-
 from campbank.core.errors import CampBankError, InputError, RuleError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
@@ -31,10 +29,13 @@ from campbank.ledger.actions.users import create_account
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.season.load import SEASON_FILES
 from campbank.ledger.store.database import Database, open_database
+from campbank.ledger.store.meta import meta_value, set_meta_value
 
 MANAGER = ("manager", "manager-demo")
+DEMO_MARK = "demo"  # a key of the meta table: this file holds a demo camp, which `campbank demo` may replace
 STAFF_PASSWORD = "staff-demo"
 STUDENT_PASSWORD = "student-demo"
 DAYS_OF_HISTORY = 7
@@ -66,10 +67,9 @@ def is_demo(path: Path) -> bool:
         return False
     try:
         db = open_database(path)
-        with db.session() as session:
-            row = session.execute(text("SELECT value FROM meta WHERE key = 'demo'")).first()
+        mark = meta_value(db, DEMO_MARK)
         db.dispose()
-        return row is not None
+        return mark is not None
     except Exception:  # noqa: BLE001  (not a CampBank database at all, whatever the reason)
         return False
 
@@ -98,20 +98,15 @@ def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
     camp = initialise(path, season="demo", season_text=demo_season_text(today), manager=MANAGER[0],
                       manager_password=MANAGER[1])
     db = camp.database
-    db.write(lambda s: s.connection().exec_driver_sql("INSERT INTO meta (key, value) VALUES ('demo', '1')"))
+    set_meta_value(db, DEMO_MARK, "1")
     rng = random.Random(seed)
     say(f"Adding {students} students and {len(STAFF)} staff")
-    first_morning = datetime.combine(current_season_of(db).first_day, time(8, 0), tzinfo=UTC)
+    first_morning = datetime.combine(season_in_force(db).first_day, time(8, 0), tzinfo=UTC)
     with clock.fixed_at(first_morning):
         staff, pupils = _people(db, students, rng)
     say("Writing a week of history")
     _history(db, staff, pupils, rng)
     return DemoCamp(db, MANAGER, staff, pupils)
-
-
-def current_season_of(db: Database) -> Season:
-    with db.session() as session:
-        return current_season(session)
 
 
 def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], list[str]]:
@@ -149,8 +144,8 @@ def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], li
 
 
 def _history(db: Database, staff: list[str], students: list[str], rng: random.Random) -> None:
-    with db.session() as session:
-        season = current_season(session)
+    season = season_in_force(db)
+    with db.session() as session:  # the demo acts as each of its people without their passwords
         actors = {name: Actor.of(account_named(session, name)) for name in [*staff, *students, MANAGER[0]]}
     first = season.first_day
     for offset in range(DAYS_OF_HISTORY):

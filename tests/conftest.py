@@ -14,10 +14,22 @@ from campbank.ledger.actions.setup import initialise
 from campbank.ledger.store.database import Database
 
 MANAGER_PASSWORD = "manager-pass-1"
+TESTS = Path(__file__).parent
 
 # Tables printed by the CLI are as wide as the terminal; tests read them at one fixed width, whether or
 # not they run in a terminal (or in a worker process of pytest-xdist).
 os.environ["COLUMNS"] = "160"
+
+
+# Whole folders of slow tests: real `campbank` processes killed and racing, and the terminal UI driven
+# by Textual's Pilot. Single slow tests elsewhere carry @pytest.mark.slow themselves.
+SLOW_FOLDERS = frozenset({"reliability", "ui", "ui_manager", "ui_shell"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FOLDERS.intersection(item.path.relative_to(TESTS).parts[:-1]):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -31,27 +43,46 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "camp.db"
 
 
+@pytest.fixture(scope="session")
+def empty_camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed database file of a new camp, as `campbank init` makes it: the season and the manager."""
+    from helpers import fast_hashing
+
+    path = tmp_path_factory.mktemp("empty-camp") / "camp.db"
+    with fast_hashing():
+        initialise(path, manager="manager", manager_password=MANAGER_PASSWORD).database.dispose()
+    return path
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    camp = initialise(db_path, manager="manager", manager_password=MANAGER_PASSWORD)
-    yield camp.database
-    camp.database.dispose()
+def db(empty_camp_template: Path, db_path: Path) -> Iterator[Database]:
+    """A fresh copy of a new camp (see `empty_camp_template`)."""
+    from helpers import copy_database
+
+    from campbank.ledger.store.database import open_database
+
+    copy_database(empty_camp_template, db_path)
+    database = open_database(db_path)
+    yield database
+    database.dispose()
 
 
 # --- a populated camp, built once and copied for each test ------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def camp_template(empty_camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database file: manager + m1, staff t1 t2, students s1..s5 (each with the initial grant)."""
-    from helpers import populate
+    from helpers import copy_database, fast_hashing, populate
+
+    from campbank.ledger.store.database import open_database
 
     path = tmp_path_factory.mktemp("camp-template") / "camp.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        camp = initialise(path, manager="manager", manager_password=MANAGER_PASSWORD)
-        populate(camp.database, students=5, staff=2, managers=1)
-        camp.database.dispose()
+    copy_database(empty_camp_template, path)
+    with fast_hashing():
+        database = open_database(path)
+        populate(database, students=5, staff=2, managers=1)
+        database.dispose()
     return path
 
 

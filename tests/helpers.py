@@ -11,14 +11,18 @@ import json
 import shutil
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from argon2 import PasswordHasher
 from sqlmodel import select
 
 from campbank.core.enums import State
+from campbank.ledger.actions import auth
 from campbank.ledger.actions.states import transition
 from campbank.ledger.actions.users import add_user, deactivate
 from campbank.ledger.permissions import Actor
@@ -35,7 +39,6 @@ DAY = "2018-08-10"  # inside the classic season (2018-08-06 .. 2018-08-26)
 GRANT = 12_000  # the classic season's initial grant, in cents
 T0 = datetime(2018, 8, 10, 12, 0, tzinfo=UTC)
 
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
 
 
 # --- building a camp -------------------------------------------------------------------------------
@@ -103,6 +106,14 @@ def load_camp(db: Database) -> Camp:
                 account.username
             )
     return camp
+
+
+@contextmanager
+def fast_hashing() -> Iterator[None]:
+    """Argon2id with the smallest parameters while building a template camp (tests use the same)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
 
 
 def copy_database(source: Path, dest: Path) -> None:

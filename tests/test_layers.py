@@ -1,4 +1,4 @@
-"""The layering of ARCHITECTURE.md, checked by import-linter's contracts in pyproject.toml."""
+"""The layering of docs/architecture.md, checked by import-linter's contracts in pyproject.toml."""
 
 from __future__ import annotations
 

@@ -77,11 +77,12 @@ def season_load(
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
     from campbank.ledger.actions.setup import season_source
-    from campbank.ledger.season.in_force import load, read_file
+    from campbank.ledger.season.in_force import load
+    from campbank.ledger.season.load import read_season_file
 
     with fail_on_error():
         db = state(ctx).database()
-        text, source = read_file(season_source(str(file)))
+        text, source = read_season_file(season_source(str(file)))
         season = load(db, actor_for(db, as_user), text, source)
     console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
                   f"({season.first_day} to {season.last_day}).")
@@ -91,10 +92,10 @@ def season_load(
 def season_show(ctx: typer.Context) -> None:
     """Show the season in force."""
     from campbank.core.money import format_amount
-    from campbank.ledger.season.in_force import current
+    from campbank.ledger.season.in_force import season_in_force
 
-    with fail_on_error(), state(ctx).database().session() as session:
-        season = current(session)
+    with fail_on_error():
+        season = season_in_force(state(ctx).database())
     sign = season.currency_sign
     table = Table(title=f"Season: {season.name}", show_header=False)
     table.add_row("source", season.source)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,7 +59,7 @@ def fail_on_error() -> Iterator[None]:
         yield
     except CampBankError as error:
         _fail(str(error), error.exit_code)
-    except (sqlite3.Error, _sqlalchemy_errors()) as error:
+    except _database_errors() as error:
         reason = str(getattr(error, "orig", None) or error)
         if "locked" in reason or "busy" in reason:
             reason = ("another program kept the database busy for too long; the change that was waiting was "
@@ -80,11 +79,11 @@ def fail_on_error() -> Iterator[None]:
         _fail(f"{error.filename or 'file'}: {error.strerror or error}", 2)
 
 
-def _sqlalchemy_errors() -> type[Exception]:
-    """Evaluated only while handling an error, so `campbank --help` never loads SQLAlchemy."""
-    from sqlalchemy.exc import DBAPIError
+def _database_errors() -> tuple[type[Exception], ...]:
+    """Evaluated only while handling an error, so `campbank --help` never loads the database library."""
+    from campbank.ledger.store.database import DATABASE_ERRORS
 
-    return DBAPIError
+    return DATABASE_ERRORS
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -127,7 +126,6 @@ OWNER_AS_HELP = AS_HELP + " Without it, the command acts as the database's owner
 
 def currency_sign(db: Database) -> str:
     """The sign of the season in force, for printing amounts."""
-    from campbank.ledger.season.in_force import current
+    from campbank.ledger.season.in_force import season_in_force
 
-    with db.session() as session:
-        return current(session).currency_sign
+    return season_in_force(db).currency_sign

@@ -51,15 +51,14 @@ def tax_run(
 ) -> None:
     """Charge the day's tax to every active student, once per date, with a backup first."""
     from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run, run
-    from campbank.ledger.season.in_force import current
+    from campbank.ledger.season.in_force import season_in_force
     from campbank.ledger.store.backup import backup
 
     with fail_on_error():
         db = state(ctx).database()
         actor = actor_for(db, as_user)
         start, end = parse_date(day, "--date"), parse_date(through, "--through")
-        with db.session() as session:
-            season = current(session)
+        season = season_in_force(db)
         days = days_to_run(season, start, end)
         sign = season.currency_sign
 

@@ -90,8 +90,7 @@ def report_stats(ctx: typer.Context, as_user: AsUser = None) -> None:
     with fail_on_error():
         db = state(ctx).database()
         actor = actor_for(db, as_user)
-        with db.session() as session:
-            stats = market_statistics(session, actor)
+        stats = market_statistics(db, actor)
     sign = stats.currency_sign
 
     def money(cents: int | None) -> str:

@@ -1,9 +1,11 @@
-"""The season's rules as plain, immutable data. Amounts are in cents; `season.py` loads and validates them."""
+"""The season's rules as plain, immutable data. Amounts are in cents; `ledger/season/load.py` loads and
+validates them (see docs/rules.md#the-season-file)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Literal
 
 GROUPS = ("studies", "work", "sport", "activity", "p2p", "technical", "else", "fine", "purchase")
 
@@ -25,6 +27,20 @@ class MoneyType:
     label: str
     group: str  # one of GROUPS
     form: str | None = None  # "general_money", "fine" or "purchase": the form that offers it
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A number a transaction type reads from its own table of the season file, `[rules.TYPE]`.
+
+    `amount` is written in @ (as every season amount) and kept as cents; `count` is a whole number.
+    """
+
+    name: str
+    kind: Literal["amount", "count"]
+    help: str = ""
+    minimum: int = 0
+    maximum: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class Season:
     office_idle_seconds: int = 300
     api_enabled: bool = True  # `campbank serve` answers the JSON API
     api_token_seconds: int = 12 * 3600  # how long a sign-in through the API lasts
+    rule_settings: dict[str, dict[str, int]] = field(default_factory=dict)  # [rules.TYPE] name = value
     source: str = field(default="", compare=False)
 
     def day_number(self, day: date) -> int:
@@ -110,6 +127,10 @@ class Season:
 
     def types_for_form(self, form: str) -> dict[str, MoneyType]:
         return {code: t for code, t in self.money_types.items() if t.form == form}
+
+    def setting(self, rule_type: str, name: str) -> int:
+        """A number from the season's `[rules.TYPE]` table (the loader made sure it is there)."""
+        return self.rule_settings[rule_type][name]
 
     def group_of(self, money_type: str) -> str:
         known = self.money_types.get(money_type)

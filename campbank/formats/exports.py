@@ -1,10 +1,10 @@
-"""Raw exports (SPEC §8) as CSV or JSON: balances, and every money or counter entry, streamed.
+"""Raw exports as CSV or JSON: balances, and every money or counter entry, streamed.
 
 JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; text that a spreadsheet
 would run as a formula (starting with =, +, - or @) gets a leading apostrophe. The money and counter
-exports are generators that read the entries chunk by chunk, each chunk in its own short read
-transaction, so a million rows never sit in memory and the office is never locked out; they see the
-entries that existed when the export began, and each receiver's balance as it was then.
+exports are generators over the ledger's `entries_for_export`, which reads the entries chunk by chunk,
+each chunk in its own short read transaction; they see the entries that existed when the export began,
+and each receiver's balance as it was then.
 
 Each money row: the entry and its transaction (id, type, money type and its report group, amount,
 description), the receiver (last/first/middle name, username, role, squad, grade, current balance), the
@@ -24,32 +24,31 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import text
-
+from campbank.core.counters import COUNTS, is_amount
 from campbank.core.errors import InputError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
-from campbank.ledger.people import acting_account
-from campbank.ledger.permissions import Action, Actor, require
-from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.actions.exports import record_export as audit_export
+from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
-from campbank.ledger.views.accounts import BalanceRow, balances
+from campbank.ledger.views.accounts import BalanceRow
+from campbank.ledger.views.entries import (
+    AccountRow,
+    CounterEntryRow,
+    MoneyEntryRow,
+    balances_for_export,
+    entries_for_export,
+)
 from campbank.ledger.views.study import status_of
 
 Kind = Literal["money", "counters"]
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
-CHUNK = 5000
+CHUNK = 5000  # entries read per short read transaction
 BOM = "\ufeff"
-
-COUNTERS = ("seminar_attend", "seminar_pass", "fac_attend", "fac_pass", "lab_pass", "lecture_attend",
-            "lecture_miss", "workout", "book_certificate", "class_attend")
 
 
 def balance_rows(db: Database, actor: Actor) -> tuple[Season, list[BalanceRow]]:
-    with db.session() as session:
-        require(acting_account(session, actor), Action.EXPORT)
-        return current_season(session), balances(session)
+    return balances_for_export(db, actor)
 
 
 def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
@@ -62,7 +61,7 @@ def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
         "active": row.active,
         "balance": cents_to_str(row.balance),
         "certificates": cents_to_str(row.certificates),
-        "counters": {name: row.counters.get(name, 0) for name in COUNTERS if name != "book_certificate"},
+        "counters": {str(name): row.counters.get(name, 0) for name in COUNTS},
         "expected_fine": cents_to_str(status_of(season, row).final.expected_fine),
     }
 
@@ -75,7 +74,7 @@ def balances_json(db: Database, actor: Actor) -> str:
 
 def balances_csv(db: Database, actor: Actor) -> str:
     buffer = io.StringIO()
-    counters = [name for name in COUNTERS if name != "book_certificate"]
+    counters = list(COUNTS)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "certificates",
                      *counters, "expected_fine"])
@@ -107,86 +106,66 @@ FIELDS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = frozenset({"description", "receiver_username", "receiver_last_name", "receiver_first_name",
                          "receiver_middle_name", "receiver_squad", "creator", "block"})
 
-_QUERIES = {
-    "money": """
-        SELECT e.id, e.transaction_id, t.type, e.money_type, e.amount, e.description, e.receiver_id,
-               t.creator_id, t.created_at, t.day, t.state, t.description
-          FROM money_entry e JOIN txn t ON t.id = e.transaction_id
-         WHERE e.id > :after AND e.id <= :upto ORDER BY e.id LIMIT :n""",
-    "counters": """
-        SELECT e.id, e.transaction_id, t.type, e.counter_type, e.value, e.day, e.block, e.receiver_id,
-               t.creator_id, t.created_at, t.day, t.state, t.description
-          FROM counter_entry e JOIN txn t ON t.id = e.transaction_id
-         WHERE e.id > :after AND e.id <= :upto ORDER BY e.id LIMIT :n""",
-}
-_TABLES = {"money": "money_entry", "counters": "counter_entry"}
-
-
 def entry_records(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None
                   ) -> Iterator[dict[str, object]]:
     """Every money or counter entry as a JSON-ready record (managers). Checks the permission at once."""
-    if kind not in FIELDS:
-        raise InputError(f"{kind!r} is not one of: money, counters", field="export")
-    with db.session() as session:
-        require(acting_account(session, actor), Action.EXPORT)
-        season = current_season(session)
-        people = {row[0]: row[1:] for row in session.execute(text(
-            "SELECT id, username, last_name, first_name, middle_name, role, squad, grade, balance FROM account"))}
-        upto, total = session.execute(text(
-            f"SELECT COALESCE(MAX(id), 0), COUNT(*) FROM {_TABLES[kind]}")).one()
-    return _records(db, season, kind, people, int(upto), int(total), progress)
+    export = entries_for_export(db, actor, kind, chunk=CHUNK)
+    return _records(export.season, export.accounts, export.total, export.chunks, progress)
 
 
-def _records(db: Database, season: Season, kind: Kind, people: dict[int, tuple], upto: int, total: int,
-             progress: Progress | None) -> Iterator[dict[str, object]]:
-    after, done = 0, 0
+def _records(season: Season, people: dict[int, AccountRow], total: int,
+             chunks: Iterator[list[MoneyEntryRow]] | Iterator[list[CounterEntryRow]], progress: Progress | None
+             ) -> Iterator[dict[str, object]]:
+    done = 0
     if progress:
         progress(0, total)
-    while after < upto:
-        with db.session() as session:
-            rows = session.execute(text(_QUERIES[kind]), {"after": after, "upto": upto, "n": CHUNK}).all()
-        if not rows:
-            break
+    for rows in chunks:
         for row in rows:
-            yield _money_record(season, row, people) if kind == "money" else _counter_record(row, people)
-        after, done = rows[-1][0], done + len(rows)
+            if isinstance(row, MoneyEntryRow):
+                yield _money_record(season, row, people)
+            else:
+                yield _counter_record(row, people)
+        done += len(rows)
         if progress:
             progress(done, total)
 
 
-def _money_record(season: Season, row: tuple, people: dict[int, tuple]) -> dict[str, object]:
-    entry_id, txn_id, txn_type, money_type, amount, description, receiver, creator, created, day, state, \
-        txn_description = row
+def _money_record(season: Season, row: MoneyEntryRow, people: dict[int, AccountRow]) -> dict[str, object]:
     return {
-        "entry_id": entry_id, "transaction_id": txn_id, "transaction_type": txn_type, "money_type": money_type,
-        "group": season.group_of(money_type), "amount": cents_to_str(amount),
-        "description": description or txn_description or "",
-        **_receiver(people, receiver), **_transaction(people, creator, created, day, state),
+        "entry_id": row.id, "transaction_id": row.transaction_id, "transaction_type": row.transaction_type,
+        "money_type": row.money_type, "group": season.group_of(row.money_type), "amount": cents_to_str(row.amount),
+        "description": row.description or row.transaction_description,
+        **_receiver(people, row.receiver_id), **_transaction(people, row),
     }
 
 
-def _counter_record(row: tuple, people: dict[int, tuple]) -> dict[str, object]:
-    entry_id, txn_id, txn_type, counter_type, value, entry_day, block, receiver, creator, created, day, state, \
-        txn_description = row
+def _counter_record(row: CounterEntryRow, people: dict[int, AccountRow]) -> dict[str, object]:
     return {
-        "entry_id": entry_id, "transaction_id": txn_id, "transaction_type": txn_type, "counter_type": counter_type,
-        "value": cents_to_str(value) if counter_type == "book_certificate" else value,
-        "date": str(entry_day)[:10], "block": block, "description": txn_description or "",
-        **_receiver(people, receiver), **_transaction(people, creator, created, day, state),
+        "entry_id": row.id, "transaction_id": row.transaction_id, "transaction_type": row.transaction_type,
+        "counter_type": row.counter_type,
+        "value": cents_to_str(row.value) if is_amount(row.counter_type) else row.value,
+        "date": row.entry_day.isoformat(), "block": row.block, "description": row.transaction_description,
+        **_receiver(people, row.receiver_id), **_transaction(people, row),
     }
 
 
-def _receiver(people: dict[int, tuple], receiver_id: int) -> dict[str, object]:
-    username, last, first, middle, role, squad, grade, balance = people.get(receiver_id, ("?",) + (None,) * 7)
-    return {"receiver_username": username, "receiver_last_name": last or "", "receiver_first_name": first or "",
-            "receiver_middle_name": middle or "", "receiver_role": role, "receiver_squad": squad,
-            "receiver_grade": grade, "receiver_balance": cents_to_str(balance or 0)}
+def _receiver(people: dict[int, AccountRow], receiver_id: int) -> dict[str, object]:
+    person = people.get(receiver_id)
+    if person is None:
+        return {"receiver_username": "?", "receiver_last_name": "", "receiver_first_name": "",
+                "receiver_middle_name": "", "receiver_role": None, "receiver_squad": None, "receiver_grade": None,
+                "receiver_balance": cents_to_str(0)}
+    return {"receiver_username": person.username, "receiver_last_name": person.last_name,
+            "receiver_first_name": person.first_name, "receiver_middle_name": person.middle_name,
+            "receiver_role": person.role, "receiver_squad": person.squad, "receiver_grade": person.grade,
+            "receiver_balance": cents_to_str(person.balance)}
 
 
-def _transaction(people: dict[int, tuple], creator_id: int, created: object, day: object, state: str
-                 ) -> dict[str, object]:
-    return {"creator": people.get(creator_id, ("?",))[0], "created_at": str(created).replace(" ", "T") + "Z",
-            "day": str(day)[:10], "state": state, "counted": state == "processed"}
+def _transaction(people: dict[int, AccountRow], row: MoneyEntryRow | CounterEntryRow) -> dict[str, object]:
+    creator = people.get(row.creator_id)
+    return {"creator": creator.username if creator else "?",
+            "created_at": row.created_at.isoformat(timespec="microseconds") + "Z",
+            "day": row.day.isoformat(), "state": row.state, "counted": row.state == "processed"}
 
 
 def entries_json(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None) -> Iterator[str]:
@@ -242,7 +221,7 @@ def _drain(buffer: io.StringIO) -> str:
 
 def record_export(db: Database, actor: Actor, kind: str, *, target: str, **detail: object) -> None:
     """The audit row of an export (`export.money`, `export.counters`, ...)."""
-    db.write(lambda session: audit.record(session, f"export.{kind}", actor_id=actor.id, target=target, **detail))
+    audit_export(db, actor, kind, target=target, **detail)
 
 
 def save_text(chunks: Iterable[str], path: Path, *, bom: bool = False) -> None:

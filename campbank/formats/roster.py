@@ -177,8 +177,7 @@ def _check(lines, *, squads, grades, refuse, source) -> list[RosterRow]:
                     RowProblem(number, "username", f"{row.username!r} is already used on line {first}")
                 )
         if row.last_name and row.first_name and row.middle_name is not None and row.role:
-            names = (row.last_name, row.first_name, row.middle_name)
-            person = (*(name.casefold() for name in names), row.role)
+            person = (row.last_name.casefold(), row.first_name.casefold(), row.middle_name.casefold(), row.role)
             first = people.setdefault(person, number)
             if first != number:
                 row_problems.append(

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import NotFound, PermissionDenied
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.tables import Account, CounterTotal
-from campbank.rules.base import (
-    PEOPLE_FIELDS_LIST,
-    PEOPLE_FIELDS_MAP,
-    PEOPLE_FIELDS_ONE,
-    Person,
-)
+from campbank.rules.base import Person
 
 BANK = "bank"
 
@@ -29,36 +24,16 @@ def full_name(account: Account) -> str:
     return join_name(account.last_name, account.first_name, account.middle_name)
 
 
-def usernames_in(payload: Mapping[str, Any]) -> set[str]:
-    """Every username a payload names, in whichever of the people fields it appears."""
-    names: set[str] = set()
-    for key in PEOPLE_FIELDS_MAP:
-        value = payload.get(key)
-        if isinstance(value, Mapping):
-            names.update(k for k in value if isinstance(k, str))
-    for key in PEOPLE_FIELDS_LIST:
-        value = payload.get(key)
-        if isinstance(value, list):
-            names.update(v for v in value if isinstance(v, str))
-    for key in PEOPLE_FIELDS_ONE:
-        value = payload.get(key)
-        if isinstance(value, str):
-            names.add(value)
-    partners = payload.get("partners")
-    if isinstance(partners, list):
-        names.update(p["username"] for p in partners if isinstance(p, Mapping) and isinstance(p.get("username"), str))
-    return names
-
-
 def load_people(session: Session, usernames: Iterable[str]) -> dict[str, Person]:
     """The named accounts with their counter totals, read as plain columns (a group may be hundreds)."""
     wanted = sorted(set(usernames))
     people: dict[str, Person] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        rows = session.exec(
-            select(Account.id, Account.username, Account.role, Account.last_name, Account.first_name,
-                   Account.middle_name, Account.squad, Account.grade, Account.active, Account.balance)
+        rows = session.execute(
+            select_columns(col(Account.id), col(Account.username), col(Account.role), col(Account.last_name),
+                           col(Account.first_name), col(Account.middle_name), col(Account.squad),
+                           col(Account.grade), col(Account.active), col(Account.balance))
             .where(col(Account.username).in_(chunk))
         ).all()
         counters: dict[int, dict[str, int]] = {}

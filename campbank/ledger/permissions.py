@@ -1,4 +1,4 @@
-"""Who may do what (SPEC §2). Every ledger entry point checks here, whoever calls it."""
+"""Who may do what (docs/guarantees.md#permissions). Every ledger entry point checks here, whoever calls it."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def load_transaction(session: Session, transaction_id: int) -> Transaction:
 
 
 def check_may_cancel(session: Session, account: Account, txn: Transaction) -> None:
-    """SPEC §2: own transactions; staff also students'; managers any; nobody a tax."""
+    """Own transactions; staff also students'; managers any; nobody a tax (docs/guarantees.md#permissions)."""
     if txn.type == "tax":
         raise PermissionDenied(
             f"#{txn.id} is a tax; a tax day is corrected with `campbank tax void DATE`, not cancelled"

@@ -1,7 +1,7 @@
 """`activity`: prizes for a sport, evening or day event, and book certificates for first places.
 
 Payload: `activity_type` ∈ {sport_activity, evening_activity, day_activity}, `places: {username: 1..4}`
-(4 = took part) and optionally `certificates: [username]`. Prizes come from the season (SPEC §6):
+(4 = took part) and optionally `certificates: [username]`. Prizes come from the season (docs/rules.md#activity):
 
 - sport_activity: each person gets `sport_prizes[place − 1]` (classic 20, 15, 10, 5@), whatever the
   number of people sharing the place.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from campbank.core.counters import Counter
 from campbank.core.errors import InputError, RuleError
 from campbank.core.money import split_budget
 from campbank.core.season import Season
@@ -42,7 +43,7 @@ ACTIVITY_TYPES = ("sport_activity", "evening_activity", "day_activity")
 SPORT = "sport_activity"
 PLACES = (1, 2, 3, 4)
 TOOK_PART = 4
-CERTIFICATE_COUNTER = "book_certificate"
+CERTIFICATE_COUNTER = Counter.BOOK_CERTIFICATE
 
 
 def places_by_student(payload: Payload, ctx: RuleContext) -> list[tuple[Person, int]]:
@@ -63,6 +64,7 @@ def places_by_student(payload: Payload, ctx: RuleContext) -> list[tuple[Person, 
 class Activity(Rule):
     type = "activity"
     label = "Activity"
+    money_types = ("sport_activity", "day_activity", "evening_activity")
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

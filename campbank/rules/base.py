@@ -16,14 +16,9 @@ from typing import Any, ClassVar
 from campbank.core.enums import Role
 from campbank.core.errors import InputError, RuleError
 from campbank.core.money import parse_amount
-from campbank.core.season import Season
+from campbank.core.season import Season, Setting
 
 Payload = Mapping[str, Any]
-
-# The payload keys whose values name people, and how (SPEC §10).
-PEOPLE_FIELDS_MAP = ("amounts", "scores", "places")
-PEOPLE_FIELDS_LIST = ("attendees", "absentees", "certificates")
-PEOPLE_FIELDS_ONE = ("speaker", "receiver")
 
 
 class FieldKind(StrEnum):
@@ -40,7 +35,13 @@ class FieldKind(StrEnum):
     PER_STUDENT_NUMBER = "per_student_number"
     PER_STUDENT_PLACE = "per_student_place"
     MARKS = "marks"
-    PARTNERS = "partners"
+    PARTNERS = "partners"  # a list of {"username": ..., "amount": ...}
+
+
+# How each kind of field names people in a payload: one username, a list, or the keys of a map.
+_ONE_PERSON = frozenset({FieldKind.STUDENT})
+_PEOPLE_LIST = frozenset({FieldKind.PER_STUDENT_TICK})
+_PEOPLE_MAP = frozenset({FieldKind.PER_STUDENT_AMOUNT, FieldKind.PER_STUDENT_NUMBER, FieldKind.PER_STUDENT_PLACE})
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,23 @@ class FormField:
     required: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
+
+
+def usernames_in(payload: Payload, fields: tuple[FormField, ...]) -> set[str]:
+    """Every username the payload names in the given fields (whatever their values hold besides)."""
+    names: set[str] = set()
+    for form_field in fields:
+        value = payload.get(form_field.name)
+        if form_field.kind in _ONE_PERSON and isinstance(value, str):
+            names.add(value)
+        elif form_field.kind in _PEOPLE_LIST and isinstance(value, list):
+            names.update(v for v in value if isinstance(v, str))
+        elif form_field.kind in _PEOPLE_MAP and isinstance(value, Mapping):
+            names.update(k for k in value if isinstance(k, str))
+        elif form_field.kind == FieldKind.PARTNERS and isinstance(value, list):
+            names.update(p["username"] for p in value
+                         if isinstance(p, Mapping) and isinstance(p.get("username"), str))
+    return names
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,12 @@ class Rule:
     # Types the ledger makes itself (tax, study fines): never accepted from `post` or a form.
     system_only: ClassVar[bool] = False
     made_by: ClassVar[str] = ""
+    # What the type needs from every season, checked when a season file is loaded:
+    money_types: ClassVar[tuple[str, ...]] = ()  # money types it writes itself
+    time_blocks: ClassVar[tuple[str, ...]] = ()  # time blocks it names
+    block_prefix: ClassVar[str | None] = None  # its form offers the blocks named PREFIX…; one at least
+    offers_money_types: ClassVar[bool] = False  # its form offers the season's money types of form = TYPE
+    settings: ClassVar[tuple[Setting, ...]] = ()  # its own numbers, in the season's [rules.TYPE] table
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         raise NotImplementedError
@@ -154,6 +178,7 @@ class AmountPerStudent(Rule):
     kind_label: ClassVar[str]
     amount_label: ClassVar[str]
     sign: ClassVar[int] = 1
+    offers_money_types = True
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -7,6 +7,7 @@ the `purchase` rule for books). No money moves.
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
@@ -23,6 +24,7 @@ from campbank.rules.base import (
 class Certificate(Rule):
     type = "certificate"
     label = "Book certificate"
+    money_types = ("certificate",)  # every season names it, though a certificate itself moves no money
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (FormField("certificates", FieldKind.PER_STUDENT_TICK, "Students to get a certificate"),)
@@ -30,7 +32,7 @@ class Certificate(Rule):
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         students = student_list(payload, ctx, "certificates")
         value = ctx.season.certificate_value
-        return Entries(counters=tuple(CounterLine(p.username, "book_certificate", value) for p in students))
+        return Entries(counters=tuple(CounterLine(p.username, Counter.BOOK_CERTIFICATE, value) for p in students))
 
 
 RULE = Certificate()

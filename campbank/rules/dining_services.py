@@ -1,7 +1,8 @@
 """`dining_services`: a dining duty's budget shared among the students who did it.
 
-Payload: `duty` ∈ {potato, serving, bread_cut} and `attendees: [username]` (n ≥ 1). Formula (SPEC §6):
-each attendee gets `season.dining_budget / n` (classic 60@ / n), money type = the duty.
+Payload: `duty` ∈ {potato, serving, bread_cut} and `attendees: [username]` (n ≥ 1). Formula
+(docs/rules.md#dining_services): each attendee gets `season.dining_budget / n` (classic 60@ / n), money
+type = the duty.
 
 The split is exact (`split_budget`, equal weights): each share is ⌊budget / n⌋ cents and the cents left
 over go one each to the attendees first in roster order (squad, surname), so the shares add up to the
@@ -30,6 +31,7 @@ DUTIES = ("potato", "serving", "bread_cut")
 class DiningServices(Rule):
     type = "dining_services"
     label = "Dining duty"
+    money_types = DUTIES
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

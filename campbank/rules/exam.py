@@ -1,7 +1,7 @@
 """`exam`: a pool shared among the students who sat an exam, in proportion to the square root of the score.
 
 Payload: `scores: {username: score}`; a score is a non-negative integer or decimal (a JSON number or a
-numeric string such as "7.5"). Formula (SPEC §6), with the numbers from the season:
+numeric string such as "7.5"). Formula (docs/rules.md#exam), with the numbers from the season:
 
     N    = the number of students given a score (zeros included)
     pool = season.exam_pool_per_student · N                      (classic: 80@ · N)
@@ -75,6 +75,7 @@ def sqrt_weight(score: Decimal) -> Fraction:
 class Exam(Rule):
     type = "exam"
     label = "Exam"
+    money_types = (MONEY_TYPE,)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -7,6 +7,7 @@ block clashes with an attendee's day (e.g. fac_1 11:15–12:15 after seminar_1 1
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
@@ -27,6 +28,7 @@ BLOCK_PREFIX = "fac_"
 class FacAttend(Rule):
     type = "fac_attend"
     label = "Facultative attendance"
+    block_prefix = BLOCK_PREFIX
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
@@ -37,7 +39,7 @@ class FacAttend(Rule):
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
         block = require_choice(payload, "block", blocks_starting(ctx.season, BLOCK_PREFIX))
         attendees = student_list(payload, ctx, "attendees")
-        return Entries(counters=tuple(CounterLine(p.username, "fac_attend", 1, block) for p in attendees))
+        return Entries(counters=tuple(CounterLine(p.username, Counter.FAC_ATTEND, 1, block) for p in attendees))
 
 
 RULE = FacAttend()

@@ -7,6 +7,7 @@ a pass is not a visit).
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.season import Season
 from campbank.rules.base import (
     CounterLine,
@@ -24,6 +25,7 @@ from campbank.rules.base import (
 class FacPass(Rule):
     type = "fac_pass"
     label = "Facultative passed"
+    money_types = ("fac_pass_reward",)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (FormField("amounts", FieldKind.PER_STUDENT_AMOUNT, "Reward per student"),)
@@ -32,7 +34,7 @@ class FacPass(Rule):
         rows = amounts_by_student(payload, ctx)
         return Entries(
             money=tuple(MoneyLine(p.username, amount, "fac_pass_reward") for p, amount in rows),
-            counters=tuple(CounterLine(p.username, "fac_pass", 1) for p, _ in rows),
+            counters=tuple(CounterLine(p.username, Counter.FAC_PASS, 1) for p, _ in rows),
         )
 
 

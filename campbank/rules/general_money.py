@@ -8,6 +8,7 @@ from campbank.rules.base import AmountPerStudent
 class GeneralMoney(AmountPerStudent):
     type = "general_money"
     label = "Money"
+    money_types = ("initial",)  # the initial grant each new student gets is a general_money
     kind_field = "money_type"
     kind_label = "Money type"
     amount_label = "Amount per student"

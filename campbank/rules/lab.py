@@ -2,7 +2,7 @@
 
 Payload: `partners: [{"username": ..., "amount": ...}, {"username": ..., "amount": ...}]` — exactly two
 entries naming two different active students; each amount is typed money (≥ 0.01, at most two decimals,
-within the season's amount limit). Effect (SPEC §6), per partner:
+within the season's amount limit). Effect (docs/rules.md#lab), per partner:
 
     money   +amount, type `lab_pass_reward`, described "lab with <the other partner's full name>"
     counter `lab_pass` +1
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from campbank.core.counters import Counter
 from campbank.core.errors import InputError
 from campbank.core.money import parse_amount
 from campbank.core.season import Season
@@ -30,7 +31,7 @@ from campbank.rules.base import (
 )
 
 MONEY_TYPE = "lab_pass_reward"
-COUNTER = "lab_pass"
+COUNTER = Counter.LAB_PASS
 PARTNER_KEYS = frozenset({"username", "amount"})
 
 
@@ -60,6 +61,7 @@ def partners_of(payload: Payload, ctx: RuleContext) -> list[tuple[Person, int]]:
 class Lab(Rule):
     type = "lab"
     label = "Lab"
+    money_types = (MONEY_TYPE,)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (

@@ -12,6 +12,7 @@ costs 10@, the third 50@).
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.errors import InputError
 from campbank.core.season import Season
 from campbank.rules.base import (
@@ -26,12 +27,14 @@ from campbank.rules.base import (
     student_list,
 )
 
-BLOCK = "lecture"  # a block every season must define (season.RULE_TIME_BLOCKS)
+BLOCK = "lecture"  # a block every season must define (see `time_blocks`)
 
 
 class Lecture(Rule):
     type = "lecture"
     label = "Lecture"
+    money_types = ("lecture_miss",)
+    time_blocks = (BLOCK,)
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
@@ -52,12 +55,12 @@ class Lecture(Rule):
             )
         season = ctx.season
         money = []
-        counters = [CounterLine(p.username, "lecture_attend", 1, BLOCK) for p in attendees]
+        counters = [CounterLine(p.username, Counter.LECTURE_ATTEND, 1, BLOCK) for p in attendees]
         for person in absentees:
-            missed = person.counter("lecture_miss")
+            missed = person.counter(Counter.LECTURE_MISS)
             fine = season.lecture_fine_base + season.lecture_fine_step * missed
             money.append(MoneyLine(person.username, -fine, "lecture_miss", f"missed lecture #{missed + 1}"))
-            counters.append(CounterLine(person.username, "lecture_miss", 1))
+            counters.append(CounterLine(person.username, Counter.LECTURE_MISS, 1))
         return Entries(money=tuple(money), counters=tuple(counters))
 
 

@@ -26,6 +26,7 @@ MAX_COMMENT = 500
 class PeerTransfer(Rule):
     type = "p2p"
     label = "Transfer to a student"
+    money_types = ("p2p",)
     creator_roles = frozenset({Role.STUDENT})
     needs_approval = True
 

@@ -4,7 +4,7 @@ Payload: `purchase_type` (goods, books, service, auction: the season's purchase 
 `amounts: {username: price}`. For goods, services and auctions each student pays: money −price, money type
 = the purchase type.
 
-Books (SPEC §6): with c = the student's `book_certificate` total (cents of @ that only buy books) and
+Books (docs/rules.md#purchase): with c = the student's `book_certificate` total (cents of @ that only buy books) and
 v = the price:
 
     c ≥ v:  counter `book_certificate` −v, and no money moves;
@@ -15,6 +15,7 @@ Nothing is shared or split, so there is no rounding.
 
 from __future__ import annotations
 
+from campbank.core.counters import Counter
 from campbank.core.money import format_amount
 from campbank.rules.base import (
     AmountPerStudent,
@@ -27,7 +28,7 @@ from campbank.rules.base import (
 )
 
 BOOKS = "books"
-CERTIFICATE_COUNTER = "book_certificate"
+CERTIFICATE_COUNTER = Counter.BOOK_CERTIFICATE
 
 
 class Purchase(AmountPerStudent):

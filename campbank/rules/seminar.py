@@ -22,6 +22,7 @@ import math
 from collections.abc import Mapping
 from fractions import Fraction
 
+from campbank.core.counters import Counter
 from campbank.core.errors import InputError
 from campbank.core.season import Season, SeminarReward
 from campbank.rules.base import (
@@ -44,6 +45,8 @@ BLOCK_PREFIX = "seminar_"
 class Seminar(Rule):
     type = "seminar"
     label = "Seminar"
+    money_types = ("seminar_pass_reward",)
+    block_prefix = BLOCK_PREFIX
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         return (
@@ -63,12 +66,12 @@ class Seminar(Rule):
             raise InputError(f"{speaker.username!r} is the speaker and cannot also attend", field="attendees")
         mark = sum(read_marks(payload.get("marks"), season.seminar_criteria).values())
         reward = seminar_reward(mark, season.seminar_reward)
-        money = ()
+        money: tuple[MoneyLine, ...] = ()
         if reward:
             money = (MoneyLine(speaker.username, reward, "seminar_pass_reward", f"seminar mark {mark}"),)
         counters = (
-            CounterLine(speaker.username, "seminar_pass", 1, block),
-            *(CounterLine(person.username, "seminar_attend", 1, block) for person in attendees),
+            CounterLine(speaker.username, Counter.SEMINAR_PASS, 1, block),
+            *(CounterLine(person.username, Counter.SEMINAR_ATTEND, 1, block) for person in attendees),
         )
         return Entries(money=money, counters=counters)
 

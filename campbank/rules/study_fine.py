@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from campbank.core.counters import Counter
 from campbank.core.enums import Role
 from campbank.core.errors import InputError
 from campbank.core.season import Season, Stage
@@ -69,12 +70,12 @@ class Progress:
 
 def progress(stage: Stage, grade: int | None, counters: Mapping[str, int]) -> Progress:
     req, fines = stage.requirements, stage.fines
-    visits = counters.get("seminar_attend", 0) + counters.get("fac_attend", 0)
+    visits = counters.get(Counter.SEMINAR_ATTEND, 0) + counters.get(Counter.FAC_ATTEND, 0)
     labs_target = req.lab_pass.get(grade, 0) if grade is not None else 0
     fac_target = req.fac_pass.get(grade, 0) if grade is not None else 0
     shortfall = Progress(
-        visits, req.obligatory_visits, counters.get("lab_pass", 0), labs_target, counters.get("fac_pass", 0),
-        fac_target, counters.get("seminar_pass", 0), req.seminar_pass, 0,
+        visits, req.obligatory_visits, counters.get(Counter.LAB_PASS, 0), labs_target,
+        counters.get(Counter.FAC_PASS, 0), fac_target, counters.get(Counter.SEMINAR_PASS, 0), req.seminar_pass, 0,
     )
     d = shortfall.missing_visits
     fine = (
@@ -87,7 +88,7 @@ def progress(stage: Stage, grade: int | None, counters: Mapping[str, int]) -> Pr
 
 
 def next_lecture_fine(season: Season, counters: Mapping[str, int]) -> int:
-    return season.lecture_fine_base + season.lecture_fine_step * counters.get("lecture_miss", 0)
+    return season.lecture_fine_base + season.lecture_fine_step * counters.get(Counter.LECTURE_MISS, 0)
 
 
 def stage_of(season: Season, name: object) -> Stage:
@@ -102,6 +103,7 @@ def stage_of(season: Season, name: object) -> Stage:
 class StudyFine(Rule):
     type = "study_fine"
     label = "Study fine"
+    money_types = ("study_fine",)
     creator_roles = frozenset({Role.MANAGER})
     system_only = True
     made_by = "`campbank fines charge`"

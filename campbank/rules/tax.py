@@ -24,6 +24,7 @@ from campbank.rules.base import (
 class Tax(Rule):
     type = "tax"
     label = "Daily tax"
+    money_types = ("tax",)
     creator_roles = frozenset({Role.MANAGER})
     system_only = True
     made_by = "`campbank tax run`"

@@ -54,8 +54,7 @@ class LoginScreen(LedgerWork, Screen[None]):
         self.fetch(self._announcements, self._show_announcements, group="announcements")
 
     def _announcements(self) -> list[notices.Announcement]:
-        with self.db.session() as session:
-            return notices.current(session)
+        return notices.current(self.db)
 
     def _show_announcements(self, items: list[notices.Announcement]) -> None:
         box = self.query_one("#announcements", VerticalScroll)

@@ -108,7 +108,7 @@ class GroupEntry(DataTable[Text]):
             if self.show_note:
                 fixed.append(Text(row.note, style="dim"))
             previous = row.group
-            self.add_row(*fixed, *(self._render(c, row) for c in self.columns_spec), key=row.key)
+            self.add_row(*fixed, *(self._cell_text(c, row) for c in self.columns_spec), key=row.key)
         if self.columns_spec:
             self._go(Coordinate(0, self.fixed))
 
@@ -256,9 +256,9 @@ class GroupEntry(DataTable[Text]):
         starts = [i for i, r in enumerate(self.rows_spec)
                   if r.label.casefold().startswith(self._jump) or r.key.casefold().startswith(self._jump)]
         contains = [i for i, r in enumerate(self.rows_spec) if self._jump in r.label.casefold()]
-        found = (starts or contains or [None])[0]
-        if found is not None:
-            self._go(Coordinate(found, self.cursor_column))
+        matches = starts or contains
+        if matches:
+            self._go(Coordinate(matches[0], self.cursor_column))
         else:
             self.border_subtitle = f"jump: {self._jump} (no match)"
 
@@ -283,9 +283,9 @@ class GroupEntry(DataTable[Text]):
         self.post_message(self.Changed(self, spec.name))
 
     def _refresh_cell(self, row: EntryRow, spec: EntryColumn) -> None:
-        self.update_cell(row.key, spec.name, self._render(spec, row))
+        self.update_cell(row.key, spec.name, self._cell_text(spec, row))
 
-    def _render(self, spec: EntryColumn, row: EntryRow) -> Text:
+    def _cell_text(self, spec: EntryColumn, row: EntryRow) -> Text:
         value = self.values_by_column[spec.name].get(row.key)
         if spec.kind == "tick":
             return Text("✔", style="bold green") if value else Text("·", style="dim")

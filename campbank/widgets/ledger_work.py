@@ -8,28 +8,40 @@ Every database call in the UI goes through `LedgerWork.fetch` (read, then show) 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from textual.worker import Worker, WorkerState
 
 from campbank.core.errors import CampBankError
+from campbank.core.season import Season
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
-
-if TYPE_CHECKING:
-    from campbank.app import CampBankApp
 
 T = TypeVar("T")
 Then = Callable[[Any], Any]
 OnError = Callable[[CampBankError], Any]
 
 
+class OfficeApp(Protocol):
+    """What screens and widgets use of the app they run in (the app is `campbank.app.CampBankApp`)."""
+
+    db: Database
+    season: Season
+    actor: Actor | None
+
+    def signed_in(self, actor: Actor) -> None: ...
+
+    def action_logout(self, reason: str = "logout") -> None: ...
+
+    def last_activity_reset(self) -> None: ...
+
+
 class LedgerWork:
     """A mixin for widgets and screens: `self.db`, `self.actor`, and ledger calls run in workers."""
 
     @property
-    def campbank(self) -> CampBankApp:
-        return self.app  # type: ignore[attr-defined]
+    def campbank(self) -> OfficeApp:
+        return cast(OfficeApp, self.app)  # type: ignore[attr-defined]  # a mixin: `app` is the widget's
 
     @property
     def db(self) -> Database:

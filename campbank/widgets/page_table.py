@@ -228,8 +228,8 @@ class PageTable(ScrollView, can_focus=True):
         scroll_x = int(self.scroll_x)
         if y == 0:
             titles = [Text(c.title + self._marks.get(c.key, "")) for c in self.columns]
-            strip = self._line(titles).apply_style(self.get_component_rich_style("page-table--header"))
-            return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            header = self._line(titles).apply_style(self.get_component_rich_style("page-table--header"))
+            return header.crop_extend(scroll_x, scroll_x + width, self.rich_style)
         row = int(self.scroll_y) + y - 1
         if row >= len(self._rows):
             return Strip.blank(width, self.rich_style)

@@ -1,4 +1,4 @@
-"""The command line (SPEC §10): a contract that scripts rely on — its output, files and exit codes.
+"""The command line (the README's "Commands"): a contract that scripts rely on — its output, files and exit codes.
 
 Exit codes: 0 done, 1 refused by a rule (or a permission / sign-in), 2 bad usage or input.
 """
@@ -381,6 +381,7 @@ def run(*args: str, env: dict[str, str], input: str | None = None, code: int = 0
     return done
 
 
+@pytest.mark.slow
 def test_end_to_end_in_real_processes(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPBANK_")}
     env |= {"CAMPBANK_DB": str(tmp_path / "camp.db"), "COLUMNS": "200"}

@@ -1,4 +1,4 @@
-"""Signing in (SPEC §11): argon2id, lockout after 5 failures (30 s, doubling), audit, rehash."""
+"""Signing in: argon2id, lockout after 5 failures (30 s, doubling), audit, rehash."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The database file (SPEC §11): pragmas on every connection, BEGIN IMMEDIATE writes, append-only guards."""
+"""The database file (docs/guarantees.md#durability): pragmas on every connection, BEGIN IMMEDIATE writes,
+append-only guards."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 import time
 
 import pytest
-from helpers import APPEND_ONLY_TABLES, DAY, T0, query, raw
+from helpers import DAY, T0, query, raw
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -21,7 +22,7 @@ from campbank.ledger.store.database import (
     open_database,
     wal_is_safe,
 )
-from campbank.ledger.store.tables import Account, AuditRow
+from campbank.ledger.store.tables import APPEND_ONLY_TABLES, Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------
 
@@ -202,6 +203,12 @@ def test_append_only_tables_refuse_update_and_delete(filled, table):
 def test_append_only_holds_through_the_engine_too(filled):
     with pytest.raises(IntegrityError, match="append-only"), filled.db.write_transaction() as session:
         session.execute(text("UPDATE journal SET amount = 0"))
+
+
+def test_the_append_only_triggers_guard_exactly_the_registered_tables(db, db_path):
+    guarded = query(db_path, "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                             "AND sql LIKE '%append-only%'")
+    assert sorted(table for (table,) in guarded) == sorted(APPEND_ONLY_TABLES)
 
 
 def test_inserts_into_append_only_tables_are_allowed(filled):

@@ -1,4 +1,4 @@
-"""The demo camp (SPEC §10 `campbank demo`): a verified camp with a week of every kind of history."""
+"""The demo camp (`campbank demo`): a verified camp with a week of every kind of history."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from campbank.ledger.actions.setup import initialise
 from campbank.ledger.season import in_force as season_store
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
+
+pytestmark = pytest.mark.slow  # every test here builds a demo camp with a week of history
 
 TODAY = date(2026, 7, 8)  # the demo puts "today" on the season's eighth day
 FIRST = TODAY - timedelta(days=7)

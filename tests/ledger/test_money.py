@@ -1,4 +1,4 @@
-"""Money (SPEC §4): parsing refusals that name the field and the reason, formatting, exact splits."""
+"""Money (docs/rules.md#money): parsing refusals that name the field and the reason, formatting, exact splits."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""SPEC §2 as a table: every role against every action, through the ledger API.
+"""docs/guarantees.md#permissions as a table: every role against every action, through the ledger API.
 
-Each row of MATRIX reads like the SPEC's table: may a student / staff member / manager do it? A
+Each row of MATRIX reads like that table: may a student / staff member / manager do it? A
 deactivated user (signed in before being deactivated) may do nothing at all. A refusal is a
 PermissionDenied and writes nothing.
 """
@@ -81,8 +81,7 @@ def _roster(camp: Camp) -> object:
 
 def _view(camp: Camp, fn, username: str) -> Action:  # type: ignore[no-untyped-def]
     def act(actor):  # type: ignore[no-untyped-def]
-        with camp.db.session() as session:
-            return fn(session, actor, username)
+        return fn(camp.db, actor, username)
 
     return act
 
@@ -161,8 +160,8 @@ MATRIX = [
     ("view a staff member's history",                  N,      N,     Y),
 ]
 
-# Where the product disagrees with the SPEC table; each is reported, not silently accepted.
-KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (action, role) -> why the product still differs from SPEC §2
+# Where the product disagrees with the table; each is reported, not silently accepted.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (action, role) -> why the product still differs from the table
 
 
 def test_the_matrix_covers_every_scenario():

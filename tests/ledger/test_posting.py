@@ -1,4 +1,4 @@
-"""Posting (SPEC §3, §6, §10, §11): the money moves, p2p requests, idempotency, refusals that write nothing."""
+"""Posting (docs/rules.md#payloads): the money moves, p2p requests, idempotency, refusals that write nothing."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_p2p_waits_for_approval_then_moves_the_money(camp):
 
 
 def test_approval_checks_the_balance_again(camp):
-    """The old system checked only at request time (SPEC §12)."""
+    """The old system checked only at request time."""
     request = post(camp.db, camp.actor("s1"), p2p("s2", "100"))
     post(camp.db, camp.actor("t1"), purchase({"s1": "30"}))  # s1 spends after asking: 90 left
     before = checksum(camp.path)

@@ -108,3 +108,38 @@ def test_staff_reads_mine_pending_and_students(camp) -> None:
     card = student_card(camp.db, camp.actor("t1"), "s1", limit=2)
     assert card.row.balance == 12600 and len(card.history) == 2 and card.more
     assert query(camp.path, "SELECT count(*) FROM txn")[0][0] >= 4
+
+
+def test_an_alter_preview_writes_nothing_and_leaves_the_old_transaction_counting(camp) -> None:
+    old = posting.post(camp.db, camp.actor("t1"), seminar("s1", ["s2"])).id
+    edited = posting.template(camp.db, camp.actor("t1"), old)
+    edited["attendees"] = ["s3"]
+    before = checksum(camp.path)
+    preview(camp.db, camp.actor("t1"), edited, alter_of=old)
+    assert checksum(camp.path) == before
+    assert query(camp.path, "SELECT state FROM txn WHERE id = ?", (old,)) == [("processed",)]
+
+
+def test_every_read_of_an_alter_preview_sees_the_old_transaction_gone(camp) -> None:
+    """Raw SQL included: the preview runs inside the alter's own (rolled back) write transaction."""
+    from sqlalchemy import text
+
+    from campbank.ledger.actions.prepare import substitute
+
+    old = posting.post(camp.db, camp.actor("t1"), money({"s1": "10"})).id
+    edited = posting.template(camp.db, camp.actor("t1"), old)
+
+    def counted(session) -> int:  # type: ignore[no-untyped-def]
+        substitute(session, camp.actor("t1"), old, edited)
+        return session.execute(text("SELECT COUNT(*) FROM txn WHERE state = 'processed' AND id = :id"),
+                               {"id": old}).scalar_one()
+
+    assert camp.db.rehearse(counted) == 0
+    assert query(camp.path, "SELECT state FROM txn WHERE id = ?", (old,)) == [("processed",)]
+
+
+def test_a_form_already_posted_previews_as_the_earlier_transaction(camp) -> None:
+    payload = seminar("s1", ["s2"]) | {"idempotency_key": "form-7"}
+    first = posting.post(camp.db, camp.actor("t1"), payload)
+    shown = preview(camp.db, camp.actor("t1"), payload)  # no clash with itself: posting it changes nothing
+    assert (shown.duplicate_of, shown.recipients, shown.total, shown.lines) == (first.id, 2, first.total, ())

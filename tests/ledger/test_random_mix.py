@@ -1,4 +1,4 @@
-"""Random mixes of every transaction type, cancels, alters and approvals keep every invariant of SPEC §3.
+"""Random mixes of every transaction type, cancels, alters and approvals keep every invariant of docs/guarantees.md.
 
 Each example starts from a copy of a small populated camp and runs a random sequence of operations by
 random people; refusals are expected (clashes, too little money, wrong role). Afterwards the balances and
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from helpers import (
     DAY,
     cached_counters,
@@ -79,6 +80,7 @@ STAFF_TYPES = ["general_money", "fine", "purchase", "fac_pass", "workout", "cert
 OPERATIONS = ["post"] * 6 + ["p2p", "decide", "cancel", "alter", "tax"]
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(data=st.data())

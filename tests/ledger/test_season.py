@@ -1,4 +1,4 @@
-"""The season files hold every figure of SPEC §4-7, and a bad file is refused naming its key and line."""
+"""The season files hold every figure of docs/rules.md, and a bad file is refused naming its key and line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Random sequences of everything people do, with every invariant of SPEC §3 checked after each step.
+"""Random sequences of everything people do, with every invariant of docs/guarantees.md checked after each step.
 
 The machine keeps its own model of the camp (who created what, each transaction's moves and state,
 the audit history it must have left) and predicts whether each action is allowed. The database must
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from helpers import (
     DAY,
     cached_counters,
@@ -53,11 +54,11 @@ from campbank.ledger.verify import verify_file
 _FAST_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 FIRST_DAY = date(2018, 8, 6)
-# The classic season's tax by season day (SPEC §6), in cents; days 22+ lie outside the schedule.
+# The classic season's tax by season day (docs/rules.md#tax), in cents; days 22+ lie outside the schedule.
 CLASSIC_TAX = {1: 0, 2: 500, 3: 700, 4: 900, 5: 1200, 6: 1500, 7: 1800, 8: 2000, 9: 2200, 10: 2300, 11: 2400,
                **{d: 2500 for d in range(12, 22)}}
 
-# SPEC §3, written out here rather than taken from the product.
+# docs/guarantees.md#states, written out here rather than taken from the product.
 ALLOWED_MOVES = {State.CREATED: {State.PROCESSED, State.DECLINED},
                  State.PROCESSED: {State.DECLINED, State.SUBSTITUTED},
                  State.DECLINED: set(), State.SUBSTITUTED: set()}
@@ -140,7 +141,7 @@ class LedgerMachine(RuleBasedStateMachine):
         except CampBankError:
             assert dump(self.path) == before, "a refused action wrote to the database"
             return None
-        raise AssertionError(f"the ledger allowed what SPEC §2/§3 refuses: {result}")
+        raise AssertionError(f"the ledger allowed what its permissions and states refuse: {result}")
 
     def pick(self, index: int, aim: bool = False, **wanted: str) -> int:
         """A transaction by index; when aiming, among those with the wanted type/state, if any."""
@@ -241,7 +242,7 @@ class LedgerMachine(RuleBasedStateMachine):
         txn = self.txns[txn_id]
         role = self.role[who]
         if txn.state not in ("created", "processed") or txn.type == "tax":
-            allowed = False  # nobody cancels a tax (SPEC §2)
+            allowed = False  # nobody cancels a tax (docs/guarantees.md#permissions)
         elif txn.creator == who:
             allowed = role != "student" or txn.state == "created"
         elif self.role[txn.creator] == "student":
@@ -318,7 +319,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.attempt(allowed, lambda: deactivate(self.db, self.actors["manager"], student))
         self.active.discard(student)
 
-    # --- SPEC §3 invariants, after every step -----------------------------------------------------------
+    # --- the ledger's invariants (docs/guarantees.md), after every step -----------------------------------
 
     @invariant()
     def balances_sum_to_zero(self) -> None:
@@ -359,6 +360,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert report.ok, report.findings
 
 
+@pytest.mark.slow
 def test_random_sequences_keep_every_invariant(camp_template):
     run_state_machine_as_test(
         lambda: LedgerMachine(camp_template),

@@ -1,4 +1,4 @@
-"""The transaction state machine (SPEC §3): the table, reversing journal rows, alter and template."""
+"""The transaction state machine (docs/guarantees.md#states): the table, reversing journal rows, alter and template."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def test_cancel_writes_reversing_rows_and_restores_balances(camp):
     assert after["t1"] == start["t1"] + 400  # the fine still counts
     assert sum(after.values()) == 0
 
-    lines = [line for line in history(camp.db.session(), camp.manager, "s1") if line.transaction_id == txn_id]
+    lines = [line for line in history(camp.db, camp.manager, "s1") if line.transaction_id == txn_id]
     assert sorted((line.amount, line.reverses) for line in lines) == [(-1000, True), (1000, False)]
     assert lines[0].balance_after == start["s1"], "the newest line (the reversal) leaves the balance as before"
 

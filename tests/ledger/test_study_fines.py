@@ -1,6 +1,7 @@
-"""Study fines (SPEC §5): the expected fine of the classic and flat-tax seasons, previewed and charged once.
+"""Study fines (docs/rules.md#requirements-and-study-fines): the expected fine of the classic and flat-tax
+seasons, previewed and charged once.
 
-The worked examples are computed by hand from the SPEC's formula; the ledger tests read the file raw.
+The worked examples are computed by hand from the formula in docs/rules.md; the ledger tests read the file raw.
 """
 
 from __future__ import annotations
@@ -295,7 +296,7 @@ def test_charge_posts_one_study_fine_per_student_who_owes_one(studied):
 
 
 def test_the_audit_log_names_the_manager_who_charged_the_fines(studied):
-    """SPEC §11: who charged the study fines is in the audit log (the transactions say only "bank")."""
+    """Who charged the study fines is in the audit log (the transactions say only "bank")."""
     charged = charge(studied.db, studied.actor("m1"), "final")
     rows = query(studied.path, """
         SELECT l.action, l.target, l.detail FROM audit_log l JOIN account a ON a.id = l.actor_id
@@ -432,7 +433,7 @@ def test_cli_fines_refuses_an_unknown_stage(studied):
 
 
 def test_study_fine_rule_cannot_be_posted_by_hand(studied):
-    """Only `fines charge` makes a study_fine (SPEC §6): posting one is refused, even by a manager."""
+    """Only `fines charge` makes a study_fine (docs/rules.md#study_fine): posting one is refused, even by a manager."""
     snapshot = checksum(studied.path)
     with pytest.raises((PermissionDenied, InputError)):
         post(studied.db, studied.manager, {"type": "study_fine", "stage": "final", "date": _day(5)})

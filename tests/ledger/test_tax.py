@@ -1,4 +1,4 @@
-"""The nightly tax (SPEC §6 Tax, §2, §11): one `tax` per date, by the bank, on every active student.
+"""The nightly tax (docs/rules.md#tax): one `tax` per date, by the bank, on every active student.
 
 Every check reads the database file raw (helpers), never through the ledger's own queries.
 """
@@ -37,7 +37,7 @@ from campbank.ledger.season import in_force as season_store
 from campbank.ledger.verify import verify_file
 
 FIRST_DAY = date(2018, 8, 6)  # the classic season's day 1
-# The classic schedule, by season day (SPEC §6), in cents.
+# The classic schedule, by season day (docs/rules.md#tax), in cents.
 CLASSIC = {1: 0, 2: 500, 3: 700, 4: 900, 5: 1200, 6: 1500, 7: 1800, 8: 2000, 9: 2200, 10: 2300, 11: 2400,
            **{d: 2500 for d in range(12, 22)}}
 
@@ -149,7 +149,7 @@ def test_outside_dates_in_a_catch_up_are_skipped_not_fatal(camp):
 
 
 def test_the_audit_log_names_the_manager_who_ran_the_tax(camp):
-    """SPEC §11: the audit log says who did what, tax included: not only "the bank"."""
+    """The audit log says who did what, tax included: not only "the bank"."""
     [result] = run(camp.db, camp.actor("m1"), day=date(2018, 8, 7))
     rows = query(camp.path, """
         SELECT l.action, l.target FROM audit_log l JOIN account a ON a.id = l.actor_id
@@ -392,6 +392,7 @@ def _campbank() -> list[str]:
     return [sys.executable, "-c", "from campbank.cli import app; app()"]
 
 
+@pytest.mark.slow
 def test_two_processes_taxing_the_same_date_at_once_charge_it_once(camp):
     """Two `campbank tax run` for one date, started together. To make them really overlap, the test holds
     the write lock while they start: both then get past the read-only look ("would charge") and take their

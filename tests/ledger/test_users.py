@@ -1,4 +1,4 @@
-"""People (SPEC §3 initial grant, §10 roster, §11 passwords): import, add, passwords, deactivation."""
+"""People (the initial grant, the roster, passwords): import, add, passwords, deactivation."""
 
 from __future__ import annotations
 

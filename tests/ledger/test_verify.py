@@ -1,4 +1,4 @@
-"""`verify` (SPEC §3, §11): a clean camp passes; every kind of tampering with the file is reported."""
+"""`verify` (docs/guarantees.md#verify): a clean camp passes; every kind of tampering with the file is reported."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Concurrency (SPEC §1, §11): many `campbank` processes at once on one file; nothing is lost or doubled.
+"""Concurrency (docs/guarantees.md#concurrency): many `campbank` processes at once on one file; nothing is
+lost or doubled.
 
 - Four lanes post general_money and fines in a loop; two lanes post the same payloads (same idempotency
   keys) in opposite orders, so every key is posted twice at about the same moment. One lane approves
@@ -23,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from helpers import GRANT, STAFF_PASSWORD, actor_of, balances, money, p2p, query
 from reliability.support import (
     BIG_CAMP_STUDENTS,
@@ -36,6 +38,9 @@ from campbank.ledger.actions.posting import post
 from campbank.ledger.store.database import open_database
 from campbank.ledger.store.tables import Account
 from campbank.ledger.verify import verify_file
+
+# On one worker: the big camp is built once, and these never race each other for the machine.
+pytestmark = pytest.mark.xdist_group("big-camp")
 
 SEED = 20180810
 TAX_DAY, TAX = "2018-08-10", 1200  # classic day 5

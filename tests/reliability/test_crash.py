@@ -1,4 +1,5 @@
-"""Crash safety (SPEC §11): a `campbank` process killed at any moment loses, creates and duplicates nothing.
+"""Crash safety (docs/guarantees.md#durability): a `campbank` process killed at any moment loses, creates
+and duplicates nothing.
 
 Real processes work on a camp of 2,000 students and are killed with SIGKILL after a random delay:
 
@@ -41,6 +42,9 @@ from reliability.support import (
 
 from campbank.ledger.store.database import journal_mode
 from campbank.ledger.verify import verify_file
+
+# On one worker: the big camp is built once, and these never race each other for the machine.
+pytestmark = pytest.mark.xdist_group("big-camp")
 
 SEED = 20180806
 KILLS_PER_ROUND = 4  # then the round's work is finished by an uninterrupted run

@@ -1,4 +1,5 @@
-"""Hostile input (SPEC §4, §7, §10, §12): whatever arrives is either done right or refused cleanly.
+"""Hostile input (payloads, roster files, season files, command lines): whatever arrives is either done
+right or refused cleanly.
 
 - every field of every `post` payload type, fuzzed with random JSON: it posts (and the file still
   verifies) or raises a CampBankError, and then the database is byte-for-byte unchanged in content;
@@ -30,7 +31,8 @@ from typer.testing import CliRunner
 from campbank.cli import app
 from campbank.core.errors import CampBankError, InputError
 from campbank.formats.roster_import import import_roster
-from campbank.ledger.actions.posting import COMMON_FIELDS, post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.prepare import COMMON_FIELDS
 from campbank.ledger.season.load import SEASON_FILES, SeasonError, parse_season
 from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY

@@ -1,4 +1,4 @@
-"""Raw exports (SPEC §8): money, counters and balances as CSV and JSON, read back with csv and json."""
+"""Raw exports: money, counters and balances as CSV and JSON, read back with csv and json."""
 
 from __future__ import annotations
 

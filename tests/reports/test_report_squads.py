@@ -1,4 +1,4 @@
-"""The balance report and the study report (SPEC §8), per squad, against the raw ledger."""
+"""The balance report and the study report, per squad, against the raw ledger."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ COUNTER_OF = {"labs": "lab_pass", "facultatives": "fac_attend", "fac_passes": "f
 
 
 def report(camp, maker, who: str = "manager"):  # type: ignore[no-untyped-def]
-    with camp.db.session() as session:
-        return maker(session, camp.actor(who))
+    return maker(camp.db, camp.actor(who))
 
 
 def raw_students(path) -> dict[str, tuple[str | None, int]]:  # type: ignore[no-untyped-def]
@@ -102,8 +101,7 @@ def test_study_report_counts_and_expected_fines(market):
 
 def test_reports_of_an_empty_camp(db):
     manager = actor_of(db, "manager")
-    with db.session() as session:
-        balances, study = balance_report(session, manager), study_report(session, manager)
+    balances, study = balance_report(db, manager), study_report(db, manager)
     assert balances.squads == () and balances.footer["balance"].total == 0
     assert balances.footer["balance"].mean is None
     assert study.squads == () and study.totals.students == 0

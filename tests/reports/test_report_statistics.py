@@ -1,4 +1,4 @@
-"""Market statistics (SPEC §8): worked examples, then the figures of a real camp against the raw ledger."""
+"""Market statistics: worked examples, then the figures of a real camp against the raw ledger."""
 
 from __future__ import annotations
 
@@ -26,8 +26,7 @@ from campbank.ledger.views.summaries import (
 
 
 def stats_of(camp, who: str = "manager"):  # type: ignore[no-untyped-def]
-    with camp.db.session() as session:
-        return market_statistics(session, camp.actor(who))
+    return market_statistics(camp.db, camp.actor(who))
 
 
 # --- worked examples of the arithmetic -------------------------------------------------------------
@@ -111,8 +110,7 @@ def test_a_transfer_between_students_is_issued_and_charged_so_the_flows_net_to_t
 def test_a_camp_without_students_or_transactions(db):
     from helpers import actor_of
 
-    with db.session() as session:
-        stats = market_statistics(session, actor_of(db, "manager"))
+    stats = market_statistics(db, actor_of(db, "manager"))
     assert (stats.students, stats.total, stats.mean, stats.median, stats.std_dev) == (0, 0, None, None, None)
     assert (stats.minimum, stats.maximum, stats.in_danger, stats.in_warning) == (None, None, 0, 0)
     assert stats.histogram == () and stats.supply == () and stats.by_day == () and stats.by_day_group == ()

@@ -18,8 +18,7 @@ from campbank.ledger.views.transactions import (
 
 
 def page(camp, who: str = "manager", **options):  # type: ignore[no-untyped-def]
-    with camp.db.session() as session:
-        return transactions_page(session, camp.actor(who), **options)
+    return transactions_page(camp.db, camp.actor(who), **options)
 
 
 def raw_amounts(path) -> dict[int, int]:  # type: ignore[no-untyped-def]
@@ -40,8 +39,7 @@ def test_paging_through_every_transaction(market):
         offset += 4
     assert seen == ids
     assert [line.id for line in page(market, limit=3).lines] == ids[::-1][:3], "newest first by default"
-    with market.db.session() as session:
-        assert count_transactions(session, market.manager) == len(ids)
+    assert count_transactions(market.db, market.manager) == len(ids)
 
 
 def test_lines_carry_amount_recipients_and_names(market):
@@ -113,9 +111,8 @@ def test_streaming_every_transaction_in_chunks(market):
 
 
 def test_staff_balances(market):
-    with market.db.session() as session:
-        lines = staff_report(session, market.manager)
-        with_bank = staff_report(session, market.manager, include_bank=True)
+    lines = staff_report(market.db, market.manager)
+    with_bank = staff_report(market.db, market.manager, include_bank=True)
     assert [line.username for line in lines] == ["m1", "manager", "t1", "t2"]
     assert [line.username for line in with_bank] == ["m1", "manager", "t1", "t2", "bank"]
     raw = dict(query(market.path, "SELECT username, balance FROM account"))
@@ -136,8 +133,8 @@ def test_only_managers_see_the_transactions_table_and_staff(market):
             page(market, who)
         with pytest.raises(PermissionDenied):
             iter_transactions(market.db, market.actor(who))  # refused at the call, before any next()
-        with market.db.session() as session, pytest.raises(PermissionDenied):
-            staff_report(session, market.actor(who))
+        with pytest.raises(PermissionDenied):
+            staff_report(market.db, market.actor(who))
 
 
 def test_text_search_ignores_case_in_cyrillic_too(market):

@@ -22,7 +22,7 @@ from campbank.ledger.actions.users import add_user
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season import in_force as season_store
 from campbank.ledger.season.load import SEASON_FILES, load_season_file
-from campbank.ledger.store.database import Database
+from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.views.accounts import BalanceRow, account_balance
 from campbank.rules.base import Entries, Person, RuleContext
 
@@ -146,8 +146,7 @@ class Camp:
         return post(self.db, actor or self.staff, dict(payload))
 
     def row(self, username: str) -> BalanceRow:
-        with self.db.session() as session:
-            return account_balance(session, self.manager, username)
+        return account_balance(self.db, self.manager, username)
 
     def balance(self, username: str) -> int:
         return self.row(username).balance
@@ -164,23 +163,46 @@ class Camp:
             return session.exec(select(func.count()).select_from(Transaction)).one()
 
 
+@pytest.fixture(scope="session")
+def season_camp_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Closed database files, one per shipped season, built on first use: the manager, staff `teacher`,
+    students ann, bob (Squad 1) and cat (Squad 2), each with the season's initial grant."""
+    from helpers import fast_hashing
+
+    built: dict[str, Path] = {}
+
+    def template(season_name: str) -> Path:
+        if season_name not in built:
+            path = tmp_path_factory.mktemp(f"rules-camp-{season_name}") / "camp.db"
+            with fast_hashing():
+                new = initialise(path, season=season_name, manager="manager", manager_password="manager-pass-1")
+                db = new.database
+                manager = auth.sign_in(db, "manager", "manager-pass-1")
+                add_user(db, manager, last_name="Teach", first_name="Tess", role="staff", username="teacher",
+                         password=STAFF_PASSWORD)
+                for username, last, first, squad in (("ann", "Adams", "Ann", "Squad 1"),
+                                                      ("bob", "Brown", "Bob", "Squad 1"),
+                                                      ("cat", "Clark", "Cat", "Squad 2")):
+                    add_user(db, manager, last_name=last, first_name=first, role="student", squad=squad, grade=9,
+                             username=username)
+                db.dispose()
+            built[season_name] = path
+        return built[season_name]
+
+    return template
+
+
 @pytest.fixture(params=sorted(SEASONS))
-def camp(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Camp]:
-    """A fresh database of each shipped season: manager, staff `teacher`, students ann, bob (Squad 1)
-    and cat (Squad 2), each with the season's initial grant."""
-    # season_store caches parsed seasons by row id for the whole process, not per database file, so a
-    # second database of another season would be read as the first one's season: start each camp clean.
+def camp(request: pytest.FixtureRequest, season_camp_templates: Callable[[str], Path], tmp_path: Path,
+         monkeypatch: pytest.MonkeyPatch) -> Iterator[Camp]:
+    """A fresh copy of a camp of each shipped season (see `season_camp_templates`)."""
+    from helpers import copy_database
+
+    # Parsed seasons are cached for the whole process: start each camp clean.
     monkeypatch.setattr(season_store, "_parsed", {})
-    new = initialise(tmp_path / "camp.db", season=request.param, manager="manager",
-                     manager_password="manager-pass-1")
-    db = new.database
+    copy_database(season_camp_templates(request.param), tmp_path / "camp.db")
+    db = open_database(tmp_path / "camp.db")
     manager = auth.sign_in(db, "manager", "manager-pass-1")
-    add_user(db, manager, last_name="Teach", first_name="Tess", role="staff", username="teacher",
-             password=STAFF_PASSWORD)
-    for username, last, first, squad in (("ann", "Adams", "Ann", "Squad 1"), ("bob", "Brown", "Bob", "Squad 1"),
-                                          ("cat", "Clark", "Cat", "Squad 2")):
-        add_user(db, manager, last_name=last, first_name=first, role="student", squad=squad, grade=9,
-                 username=username)
     staff = auth.sign_in(db, "teacher", STAFF_PASSWORD)
     yield Camp(db, SEASONS[request.param], manager, staff)
     db.dispose()

@@ -38,8 +38,7 @@ def camp(db: Database, *usernames: str) -> Actor:
 
 
 def row(db: Database, username: str) -> BalanceRow:
-    with db.session() as session:
-        return account_balance(session, actor_named(db, "manager"), username)
+    return account_balance(db, actor_named(db, "manager"), username)
 
 
 def balance(db: Database, username: str) -> int:

@@ -1,4 +1,5 @@
-"""`fac_attend`, and the ledger's time-block clash check (SPEC §5) on seminars and facultatives."""
+"""`fac_attend`, and the ledger's time-block clash check on seminars and facultatives
+(docs/rules.md#time-blocks-and-clashes)."""
 
 from __future__ import annotations
 

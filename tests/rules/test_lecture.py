@@ -1,4 +1,4 @@
-"""`lecture`: attendance, and the growing fine for each miss (SPEC §6: −(10 + 20·k))."""
+"""`lecture`: attendance, and the growing fine for each miss (docs/rules.md#lecture: −(10 + 20·k))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`seminar`: worked examples of SPEC §6 under both seasons (piecewise and linear reward)."""
+"""`seminar`: worked examples of docs/rules.md#seminar under both seasons (piecewise and linear reward)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from campbank.ledger.verify import verify_file
 from campbank.rules import REGISTRY
 from campbank.rules.seminar import RULE, seminar_reward
 
-# Marks summing to a given total (criteria of SPEC §6; the two shipped seasons share them).
+# Marks summing to a given total (criteria of docs/rules.md#seminar; the two shipped seasons share them).
 WORST = {"topic_match": -1, "knowledge": -1, "logic": -1, "disclosure": -1, "oratory": 0,
          "illustrations": 0, "originality": 0, "discussion": 0, "discretion": -1}  # -5
 BEST = {"topic_match": 1, "knowledge": 3, "logic": 3, "disclosure": 3, "oratory": 1,

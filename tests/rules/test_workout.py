@@ -1,4 +1,4 @@
-"""`workout`: the budget shared exactly, or the minimum share each (SPEC §4, §6: max(1, 25/n) @)."""
+"""`workout`: the budget shared exactly, or the minimum share each (docs/rules.md#workout: max(1, 25/n) @)."""
 
 from __future__ import annotations
 

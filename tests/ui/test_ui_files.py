@@ -136,6 +136,5 @@ def test_an_announcement_from_the_office(office, today) -> None:
             assert len(shown) == 1 and "Lake closed" in str(shown.first().render())
 
     run(body)
-    with office.db.session() as session:
-        current = notices.current(session, today)
+    current = notices.current(office.db, today)
     assert [(a.title, a.text, a.author) for a in current] == [("Lake closed", "Swim in the pool", "t1")]

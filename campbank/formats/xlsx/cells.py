@@ -88,6 +88,7 @@ class RowRenderer:
             kind = kinds[i] if i < len(kinds) else "text"
             if isinstance(value, bool):
                 raise TypeError(f"column {letters[i]}: write yes/no as text, not {value!r}")
+            number_format: str | None
             if isinstance(value, int) and kind == "money":
                 number_text, number_format = repr(value / 100), MONEY_FORMAT  # the double nearest the cents
             elif isinstance(value, date):

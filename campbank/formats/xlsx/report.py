@@ -1,9 +1,10 @@
-"""The manager's xlsx report (SPEC §8): Balances, Study, Transactions, Staff, Statistics and Season.
+"""The manager's xlsx report: Balances, Study, Transactions, Staff, Statistics and Season.
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
-transactions there are: the small reports are read first in one short read transaction (a consistent
-picture of the camp), then the transactions up to the newest one seen then are streamed in chunks, each
-in its own short read transaction, so a long export never holds up the office or the scheduler.
+transactions there are: the small reports are read first in one short read transaction (`camp_report`,
+a consistent picture of the camp), then the transactions up to the newest one seen then are streamed in
+chunks, each in its own short read transaction, so a long export never holds up the office or the
+scheduler.
 
 The file is written to a temporary file beside the target and renamed over it, so a reader never sees
 half a workbook and a failed export leaves any earlier file as it was. The export is audited.
@@ -13,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from openpyxl.workbook import Workbook
-from sqlalchemy import text
 
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
@@ -30,17 +30,12 @@ from campbank.formats.xlsx.sheets import (
     statistics_sheet,
     study_sheet,
 )
-from campbank.ledger import clock
-from campbank.ledger.permissions import Action, Actor
-from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.actions.exports import record_export
+from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
-from campbank.ledger.views.balance_report import BalanceReport, balance_report
-from campbank.ledger.views.staff import StaffLine, staff_report
-from campbank.ledger.views.statistics import MarketStatistics, market_statistics
-from campbank.ledger.views.study_report import StudyReport, study_report
-from campbank.ledger.views.summaries import authorise
+from campbank.ledger.views.camp_report import CampReport, camp_report
 from campbank.ledger.views.transactions import iter_transactions
+from campbank.rules import rule_for
 
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
 SHEETS = ("Balances", "Study", "Transactions", "Staff", "Statistics", "Season")
@@ -54,25 +49,11 @@ class WrittenReport:
     sheets: tuple[str, ...] = SHEETS
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    made_at: datetime
-    made_by: str
-    season: Season
-    balances: BalanceReport
-    study: StudyReport
-    staff: tuple[StaffLine, ...]
-    statistics: MarketStatistics
-    upto_id: int
-    transactions: int
-    widths: dict[str, int]
-
-
 def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
     """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
     path = Path(path)
     check_output(path)
-    snapshot = _read(db, actor)
+    snapshot = camp_report(db, actor)
     total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + snapshot.transactions
     done = 0
 
@@ -98,36 +79,21 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
         ]
         save_workbook(workbook, target, sheets)
     written = snapshot.transactions
-    db.write(lambda session: audit.record(
-        session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
-        transactions=written))
+    record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines), transactions=written)
     return WrittenReport(path, len(snapshot.balances.lines), written)
 
 
-def _read(db: Database, actor: Actor) -> _Snapshot:
-    with db.session() as session:
-        me = authorise(session, actor, Action.EXPORT)
-        upto_id, count, username, description, type_ = session.execute(text(
-            "SELECT COALESCE(MAX(id), 0), COUNT(*), (SELECT MAX(LENGTH(username)) FROM account), "
-            "MAX(LENGTH(description)), MAX(LENGTH(type)) FROM txn")).one()
-        return _Snapshot(
-            made_at=clock.now(), made_by=me.username, season=current_season(session),
-            balances=balance_report(session, actor), study=study_report(session, actor),
-            staff=staff_report(session, actor, include_bank=True), statistics=market_statistics(session, actor),
-            upto_id=int(upto_id), transactions=int(count),
-            widths={"username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)},
-        )
-
-
-def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: _Snapshot,
+def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: CampReport,
                         tick: Callable[[int], None]) -> Sheet:
     """Every transaction up to the snapshot, streamed from the ledger while the file is saved."""
-    w = snapshot.widths
+    username = snapshot.widest_username or 8
+    type_ = snapshot.widest_type or 4
     columns = [Column("ID", "count", 8), Column("Created (UTC)", "datetime", 17), Column("Day", "date", 11),
-               Column("Creator", width=max(10, w["username"] + 2)), Column("Type", width=max(8, w["type"] + 3)),
+               Column("Creator", width=max(10, username + 2)), Column("Type", width=max(8, type_ + 3)),
                Column("State", width=12), Column("Amount", "money", 12), Column("Recipients", "count", 12),
                Column("Recipient names", width=40),
-               Column("Description", width=min(60, max(14, w["description"] + 2))), Column("Update of", "count", 11)]
+               Column("Description", width=min(60, max(14, snapshot.widest_description + 2))),
+               Column("Update of", "count", 11)]
     sheet = Sheet(workbook, "Transactions", columns)
     muted = {5: MUTED}
     sheet.stream((([line.id, line.created_at, line.day, line.creator, line.type, line.state, line.amount,
@@ -139,7 +105,7 @@ def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot
     return sheet
 
 
-def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> Sheet:
+def _season_sheet(workbook: Workbook, snapshot: CampReport) -> Sheet:
     season, sign = snapshot.season, snapshot.season.currency_sign
     items: list[tuple[str, str, object, str]] = [
         ("Report made (UTC)", "datetime", snapshot.made_at.replace(tzinfo=None), ""),
@@ -171,6 +137,7 @@ def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> Sheet:
         ("Grades", "text", ", ".join(map(str, season.grades)), ""),
         *((f"Time block {b.name}", "text", f"{b.start:%H:%M}-{b.end:%H:%M}", "")
           for b in season.time_blocks.values()),
+        *_rule_items(season),
     ]
     for day_number, amount in sorted(season.tax_schedule.items()):
         day = season.first_day + timedelta(days=day_number - 1)
@@ -199,6 +166,16 @@ def _stage_items(name: str, stage: Stage) -> list[tuple[str, str, object, str]]:
         (f"{name} fine: per missing lab", "money", fines.lab_missing, ""),
         (f"{name} fine: per missing fac pass", "money", fines.fac_pass_missing, ""),
     ]
+
+
+def _rule_items(season: Season) -> list[tuple[str, str, object, str]]:
+    """The numbers transaction types keep in the season's [rules.TYPE] tables."""
+    items: list[tuple[str, str, object, str]] = []
+    for rule_type, values in season.rule_settings.items():
+        for setting in rule_for(rule_type).settings:
+            items.append((f"{rule_type}: {setting.name}", "money" if setting.kind == "amount" else "count",
+                          values[setting.name], setting.help))
+    return items
 
 
 def _by_grade(targets: dict[int, int]) -> str:

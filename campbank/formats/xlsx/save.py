@@ -27,9 +27,16 @@ _EMPTY_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 
 
 class RowSource(Protocol):
-    title: str
-    path: str  # the sheet's part in the file, as openpyxl names it once the workbook is saved
-    expected_rows: int
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def path(self) -> str:
+        """The sheet's part in the file, as openpyxl names it once the workbook is saved."""
+        ...
+
+    @property
+    def expected_rows(self) -> int: ...
 
     def xml_rows(self) -> Iterable[str]: ...
 

@@ -1,4 +1,4 @@
-"""Time-block clashes (SPEC §5): a student cannot be in two overlapping blocks on one day.
+"""Time-block clashes (docs/rules.md#time-blocks-and-clashes): a student cannot be in two overlapping blocks on one day.
 
 A clash refuses the whole transaction and names each student and the earlier transaction; the old
 system silently dropped such entries. Overlap includes one block containing another.
@@ -42,6 +42,8 @@ def check_clashes(
         .where(col(CounterEntry.receiver_id).in_(list(by_id)))
     ).all()
     for receiver_id, earlier_block, transaction_id, txn_type in counted:
+        if earlier_block is None:  # never: only entries with a block were asked for
+            continue
         username = by_id[receiver_id]
         for wanted_user, block in wanted:
             if wanted_user == username and _overlap(season, earlier_block, block):

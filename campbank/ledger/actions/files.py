@@ -1,4 +1,4 @@
-"""Shared files (SPEC §9): notices, schedules, rules and menus kept inside the camp's database.
+"""Shared files: notices, schedules, rules and menus kept inside the camp's database.
 
 A file is known by its name (a path such as `menus/monday.md`). Adding a name again stores a new version
 and keeps the old ones in history; reading gives the newest unless a version is asked for. Up to 20 MB a
@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError, NotFound
@@ -146,29 +147,31 @@ def list_files(db: Database, actor: Actor) -> list[SharedFile]:
                    func.count().label("versions"))
             .group_by(col(SharedFileRow.name)).subquery()
         )
-        rows = session.exec(
-            select(SharedFileRow.name, SharedFileRow.version, SharedFileRow.size, Account.username,
-                   SharedFileRow.added_at, newest.c.versions)
+        rows = session.execute(
+            select_columns(col(SharedFileRow.name), col(SharedFileRow.version), col(SharedFileRow.size),
+                           col(Account.username), col(SharedFileRow.added_at), newest.c.versions)
             .join(newest, (newest.c.name == SharedFileRow.name) & (newest.c.newest == SharedFileRow.version))
             .join(Account, col(Account.id) == col(SharedFileRow.added_by))
             .order_by(col(SharedFileRow.name))
         ).all()
-        return [SharedFile(*row) for row in rows]
+        return [SharedFile(name, version, size, added_by, added_at, versions)
+                for name, version, size, added_by, added_at, versions in rows]
 
 
 def file_versions(db: Database, actor: Actor, name: str) -> list[SharedFile]:
     """Every version of one file, newest first."""
     with db.session() as session:
         require(acting_account(session, actor), Action.READ_FILES)
-        rows = session.exec(
-            select(SharedFileRow.name, SharedFileRow.version, SharedFileRow.size, Account.username,
-                   SharedFileRow.added_at)
+        rows = session.execute(
+            select_columns(col(SharedFileRow.name), col(SharedFileRow.version), col(SharedFileRow.size),
+                           col(Account.username), col(SharedFileRow.added_at))
             .join(Account, col(Account.id) == col(SharedFileRow.added_by))
-            .where(SharedFileRow.name == name).order_by(col(SharedFileRow.version).desc())
+            .where(col(SharedFileRow.name) == name).order_by(col(SharedFileRow.version).desc())
         ).all()
     if not rows:
         raise NotFound(f"there is no shared file called {name!r}", field="name")
-    return [SharedFile(*row, versions=len(rows)) for row in rows]
+    return [SharedFile(name_, version, size, added_by, added_at, versions=len(rows))
+            for name_, version, size, added_by, added_at in rows]
 
 
 def read_file(db: Database, actor: Actor, name: str, *, version: int | None = None) -> FileContent:

@@ -1,4 +1,4 @@
-"""Announcements (SPEC §9): short notices by staff, shown on the login screen and the student home
+"""Announcements: short notices by staff, shown on the login screen and the student home
 until their date."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def announce(db: Database, actor: Actor, *, title: str, text: str, until: date) 
     def work(session: Session) -> Announcement:
         account = acting_account(session, actor)
         require(account, Action.ADD_FILES)
+        assert account.id is not None
         row = AnnouncementRow(title=title, text=text, until=until, author_id=account.id, created_at=clock.now())
         session.add(row)
         session.flush()
@@ -54,17 +55,18 @@ def announce(db: Database, actor: Actor, *, title: str, text: str, until: date) 
     return db.write(work)
 
 
-def current(session: Session, today: date | None = None) -> list[Announcement]:
+def current(db: Database, today: date | None = None) -> list[Announcement]:
     """Announcements still shown today, newest first. Public: the login screen shows them."""
     today = today or clock.today()
-    rows = session.exec(
-        select(AnnouncementRow, Account.username)
-        .join(Account, col(Account.id) == col(AnnouncementRow.author_id))
-        .where(col(AnnouncementRow.until) >= today)
-        .order_by(col(AnnouncementRow.id).desc())
-        .limit(20)
-    ).all()
-    return [_plain(row, username) for row, username in rows]
+    with db.session() as session:
+        rows = session.exec(
+            select(AnnouncementRow, Account.username)
+            .join(Account, col(Account.id) == col(AnnouncementRow.author_id))
+            .where(col(AnnouncementRow.until) >= today)
+            .order_by(col(AnnouncementRow.id).desc())
+            .limit(20)
+        ).all()
+        return [_plain(row, username) for row, username in rows]
 
 
 def _plain(row: AnnouncementRow, author: str) -> Announcement:

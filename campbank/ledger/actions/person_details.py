@@ -35,7 +35,7 @@ class RosterRow:
     line: int
     last_name: str
     first_name: str
-    middle_name: str
+    middle_name: str | None  # None when the file's middle name was refused: the row is not compared
     squad: str | None
     grade: int | None
     role: str
@@ -104,7 +104,7 @@ def check_row(
         if reason:
             add(column, reason)
 
-    role = raw("role").strip().lower()
+    role: str | None = raw("role").strip().lower()
     if role not in ROLES:
         shown = f"{raw('role').strip()!r} is not" if raw("role").strip() else "is required;"
         add("role", f"{shown} one of {', '.join(ROLES)}")

@@ -1,8 +1,8 @@
-"""Creating transactions: validate a payload with its rule, write it whole, and alter or template it.
+"""Creating transactions: prepare a payload, write it whole, and alter or template it.
 
-A payload is the JSON of SPEC §10. The rule turns it into entries; this module checks who may post it,
-names every refusal's field, keeps the payload for alter/template, and writes everything (transaction,
-entries, journal rows, caches, audit) in one `BEGIN IMMEDIATE` transaction — or nothing.
+A payload is the JSON of docs/rules.md#payloads. `prepare` (actions/prepare.py) checks it and asks its
+rule for the entries; this module writes everything (transaction, entries, journal rows, caches, audit)
+in one `BEGIN IMMEDIATE` transaction — or nothing.
 """
 
 from __future__ import annotations
@@ -14,28 +14,21 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from campbank.core.enums import Role, State
-from campbank.core.errors import InputError, PermissionDenied, RuleError
+from campbank.core.errors import PermissionDenied, RuleError
 from campbank.core.money import format_amount
-from campbank.core.season import Season
 from campbank.ledger import clock
-from campbank.ledger.actions.clashes import check_clashes
+from campbank.ledger.actions.prepare import Earlier, Prepared, prepare, substitute
 from campbank.ledger.actions.states import transition
-from campbank.ledger.people import acting_account, load_people, usernames_in
+from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
-from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.store.tables import CounterEntry, MoneyEntry, Transaction
 from campbank.ledger.transactions import load_transaction
-from campbank.rules import rule_for
-from campbank.rules.base import Entries, Person, Rule, RuleContext
-
-COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
-MAX_DESCRIPTION = 500
-MAX_KEY = 200
+from campbank.rules.base import Entries, Person, Rule
 
 
 @dataclass(frozen=True)
@@ -66,25 +59,18 @@ def post_in(
     update_of: int | None = None,
 ) -> Posted:
     """`post` inside an open write transaction (for callers that post several things at once)."""
-    payload = _as_object(payload)
-    account = acting_account(session, actor)
-    rule = rule_for(payload.get("type"))
-    _check_may_create(account, rule)
-    key = _idempotency_key(payload)
-    if key is not None and (earlier := _earlier_post(session, key, account, payload)) is not None:
-        return earlier
-    season = current_season(session)
-    _check_known_fields(payload, rule, season)
-    day = parse_day(payload.get("date"), season)
-    description = _description(payload)
-    people = load_people(session, usernames_in(payload) | {account.username})
-    creator = people[account.username]
-    ctx = RuleContext(season=season, day=day, creator=creator, people=people)
-    entries = rule.build(payload, ctx)
-    check_clashes(session, season, entries, day, people)
+    return record(session, prepare(session, actor, payload), now=now, update_of=update_of)
+
+
+def record(session: Session, prepared: Prepared, *, now: datetime | None = None, update_of: int | None = None
+           ) -> Posted:
+    """Write a prepared payload; a key already posted returns the earlier transaction and writes nothing."""
+    if prepared.earlier is not None:
+        return _posted_earlier(prepared.earlier)
     return record_transaction(
-        session, rule, account.id, day=day, description=description, payload=payload, entries=entries,
-        people=people, key=key, update_of=update_of, now=now,
+        session, prepared.rule, prepared.creator_id, day=prepared.day, description=prepared.description,
+        payload=prepared.payload, entries=prepared.entries, people=prepared.people, key=prepared.key,
+        update_of=update_of, now=now,
     )
 
 
@@ -126,7 +112,7 @@ def record_transaction(
                  type=rule.type, update_of=update_of)
     if not rule.needs_approval:
         transition(session, txn, State.PROCESSED, actor_id=creator_id, at=now)
-    return Posted(txn.id, rule.type, str(txn.state), len(entries.recipients), entries.total)
+    return Posted(txn.id, rule.type, str(txn.state), txn.recipients, txn.amount)
 
 
 def alter(
@@ -135,18 +121,8 @@ def alter(
     """Replace a processed transaction by one made from an edited payload (creator only)."""
 
     def work(session: Session) -> Posted:
-        account = acting_account(session, actor)
-        require(account, Action.ALTER_OWN)
-        old = load_transaction(session, transaction_id)
-        if old.creator_id != account.id:
-            raise PermissionDenied(f"#{old.id} was created by someone else; only its creator may alter it")
-        edited = dict(_as_object(payload))
-        edited.pop("idempotency_key", None)
-        if edited.get("type", old.type) != old.type:
-            raise InputError(f"must stay {old.type!r}; cancel and post anew to change it", field="type")
-        edited["type"] = old.type
-        transition(session, old, State.SUBSTITUTED, actor_id=account.id, at=now, reason="altered")
-        return post_in(session, actor, edited, now=now, update_of=old.id)
+        edited = substitute(session, actor, transaction_id, payload, now=now)
+        return post_in(session, actor, edited, now=now, update_of=transaction_id)
 
     return db.write(work)
 
@@ -164,103 +140,8 @@ def template(db: Database, actor: Actor, transaction_id: int) -> dict[str, Any]:
         return payload
 
 
-def parse_day(value: object, season: Season) -> date:
-    """The payload's `date`: YYYY-MM-DD within the season; today when absent."""
-    if value is None or value == "":
-        day = clock.today()
-    elif not isinstance(value, str):
-        raise InputError("must be a date written YYYY-MM-DD", field="date")
-    else:
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"{value!r} is not a date written YYYY-MM-DD", field="date") from None
-    if not season.contains(day):
-        raise InputError(
-            f"{day} is outside the season ({season.first_day} to {season.last_day})", field="date"
-        )
-    return day
-
-
-def _as_object(payload: object) -> dict[str, Any]:
-    if not isinstance(payload, Mapping):
-        raise InputError("must be a JSON object such as {\"type\": \"fine\", ...}", field="payload")
-    _check_text(payload, "payload")
-    return dict(payload)
-
-
-def _check_text(value: object, where: str) -> None:
-    """Refuse text that cannot be stored as UTF-8 (a lone surrogate), naming where it is."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError("contains characters that are not valid text", field=where) from None
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_text(key, where)
-            _check_text(item, f"{where}.{key}" if where != "payload" else str(key))
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, where)
-
-
-def _check_may_create(account: Account, rule: Rule) -> None:
-    if rule.system_only:
-        raise PermissionDenied(f"{rule.type} transactions are made only by {rule.made_by}", field="type")
-    if account.role not in rule.creator_roles:
-        raise PermissionDenied(f"a {account.role} may not create a {rule.type} transaction")
-    require(account, Action.REQUEST_TRANSFER if account.role == Role.STUDENT else
-            Action.CREATE_STAFF_TRANSACTION)
-
-
-def _check_known_fields(payload: Mapping[str, Any], rule: Rule, season: Season) -> None:
-    known = COMMON_FIELDS | {f.name for f in rule.fields(season)}
-    unknown = sorted(set(payload) - known)
-    if unknown:
-        raise InputError(
-            f"is not a field of {rule.type}; its fields are {', '.join(sorted(known))}", field=unknown[0]
-        )
-
-
-def _description(payload: Mapping[str, Any]) -> str:
-    value = payload.get("description", "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InputError("must be text", field="description")
-    if len(value) > MAX_DESCRIPTION:
-        raise InputError(f"must be at most {MAX_DESCRIPTION} characters", field="description")
-    return value.strip()
-
-
-def _idempotency_key(payload: Mapping[str, Any]) -> str | None:
-    key = payload.get("idempotency_key")
-    if key is None:
-        return None
-    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
-        raise InputError(f"must be non-empty text of at most {MAX_KEY} characters", field="idempotency_key")
-    return key.strip()
-
-
-def _earlier_post(
-    session: Session, key: str, account: Account, payload: Mapping[str, Any]
-) -> Posted | None:
-    earlier = session.exec(select(Transaction).where(Transaction.idempotency_key == key)).first()
-    if earlier is None:
-        return None
-    assert earlier.id is not None
-    same = earlier.creator_id == account.id and json.loads(earlier.payload) == dict(payload)
-    if not same:
-        raise RuleError(f"was already used for #{earlier.id} with a different payload", field="idempotency_key")
-    money = session.exec(select(MoneyEntry).where(MoneyEntry.transaction_id == earlier.id)).all()
-    recipients = {m.receiver_id for m in money}
-    recipients.update(
-        c.receiver_id
-        for c in session.exec(select(CounterEntry).where(CounterEntry.transaction_id == earlier.id))
-    )
-    return Posted(earlier.id, earlier.type, str(earlier.state), len(recipients),
-                  sum(m.amount for m in money), duplicate=True)
+def _posted_earlier(earlier: Earlier) -> Posted:
+    return Posted(earlier.id, earlier.type, earlier.state, earlier.recipients, earlier.total, duplicate=True)
 
 
 def _write_entries(

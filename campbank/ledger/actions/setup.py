@@ -13,8 +13,8 @@ from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.usernames import generate_password, is_valid_username
 from campbank.ledger.actions.users import ensure_bank
-from campbank.ledger.season.in_force import read_file, store
-from campbank.ledger.season.load import SEASON_FILES, parse_season
+from campbank.ledger.season.in_force import store
+from campbank.ledger.season.load import SEASON_FILES, parse_season, read_season_file
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.store.tables import Account
@@ -43,7 +43,7 @@ def initialise(path: Path, *, season: str | Path | None = None, manager: str = "
     if not is_valid_username(manager):
         raise InputError(f"{manager!r} is not a valid username", field="manager")
     if season_text is None:
-        season_text, source = read_file(season_source(season))
+        season_text, source = read_season_file(season_source(season))
     else:
         source = str(season or "season")
     parse_season(season_text, source)  # refuse a bad season before creating any file

@@ -1,4 +1,4 @@
-"""The transaction state machine (SPEC §3) and the actions that move it: approve, reject, cancel.
+"""The transaction state machine (docs/guarantees.md#states) and the actions that move it: approve, reject, cancel.
 
 created -> processed | declined;  processed -> declined | substituted.  Nothing else, ever.
 Every change writes the journal rows it implies and an audit row, in one database transaction.

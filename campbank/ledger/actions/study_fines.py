@@ -1,4 +1,4 @@
-"""Study fines (SPEC §5): preview each student's fine for a stage, then charge it once.
+"""Study fines (docs/rules.md#study_fine): preview each student's fine for a stage, then charge it once.
 
 Each student's fine is its own `study_fine` transaction keyed `study_fine:STAGE:ID`, so a second
 charge (or a charge racing another) finds the key and changes nothing; a student added later is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role
 from campbank.ledger.actions.grants import season_day
@@ -72,7 +72,7 @@ def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
             )
             charged.append(StudentFine(fine.username, fine.full_name, fine.squad, fine.grade, fine.progress,
                                        posted.id))
-        if charged:  # the fines are created by the bank; the audit log keeps who charged them (SPEC §11)
+        if charged:  # the fines are created by the bank; the audit log keeps who charged them
             audit.record(session, "fines.charged", actor_id=account.id, target=f"stage:{stage}",
                          students=len(charged), total=sum(row.fine for row in charged),
                          transactions=[row.charged_in for row in charged])
@@ -93,9 +93,10 @@ def _fines(session: Session, stage_name: str) -> list[StudentFine]:
         keys[key]: txn_id
         for key, txn_id in session.exec(
             select(Transaction.idempotency_key, Transaction.id).where(
-                Transaction.idempotency_key.in_(list(keys))  # type: ignore[union-attr]
+                col(Transaction.idempotency_key).in_(list(keys))
             )
         )
+        if key is not None
     }
     rows = [
         StudentFine(p.username, p.full_name, p.squad, p.grade, progress(stage, p.grade, p.counters),

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
+from sqlmodel import Session, col, func, select
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, NotFound
@@ -109,9 +110,9 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
         if (earlier := _taxed(session, day)) is not None:
             return TaxDay(day, number, amount, "already taxed", transaction_id=earlier.id)
         active_students = (
-            select(Account.id, Account.username, Account.last_name, Account.first_name, Account.middle_name,
-                   Account.squad, Account.grade)
-            .where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
+            select_columns(col(Account.id), col(Account.username), col(Account.last_name), col(Account.first_name),
+                           col(Account.middle_name), col(Account.squad), col(Account.grade))
+            .where(col(Account.role) == Role.STUDENT).where(col(Account.active) == True)  # noqa: E712
         )
         if amount == 0 or dry_run:
             count = session.exec(select(func.count()).select_from(active_students.subquery())).one()
@@ -121,7 +122,7 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
             username: Person(id=id_, username=username, role=Role.STUDENT,
                              full_name=join_name(last, first, middle), squad=squad, grade=grade,
                              active=True, balance=0)
-            for id_, username, last, first, middle, squad, grade in session.exec(active_students)
+            for id_, username, last, first, middle, squad, grade in session.execute(active_students)
         }
         students = people
         bank = bank_account(session)
@@ -131,7 +132,7 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool) -> TaxDay:
             session, TAX, bank.id, day=day, description=f"Tax for day {number}",
             payload={"type": "tax", "date": day.isoformat()}, entries=entries, people=people, key=key_for(day),
         )
-        # The transaction's creator is the bank; the audit log also keeps who ran the tax (SPEC §11).
+        # The transaction's creator is the bank; the audit log also keeps who ran the tax (docs/guarantees.md#audit).
         audit.record(session, "tax.charged", actor_id=account.id, target=f"txn:{posted.id}", date=day.isoformat(),
                      amount=amount, students=len(students))
         return TaxDay(day, number, amount, "charged", len(students), posted.id)

@@ -242,7 +242,7 @@ def _same_password(account: Account, password: str) -> bool:
         return False
 
 
-def _identity(last: str, first: str, middle: str, role: str) -> tuple[str, str, str, str]:
+def _identity(last: str, first: str, middle: str | None, role: str) -> tuple[str, str, str, str]:
     return (last.casefold(), first.casefold(), (middle or "").casefold(), role)
 
 

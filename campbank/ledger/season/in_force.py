@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlmodel import Session, select
 
 from campbank.core.errors import NotFound
@@ -52,16 +50,10 @@ def store(session: Session, toml_text: str, source: str, *, actor_id: int | None
     return season
 
 
-def read_file(path: Path) -> tuple[str, str]:
-    """The text and the display name of a season file, refusing what is not UTF-8 text."""
-    from campbank.core.errors import InputError
-
-    try:
-        return path.read_text(encoding="utf-8"), path.name
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist", field="season file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path.name} is not UTF-8 text ({error.reason})", field="season file") from None
+def season_in_force(db: Database) -> Season:
+    """The season in force now (it changes when a manager loads a season file)."""
+    with db.session() as session:
+        return current(session)
 
 
 def load(db: Database, actor: Actor, toml_text: str, source: str) -> Season:

@@ -18,6 +18,11 @@ The layout (see data/season-classic.toml, whose comments explain each number):
     [balance]         danger, warning
     [time_blocks]     name = { start = "HH:MM", end = "HH:MM" }
     [money_types]     code = { label = "...", group = "...", form = "..." (optional) }
+    [rules.TYPE]      the numbers a transaction type declares as its `settings` (optional; required
+                      when the type declares any)
+
+What the transaction types need from a season — the money types they write, the blocks they name, the
+forms that offer money types, their own numbers — is declared by each rule module and checked here.
 
 Amounts are written in @ (integers or strings such as "12.50") and kept as integer cents. Any refusal is
 a `SeasonError` naming the file, the line and the dotted key.
@@ -30,6 +35,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import campbank
+from campbank import rules
 from campbank.core.money import format_amount
 from campbank.core.season import (
     GROUPS,
@@ -37,6 +43,7 @@ from campbank.core.season import (
     Requirements,
     Season,
     SeminarReward,
+    Setting,
     Stage,
     StudyFines,
     TimeBlock,
@@ -49,7 +56,7 @@ from campbank.ledger.season.validate import (
     syntax_error,
 )
 
-__all__ = ["FORMS", "SEASON_FILES", "SeasonError", "load_season_file", "parse_season"]
+__all__ = ["SEASON_FILES", "SeasonError", "load_season_file", "parse_season", "read_season_file"]
 
 DATA_DIR = Path(campbank.__file__).parent / "data"
 SEASON_FILES: dict[str, Path] = {
@@ -57,40 +64,58 @@ SEASON_FILES: dict[str, Path] = {
     "flat-tax": DATA_DIR / "season-flat-tax.toml",
 }
 
-FORMS = ("general_money", "fine", "purchase")
 FORMULAS = ("piecewise", "linear")
 MAX_SEASON_DAYS = 366
-# Money types the rules create themselves: a season must define every one of them.
-RULE_MONEY_TYPES = (
-    "initial", "tax", "p2p", "certificate",
-    "fac_pass_reward", "exam", "seminar_pass_reward", "lab_pass_reward",
-    "potato", "serving", "bread_cut", "workout_reward",
-    "sport_activity", "day_activity", "evening_activity", "lecture_miss", "study_fine",
-)  # fmt: skip
-# Time blocks the rules refer to by name.
-RULE_TIME_BLOCKS = ("workout", "lecture")
+
+
+# What the transaction types in the registry need from a season (read when a season is parsed).
+def forms() -> tuple[str, ...]:
+    """The forms that offer the season's money types (`form = ...` in [money_types])."""
+    return tuple(rule.type for rule in rules.RULES if rule.offers_money_types)
+
+
+def rule_money_types() -> tuple[str, ...]:
+    """Money types the rules create themselves: a season must define every one of them."""
+    return tuple(dict.fromkeys(code for rule in rules.RULES for code in rule.money_types))
+
+
+def rule_time_blocks() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for rule in rules.RULES for name in rule.time_blocks))
+
+
+def block_prefixes() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(rule.block_prefix for rule in rules.RULES if rule.block_prefix))
+
+
+def rule_settings() -> dict[str, tuple[Setting, ...]]:
+    """The rules with numbers of their own, each read from the season's [rules.TYPE] table."""
+    return {rule.type: rule.settings for rule in rules.RULES if rule.settings}
 
 TOP_KEYS = (
     "name", "currency_sign", "first_day", "last_day", "initial_grant", "amount_limit", "squads",
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api")
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "rules")
 MAX_TOKEN_SECONDS = 30 * 86_400
+
+
+def read_season_file(path: str | Path) -> tuple[str, str]:
+    """A season file's text and the name it is known by (its base name); refuses what is not UTF-8 text."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig"), path.name
+    except FileNotFoundError:
+        raise SeasonError(path.name, None, None, f"{path} does not exist") from None
+    except UnicodeDecodeError as error:
+        raise SeasonError(path.name, None, None, f"is not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise SeasonError(path.name, None, None, f"cannot be read: {error.strerror or error}") from None
 
 
 def load_season_file(path: str | Path) -> Season:
     """Read and check a season file; errors name the file by its base name."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SeasonError(path.name, None, None, f"no such file: {path}") from None
-    except UnicodeDecodeError:
-        raise SeasonError(path.name, None, None, "is not UTF-8 text") from None
-    except OSError as exc:
-        raise SeasonError(path.name, None, None, f"cannot be read: {exc.strerror or exc}") from None
-    return parse_season(text, source=path.name)
+    return parse_season(*read_season_file(path))
 
 
 def parse_season(text: str, source: str = "<season>") -> Season:
@@ -156,6 +181,7 @@ def parse_season(text: str, source: str = "<season>") -> Season:
         office_idle_seconds=_idle(top, "office_idle_seconds", 300),
         api_enabled=_api(top)[0],
         api_token_seconds=_api(top)[1],
+        rule_settings=_rule_settings(top),
         source=source,
     )
 
@@ -300,33 +326,60 @@ def _time_blocks(table: Table) -> dict[str, TimeBlock]:
         if end <= start:
             raise block.error("end", f"{end:%H:%M} is not after start ({start:%H:%M})")
         blocks[name] = TimeBlock(name=name, start=start, end=end)
-    for name in RULE_TIME_BLOCKS:
+    for name in rule_time_blocks():
         if name not in blocks:
             raise table.error(name, "is missing: the rules need this block")
-    for prefix in ("seminar_", "fac_"):
+    for prefix in block_prefixes():
         if not any(name.startswith(prefix) for name in blocks):
             raise table.error(prefix + "1", f"is missing: at least one {prefix}N block is needed")
     return blocks
 
 
 def _money_types(table: Table) -> dict[str, MoneyType]:
+    offered_by = forms()
     types: dict[str, MoneyType] = {}
     for code in table.data:
         table.name_key(code)
         entry = table.table(code)
         entry.keys(["label", "group"], ["form"])
         group = entry.choice("group", GROUPS)
-        form = entry.choice("form", FORMS) if entry.has("form") else None
-        if form in ("fine", "purchase") and group != form:
+        form = entry.choice("form", offered_by) if entry.has("form") else None
+        if form in GROUPS and group != form:
             raise entry.error("group", f"a type offered by the {form} form must be in group {form!r}")
         types[code] = MoneyType(code=code, label=entry.text("label"), group=group, form=form)
-    for code in RULE_MONEY_TYPES:
+    for code in rule_money_types():
         if code not in types:
             raise table.error(code, "is missing: the rules create this money type")
-    for form in FORMS:
+    for form in offered_by:
         if not any(t.form == form for t in types.values()):
             raise table.error((), f"no money type is offered by the {form} form")
     return types
+
+
+def _rule_settings(top: Table) -> dict[str, dict[str, int]]:
+    """Each rule's own numbers: `[rules.TYPE]` holds exactly the settings the rule declares."""
+    declared_by = rule_settings()
+    table = top.table("rules") if top.has("rules") else None
+    if table is not None:
+        for name in table.data:
+            if name not in declared_by:
+                known = ", ".join(declared_by) or "none"
+                raise table.error(name, f"is not a transaction type with settings of its own (those: {known})")
+    elif declared_by:
+        raise top.error("rules", f"is missing: {', '.join(declared_by)} need their own numbers")
+    settings: dict[str, dict[str, int]] = {}
+    for rule_type, declared in declared_by.items():
+        assert table is not None
+        if not table.has(rule_type):
+            raise table.error(rule_type, "is missing: this transaction type needs its own numbers")
+        own = table.table(rule_type)
+        own.keys([setting.name for setting in declared])
+        settings[rule_type] = {
+            setting.name: own.amount(setting.name, minimum=setting.minimum) if setting.kind == "amount"
+            else own.count(setting.name, minimum=setting.minimum, maximum=setting.maximum)
+            for setting in declared
+        }
+    return settings
 
 
 def _idle(top: Table, key: str, default: int) -> int:

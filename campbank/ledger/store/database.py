@@ -16,13 +16,15 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from campbank.ledger.store.paths import default_db_path
 
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
+# What the database library raises for a damaged, locked or unusable file (for a face to report).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, DBAPIError)
 
 
 def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
@@ -57,10 +59,25 @@ class Database:
 
     def write(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
         """Run `work` in a write transaction, retrying if the database stays locked past the timeout."""
+        return self._retrying(work, commit=True, attempts=attempts)
+
+    def rehearse(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
+        """Run `work` exactly as `write` would — under the write lock, seeing its own changes through every
+        read — then roll everything back: nothing it did is kept, whatever it returns or raises."""
+        return self._retrying(work, commit=False, attempts=attempts)
+
+    def _retrying(self, work: Callable[[Session], T], *, commit: bool, attempts: int) -> T:
         for attempt in range(attempts):
             try:
-                with self.write_transaction() as session:
-                    return work(session)
+                if commit:
+                    with self.write_transaction() as session:
+                        return work(session)
+                with Session(self._write_engine, expire_on_commit=False) as session:
+                    session.begin()
+                    try:
+                        return work(session)
+                    finally:
+                        session.rollback()
             except OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise

@@ -12,6 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# Tables whose rows are never changed or deleted once written: database triggers refuse it, and
+# `campbank verify` checks the triggers are there (see docs/guarantees.md#append-only).
+APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
+
 
 class Account(SQLModel, table=True):
     """A person (or the built-in `bank`) and their balance."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select as select_columns
+from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
+from campbank.core.counters import Counter
 from campbank.core.enums import Role
 from campbank.core.errors import PermissionDenied
 from campbank.ledger.people import (
@@ -18,6 +19,7 @@ from campbank.ledger.people import (
     join_name,
 )
 from campbank.ledger.permissions import Action, Actor, may_view_account, require
+from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import (
     Account,
     CounterTotal,
@@ -25,8 +27,6 @@ from campbank.ledger.store.tables import (
     MoneyEntry,
     Transaction,
 )
-
-CERTIFICATE = "book_certificate"
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class BalanceRow:
 
     @property
     def certificates(self) -> int:
-        return self.counters.get(CERTIFICATE, 0)
+        return self.counters.get(Counter.BOOK_CERTIFICATE, 0)
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,16 @@ class HistoryLine:
     balance_after: int
 
 
-def balances(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), include_inactive: bool = True
+def balances_in(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), include_inactive: bool = True
              ) -> list[BalanceRow]:
     """Everyone of the given roles, by squad then surname, with their counter totals."""
     # plain columns, not Account objects: a camp network has tens of thousands of people
-    query = select(Account.id, Account.username, Account.last_name, Account.first_name, Account.middle_name,
-                   Account.role, Account.squad, Account.grade, Account.active, Account.balance
-                   ).where(col(Account.role).in_(roles)).where(Account.username != BANK)
+    query = select_columns(col(Account.id), col(Account.username), col(Account.last_name), col(Account.first_name),
+                           col(Account.middle_name), col(Account.role), col(Account.squad), col(Account.grade),
+                           col(Account.active), col(Account.balance)
+                           ).where(col(Account.role).in_(roles)).where(col(Account.username) != BANK)
     if not include_inactive:
-        query = query.where(Account.active == True)  # noqa: E712
+        query = query.where(col(Account.active) == True)  # noqa: E712
     counters: dict[int, dict[str, int]] = {}
     for account_id, counter_type, total in session.execute(
             select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total)
@@ -82,8 +83,13 @@ def balances(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), inc
     return sorted(rows, key=lambda r: (r.squad or "", r.full_name.casefold(), r.username))
 
 
-def account_balance(session: Session, viewer: Actor, username: str) -> BalanceRow:
+def account_balance(db: Database, viewer: Actor, username: str) -> BalanceRow:
     """One person's balance and counters, if `viewer` may see them."""
+    with db.session() as session:
+        return account_balance_in(session, viewer, username)
+
+
+def account_balance_in(session: Session, viewer: Actor, username: str) -> BalanceRow:
     account = account_named(session, username)
     check_may_view(session, viewer, account)
     counters = {
@@ -94,9 +100,23 @@ def account_balance(session: Session, viewer: Actor, username: str) -> BalanceRo
     return _row(account, counters)
 
 
-def history(session: Session, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
+def history(db: Database, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
             ) -> list[HistoryLine]:
     """The newest money movements on an account, with the running balance after each."""
+    with db.session() as session:
+        return history_in(session, viewer, username, limit=limit, before_id=before_id)
+
+
+def balance_and_history(db: Database, viewer: Actor, username: str, *, limit: int = 50
+                        ) -> tuple[BalanceRow, list[HistoryLine]]:
+    """An account's balance and its newest history, read together (they agree with each other)."""
+    with db.session() as session:
+        return (account_balance_in(session, viewer, username),
+                history_in(session, viewer, username, limit=limit))
+
+
+def history_in(session: Session, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
+               ) -> list[HistoryLine]:
     account = account_named(session, username)
     check_may_view(session, viewer, account)
     query = (
@@ -160,33 +180,35 @@ class Request:
     state: str
 
 
-def classmates(session: Session, viewer: Actor) -> list[Classmate]:
+def classmates(db: Database, viewer: Actor) -> list[Classmate]:
     """Every other active student, for a transfer's receiver picker."""
-    me = acting_account(session, viewer)
-    require(me, Action.VIEW_OWN)
-    # plain columns, not Account objects: a big camp's kiosk would otherwise hold ten thousand of them
-    rows = session.execute(
-        select_columns(col(Account.username), col(Account.last_name), col(Account.first_name),
-                       col(Account.middle_name), col(Account.squad))
-        .where(col(Account.role) == Role.STUDENT).where(col(Account.active).is_(True))
-        .where(col(Account.id) != me.id)
-    ).all()
-    people = [Classmate(username, join_name(last, first, middle), squad)
-              for username, last, first, middle, squad in rows]
+    with db.session() as session:
+        me = acting_account(session, viewer)
+        require(me, Action.VIEW_OWN)
+        # plain columns, not Account objects: a big camp's kiosk would otherwise hold ten thousand of them
+        rows = session.execute(
+            select_columns(col(Account.username), col(Account.last_name), col(Account.first_name),
+                           col(Account.middle_name), col(Account.squad))
+            .where(col(Account.role) == Role.STUDENT).where(col(Account.active).is_(True))
+            .where(col(Account.id) != me.id)
+        ).all()
+        people = [Classmate(username, join_name(last, first, middle), squad)
+                  for username, last, first, middle, squad in rows]
     return sorted(people, key=lambda c: (c.full_name.casefold(), c.username))
 
 
-def my_requests(session: Session, viewer: Actor, *, limit: int = 30) -> list[Request]:
+def my_requests(db: Database, viewer: Actor, *, limit: int = 30) -> list[Request]:
     """A student's own transfer requests, newest first (pending ones can still be cancelled)."""
-    me = acting_account(session, viewer)
-    rows = session.exec(
-        select(Transaction, MoneyEntry, Account)
-        .join(MoneyEntry, col(MoneyEntry.transaction_id) == col(Transaction.id))
-        .join(Account, col(Account.id) == col(MoneyEntry.receiver_id))
-        .where(Transaction.creator_id == me.id)
-        .where(Transaction.type == "p2p")
-        .order_by(col(Transaction.id).desc())
-        .limit(limit)
-    ).all()
-    return [Request(t.id or 0, t.created_at, a.username, full_name(a), m.amount, t.description, t.state)
-            for t, m, a in rows]
+    with db.session() as session:
+        me = acting_account(session, viewer)
+        rows = session.exec(
+            select(Transaction, MoneyEntry, Account)
+            .join(MoneyEntry, col(MoneyEntry.transaction_id) == col(Transaction.id))
+            .join(Account, col(Account.id) == col(MoneyEntry.receiver_id))
+            .where(Transaction.creator_id == me.id)
+            .where(Transaction.type == "p2p")
+            .order_by(col(Transaction.id).desc())
+            .limit(limit)
+        ).all()
+        return [Request(t.id or 0, t.created_at, a.username, full_name(a), m.amount, t.description, t.state)
+                for t, m, a in rows]

@@ -1,4 +1,4 @@
-"""The balance report (SPEC §8): per squad, every active student's balance and what they earned.
+"""The balance report: per squad, every active student's balance and what they earned.
 
 `earned` is the sum of the positive counted money entries a student received (every group: the initial
 grant and transfers received too); `studies`, `activity`, `sport` and `work` are the same per report
@@ -15,7 +15,8 @@ from sqlmodel import Session
 from campbank.core.season import Season
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.views.accounts import BalanceRow, balances
+from campbank.ledger.store.database import Database
+from campbank.ledger.views.accounts import BalanceRow, balances_in
 from campbank.ledger.views.summaries import (
     Summary,
     authorise,
@@ -74,12 +75,17 @@ class BalanceReport:
         return tuple(line for squad in self.squads for line in squad.lines)
 
 
-def balance_report(session: Session, viewer: Actor) -> BalanceReport:
+def balance_report(db: Database, viewer: Actor) -> BalanceReport:
     """Every active student by squad then surname, with footers (staff and managers)."""
+    with db.session() as session:
+        return balance_report_in(session, viewer)
+
+
+def balance_report_in(session: Session, viewer: Actor) -> BalanceReport:
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
     earned = earned_by_group(session, season)
-    lines = [_line(season, row, earned.get(row.username, {})) for row in balances(session, include_inactive=False)]
+    lines = [_line(season, row, earned.get(row.username, {})) for row in balances_in(session, include_inactive=False)]
     sections = []
     for squad in squad_order(season, (line.squad for line in lines)):
         members = tuple(line for line in lines if line.squad == squad)

@@ -26,7 +26,7 @@ from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
     Request,
-    balances,
+    balances_in,
     classmates,
     history,
 )
@@ -115,8 +115,7 @@ def _as_time(value: object) -> datetime:
 def my_history(db: Database, actor: Actor, *, limit: int = 50, before_id: int | None = None) -> HistoryPage:
     """The actor's money movements, newest first, with the balance after each; page on with `next_before`."""
     limit = max(1, min(limit, MAX_PAGE))
-    with db.session() as session:
-        lines = history(session, actor, actor.username, limit=limit + 1, before_id=before_id)
+    lines = history(db, actor, actor.username, limit=limit + 1, before_id=before_id)
     more = len(lines) > limit
     lines = lines[:limit]
     return HistoryPage(lines, lines[-1].journal_id if more and lines else None)
@@ -130,5 +129,5 @@ def directory(db: Database, actor: Actor) -> list[Person]:
         if allows(me.role, Action.VIEW_STUDENTS):
             require(me, Action.VIEW_STUDENTS)
             return [Person(r.username, r.full_name, r.squad, r.grade, r.balance, r.active)
-                    for r in balances(session, include_inactive=False)]
-        return [Person(c.username, c.full_name, None, None, None, True) for c in classmates(session, actor)]
+                    for r in balances_in(session, include_inactive=False)]
+    return [Person(c.username, c.full_name, None, None, None, True) for c in classmates(db, actor)]

@@ -1,4 +1,4 @@
-"""The manager's oversight reads: the people list, one transaction in full, the audit log (SPEC §2).
+"""The manager's oversight reads: the people list, one transaction in full, the audit log.
 
 Plain frozen dataclasses for the office screens; each entry point checks the viewer's permission.
 A transaction's detail also says whether, and why not, the viewer may cancel it, using the same check
@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from campbank.core.enums import Role
 from campbank.core.errors import CampBankError
-from campbank.ledger.people import BANK, acting_account, full_name
+from campbank.ledger.people import BANK, acting_account, full_name, join_name
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store import audit
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 from campbank.ledger.transactions import check_may_cancel, load_transaction
 from campbank.rules import REGISTRY
@@ -81,46 +83,53 @@ class TransactionDetail:
         return self.cancel_refusal is None
 
 
-def list_users(session: Session, viewer: Actor, *, include_inactive: bool = True) -> tuple[UserLine, ...]:
+def list_users(db: Database, viewer: Actor, *, include_inactive: bool = True) -> tuple[UserLine, ...]:
     """Everyone but the built-in bank: managers, staff, then students by squad and surname."""
-    require(acting_account(session, viewer), Action.MANAGE_USERS)
     query = select(Account).where(Account.username != BANK)
     if not include_inactive:
         query = query.where(col(Account.active).is_(True))
+    with db.session() as session:
+        require(acting_account(session, viewer), Action.MANAGE_USERS)
+        lines = [
+            UserLine(a.username, full_name(a), str(a.role), a.squad, a.grade, a.active, a.can_login,
+                     a.locked_until, a.balance)
+            for a in session.exec(query)
+        ]
     order = {"manager": 0, "staff": 1, "student": 2}
-    lines = [
-        UserLine(a.username, full_name(a), str(a.role), a.squad, a.grade, a.active, a.can_login, a.locked_until,
-                 a.balance)
-        for a in session.exec(query)
-    ]
     return tuple(sorted(lines, key=lambda u: (order.get(u.role, 3), u.squad or "", u.full_name.casefold(),
                                               u.username)))
 
 
-def creators(session: Session, viewer: Actor) -> tuple[str, ...]:
+def creators(db: Database, viewer: Actor) -> tuple[str, ...]:
     """The usernames of staff, managers and the bank: who creates most transactions (for filters)."""
-    require(acting_account(session, viewer), Action.VIEW_STAFF)
-    rows = session.exec(select(Account.username).where(col(Account.role).in_(("staff", "manager"))))
-    return tuple(sorted(rows))
+    with db.session() as session:
+        require(acting_account(session, viewer), Action.VIEW_STAFF)
+        rows = session.exec(select(Account.username).where(col(Account.role).in_((Role.STAFF, Role.MANAGER))))
+        return tuple(sorted(rows))
 
 
 def transaction_types() -> tuple[str, ...]:
     return tuple(sorted(REGISTRY))
 
 
-def transaction_detail(session: Session, viewer: Actor, transaction_id: int) -> TransactionDetail:
+def transaction_detail(db: Database, viewer: Actor, transaction_id: int) -> TransactionDetail:
     """One transaction with all its entries (managers)."""
+    with db.session() as session:
+        return _detail(session, viewer, transaction_id)
+
+
+def _detail(session: Session, viewer: Actor, transaction_id: int) -> TransactionDetail:
     me = acting_account(session, viewer)
     require(me, Action.VIEW_STAFF)
     txn = load_transaction(session, transaction_id)
-    names = _names(session, txn.id or 0)
+    names = {id_: (row[0], join_name(*row[1:])) for id_, row in queries.names_in(session, txn.id or 0).items()}
     money = tuple(
         MoneyLine(*names.get(e.receiver_id, ("?", "?")), e.amount, e.money_type, e.description)
         for e in session.exec(select(MoneyEntry).where(MoneyEntry.transaction_id == txn.id).order_by(
             col(MoneyEntry.id)))
     )
     counters = tuple(
-        CounterLine(*names.get(e.receiver_id, ("?", "?")), e.counter_type, e.value, _as_date(e.day), e.block)
+        CounterLine(*names.get(e.receiver_id, ("?", "?")), e.counter_type, e.value, e.day, e.block)
         for e in session.exec(select(CounterEntry).where(CounterEntry.transaction_id == txn.id).order_by(
             col(CounterEntry.id)))
     )
@@ -129,18 +138,19 @@ def transaction_detail(session: Session, viewer: Actor, transaction_id: int) -> 
     rule = REGISTRY.get(txn.type)
     return TransactionDetail(
         id=txn.id or 0, type=txn.type, label=rule.label if rule else txn.type, state=str(txn.state),
-        created_at=txn.created_at, day=_as_date(txn.day), creator=creator[0], creator_name=creator[1],
+        created_at=txn.created_at, day=txn.day, creator=creator[0], creator_name=creator[1],
         description=txn.description, update_of=txn.update_of, replaced_by=newer,
         idempotency_key=txn.idempotency_key, money=money, counters=counters,
         cancel_refusal=_refusal(session, me, txn),
     )
 
 
-def audit_log(session: Session, viewer: Actor, *, action_prefix: str = "", limit: int = 500
+def audit_log(db: Database, viewer: Actor, *, action_prefix: str = "", limit: int = 500
               ) -> tuple[audit.AuditEntry, ...]:
     """The newest audit rows first, optionally only actions starting with `action_prefix` (managers)."""
-    require(acting_account(session, viewer), Action.VIEW_AUDIT)
-    return tuple(audit.recent(session, limit=limit, action_prefix=action_prefix.strip()))
+    with db.session() as session:
+        require(acting_account(session, viewer), Action.VIEW_AUDIT)
+        return tuple(audit.recent(session, limit=limit, action_prefix=action_prefix.strip()))
 
 
 def _refusal(session: Session, me: Account, txn: Transaction) -> str | None:
@@ -149,16 +159,3 @@ def _refusal(session: Session, me: Account, txn: Transaction) -> str | None:
     except CampBankError as error:
         return error.message
     return None
-
-
-def _names(session: Session, transaction_id: int) -> dict[int, tuple[str, str]]:
-    rows = session.execute(text(
-        "SELECT id, username, last_name, first_name, middle_name FROM account WHERE id IN ("
-        "SELECT creator_id FROM txn WHERE id = :id "
-        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id = :id "
-        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = :id)"), {"id": transaction_id})
-    return {row[0]: (row[1], " ".join(p for p in row[2:] if p)) for row in rows}
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlmodel import Session
 
-from campbank.ledger.people import BANK
+from campbank.ledger.people import BANK, join_name
 from campbank.ledger.permissions import Action, Actor
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import reports
 from campbank.ledger.views.summaries import authorise
 
 
@@ -35,32 +36,18 @@ class StaffLine:
         return -self.balance
 
 
-_STAFF = text(
-    """
-    SELECT a.id, a.username, a.last_name, a.first_name, a.middle_name, a.role, a.active, a.balance,
-           COALESCE(n.total, 0), COALESCE(n.processed, 0), COALESCE(f.issued, 0), COALESCE(f.charged, 0)
-      FROM account a
-      LEFT JOIN (SELECT creator_id, COUNT(*) AS total,
-                        SUM(CASE WHEN state = 'processed' THEN 1 ELSE 0 END) AS processed
-                   FROM txn GROUP BY creator_id) n ON n.creator_id = a.id
-      LEFT JOIN (SELECT t.creator_id,
-                        SUM(CASE WHEN m.amount > 0 THEN m.amount ELSE 0 END) AS issued,
-                        SUM(CASE WHEN m.amount < 0 THEN -m.amount ELSE 0 END) AS charged
-                   FROM money_entry m JOIN txn t ON t.id = m.transaction_id
-                  WHERE t.state = 'processed' GROUP BY t.creator_id) f ON f.creator_id = a.id
-     WHERE a.role IN ('staff', 'manager')
-     ORDER BY CASE a.role WHEN 'manager' THEN 0 ELSE 1 END, a.last_name, a.first_name, a.username
-    """
-)
-
-
-def staff_report(session: Session, viewer: Actor, *, include_bank: bool = False) -> tuple[StaffLine, ...]:
+def staff_report(db: Database, viewer: Actor, *, include_bank: bool = False) -> tuple[StaffLine, ...]:
     """Managers first, then staff, by surname; the built-in bank (taxes, grants) only when asked, last."""
+    with db.session() as session:
+        return staff_report_in(session, viewer, include_bank=include_bank)
+
+
+def staff_report_in(session: Session, viewer: Actor, *, include_bank: bool = False) -> tuple[StaffLine, ...]:
     authorise(session, viewer, Action.VIEW_STAFF)
-    lines, bank = [], []
-    for (_id, username, last, first, middle, role, active, balance, total, processed, issued,
-         charged) in session.execute(_STAFF):
-        line = StaffLine(username, " ".join(p for p in (last, first, middle) if p), role, bool(active),
-                         int(balance), int(issued), int(charged), int(total), int(processed))
-        (bank if username == BANK else lines).append(line)
+    lines: list[StaffLine] = []
+    bank: list[StaffLine] = []
+    for row in reports.staff_totals(session):
+        line = StaffLine(row.username, join_name(row.last_name, row.first_name, row.middle_name), row.role,
+                         row.active, row.balance, row.issued, row.charged, row.transactions, row.processed)
+        (bank if row.username == BANK else lines).append(line)
     return tuple(lines + (bank if include_bank else []))

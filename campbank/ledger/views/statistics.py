@@ -1,4 +1,4 @@
-"""Market statistics (SPEC §8): the students' money, who is in danger, what flows in and out, and when.
+"""Market statistics: the students' money, who is in danger, what flows in and out, and when.
 
 Everything here is about the *active* students (a deactivated student's money left the market with
 them), in integer cents:
@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.core.season import GROUPS, Season
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.views.accounts import balances
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import reports
+from campbank.ledger.views.accounts import balances_in
 from campbank.ledger.views.summaries import (
     DANGER,
     WARNING,
@@ -126,44 +127,16 @@ class MarketStatistics:
         return sum(f.charged for f in self.by_group)
 
 
-_FLOWS = text(
-    """
-    SELECT day, money_type,
-           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
-           SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
-      FROM (SELECT t.day, m.money_type, m.amount
-              FROM money_entry m
-              JOIN txn t ON t.id = m.transaction_id
-              JOIN account a ON a.id = m.receiver_id
-             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
-            UNION ALL  -- a student's own transfer also charges the sender
-            SELECT t.day, m.money_type, -m.amount
-              FROM money_entry m
-              JOIN txn t ON t.id = m.transaction_id
-              JOIN account c ON c.id = t.creator_id
-             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
-     GROUP BY day, money_type
-    """
-)
-
-_SUPPLY = text(
-    """
-    SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
-      FROM journal j
-      JOIN account a ON a.id = j.account_id
-     WHERE j.counter_type IS NULL AND a.role = 'student' AND a.active = 1
-     GROUP BY d ORDER BY d
-    """
-)
-
-_PENDING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
+def market_statistics(db: Database, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
+    """The market statistics (staff and managers): see the module's docstring."""
+    with db.session() as session:
+        return market_statistics_in(session, viewer, bins=bins)
 
 
-def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
-    """The market statistics of SPEC §8 (staff and managers)."""
+def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
-    rows = balances(session, include_inactive=False)
+    rows = balances_in(session, include_inactive=False)
     values = [r.balance for r in rows]
     flags = {r.username: flag_of(season, r.balance) for r in rows}
     by_day, by_group, by_day_group = _flows(session, season)
@@ -180,7 +153,7 @@ def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_
         maximum=max(values, default=None),
         danger=tuple(u for u, f in flags.items() if f == DANGER),
         warning=tuple(u for u, f in flags.items() if f == WARNING),
-        pending_transfers=int(session.execute(_PENDING).scalar_one()),
+        pending_transfers=reports.waiting_transfers(session),
         by_day=by_day,
         by_group=by_group,
         by_day_group=by_day_group,
@@ -192,11 +165,10 @@ def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_
 def _flows(session: Session, season: Season
            ) -> tuple[tuple[DayFlow, ...], tuple[GroupFlow, ...], tuple[DayGroupFlow, ...]]:
     cells: dict[tuple[date, str], list[int]] = {}
-    for day, money_type, issued, charged in session.execute(_FLOWS):
-        key = (_as_date(day), season.group_of(money_type))
-        cell = cells.setdefault(key, [0, 0])
-        cell[0] += int(issued or 0)
-        cell[1] += int(charged or 0)
+    for day, money_type, issued, charged in reports.flows(session):
+        cell = cells.setdefault((day, season.group_of(money_type)), [0, 0])
+        cell[0] += issued
+        cell[1] += charged
     days: dict[date, list[int]] = {}
     groups: dict[str, list[int]] = {g: [0, 0] for g in GROUPS}
     for (day, group), (issued, charged) in cells.items():
@@ -215,7 +187,7 @@ def _flows(session: Session, season: Season
 
 def money_supply(session: Session) -> tuple[SupplyPoint, ...]:
     """The active students' total balance at the end of every day from the first movement to the last."""
-    changes = {_as_date(d): int(amount) for d, amount in session.execute(_SUPPLY)}
+    changes = reports.supply_changes(session)
     if not changes:
         return ()
     points, running, day = [], 0, min(changes)
@@ -250,6 +222,3 @@ def nice_width(raw: float) -> int:
                 return width * step
         width *= 10
 
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

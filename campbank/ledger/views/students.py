@@ -11,9 +11,9 @@ from campbank.ledger.store.database import Database
 from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
-    account_balance,
-    balances,
-    history,
+    account_balance_in,
+    balances_in,
+    history_in,
 )
 from campbank.ledger.views.study import StudyStatus, status_of
 
@@ -32,16 +32,16 @@ def student_list(db: Database, actor: Actor, *, include_inactive: bool = False) 
     """Every student by squad then surname, with balance and counters (staff and managers)."""
     with db.session() as session:
         require(acting_account(session, actor), Action.VIEW_STUDENTS)
-        return balances(session, include_inactive=include_inactive)
+        return balances_in(session, include_inactive=include_inactive)
 
 
 def student_card(db: Database, actor: Actor, username: str, *, limit: int | None = None) -> StudentCard:
     """One student's balance, programme and newest history, if `actor` may see them."""
     limit = limit or HISTORY_PAGE
     with db.session() as session:
-        row = account_balance(session, actor, username)
+        row = account_balance_in(session, actor, username)
         study = status_of(current_season(session), row)
-        lines = history(session, actor, username, limit=limit + 1)
+        lines = history_in(session, actor, username, limit=limit + 1)
     return StudentCard(row, study, lines[:limit], len(lines) > limit)
 
 
@@ -50,5 +50,5 @@ def older_history(db: Database, actor: Actor, username: str, before_id: int, *, 
     """The next page of history older than journal row `before_id`, and whether more is left."""
     limit = limit or HISTORY_PAGE
     with db.session() as session:
-        lines = history(session, actor, username, limit=limit + 1, before_id=before_id)
+        lines = history_in(session, actor, username, limit=limit + 1, before_id=before_id)
     return lines[:limit], len(lines) > limit

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from campbank.core.season import Season
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.views.accounts import BalanceRow, account_balance
+from campbank.ledger.store.database import Database
+from campbank.ledger.views.accounts import BalanceRow, account_balance_in
 from campbank.rules.study_fine import Progress, next_lecture_fine, progress
 
 
@@ -30,6 +29,13 @@ def status_of(season: Season, row: BalanceRow) -> StudyStatus:
     )
 
 
-def study_status(session: Session, viewer: Actor, username: str) -> StudyStatus:
+def study_status(db: Database, viewer: Actor, username: str) -> StudyStatus:
     """One student's programme, if `viewer` may see that student."""
-    return status_of(current_season(session), account_balance(session, viewer, username))
+    return balance_and_study(db, viewer, username)[1]
+
+
+def balance_and_study(db: Database, viewer: Actor, username: str) -> tuple[BalanceRow, StudyStatus]:
+    """One student's balance and counters, and their programme from the same reading."""
+    with db.session() as session:
+        row = account_balance_in(session, viewer, username)
+        return row, status_of(current_season(session), row)

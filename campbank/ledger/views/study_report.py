@@ -1,4 +1,4 @@
-"""The study report (SPEC §8): per squad, every active student's study counters and expected final fine.
+"""The study report: per squad, every active student's study counters and expected final fine.
 
 The expected fine is the final stage's (`campbank.rules.study_fine.progress`), the one a manager's
 `campbank fines charge --stage final` would make; `progress` also carries the targets for the grade.
@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from campbank.core.counters import Counter
 from campbank.core.season import Season
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.views.accounts import BalanceRow, balances
+from campbank.ledger.store.database import Database
+from campbank.ledger.views.accounts import BalanceRow, balances_in
 from campbank.ledger.views.summaries import authorise, squad_label, squad_order
 from campbank.rules.study_fine import Progress, progress
 
@@ -73,11 +75,16 @@ class StudyReport:
         return tuple(line for squad in self.squads for line in squad.lines)
 
 
-def study_report(session: Session, viewer: Actor) -> StudyReport:
+def study_report(db: Database, viewer: Actor) -> StudyReport:
     """Every active student's study programme by squad then surname (staff and managers)."""
+    with db.session() as session:
+        return study_report_in(session, viewer)
+
+
+def study_report_in(session: Session, viewer: Actor) -> StudyReport:
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
-    lines = [study_line(season, row) for row in balances(session, include_inactive=False)]
+    lines = [study_line(season, row) for row in balances_in(session, include_inactive=False)]
     sections = []
     for squad in squad_order(season, (line.squad for line in lines)):
         members = tuple(line for line in lines if line.squad == squad)
@@ -93,13 +100,13 @@ def study_line(season: Season, row: BalanceRow) -> StudyLine:
         full_name=row.full_name,
         squad=row.squad or None,
         grade=row.grade,
-        labs=c.get("lab_pass", 0),
-        facultatives=c.get("fac_attend", 0),
-        fac_passes=c.get("fac_pass", 0),
-        seminars_attended=c.get("seminar_attend", 0),
-        seminars_given=c.get("seminar_pass", 0),
-        lectures_attended=c.get("lecture_attend", 0),
-        lectures_missed=c.get("lecture_miss", 0),
+        labs=c.get(Counter.LAB_PASS, 0),
+        facultatives=c.get(Counter.FAC_ATTEND, 0),
+        fac_passes=c.get(Counter.FAC_PASS, 0),
+        seminars_attended=c.get(Counter.SEMINAR_ATTEND, 0),
+        seminars_given=c.get(Counter.SEMINAR_PASS, 0),
+        lectures_attended=c.get(Counter.LECTURE_ATTEND, 0),
+        lectures_missed=c.get(Counter.LECTURE_MISS, 0),
         expected_fine=final.expected_fine,
         progress=final,
     )

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import isqrt
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.core.season import Season
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.store.queries import reports
 from campbank.ledger.store.tables import Account
 
 NO_SQUAD = "No squad"
@@ -111,23 +111,11 @@ def squad_label(squad: str | None) -> str:
     return squad if squad else NO_SQUAD
 
 
-_EARNED = text(
-    """
-    SELECT a.username, m.money_type, SUM(m.amount)
-      FROM money_entry m
-      JOIN txn t ON t.id = m.transaction_id
-      JOIN account a ON a.id = m.receiver_id
-     WHERE t.state = 'processed' AND m.amount > 0 AND a.role = 'student'
-     GROUP BY a.username, m.money_type
-    """
-)
-
-
 def earned_by_group(session: Session, season: Season) -> dict[str, dict[str, int]]:
     """Per student username: the positive counted money entries they received, summed per report group."""
     earned: dict[str, dict[str, int]] = {}
-    for username, money_type, amount in session.execute(_EARNED):
+    for username, money_type, amount in reports.earned(session):
         groups = earned.setdefault(username, {})
         group = season.group_of(money_type)
-        groups[group] = groups.get(group, 0) + int(amount)
+        groups[group] = groups.get(group, 0) + amount
     return earned

@@ -16,7 +16,7 @@ from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
-    account_balance,
+    balance_and_history,
     history,
 )
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
@@ -59,12 +59,7 @@ class AccountHistoryScreen(LedgerWork, Screen[None]):
         self.lines, self.complete = [], False
         username = self.username
 
-        def read() -> tuple[BalanceRow, list[HistoryLine]]:
-            with self.db.session() as session:
-                return (account_balance(session, self.actor, username),
-                        history(session, self.actor, username, limit=PAGE))
-
-        self.fetch(read, self._first)
+        self.fetch(lambda: balance_and_history(self.db, self.actor, username, limit=PAGE), self._first)
 
     def _first(self, result: tuple[BalanceRow, list[HistoryLine]]) -> None:
         row, lines = result
@@ -80,11 +75,7 @@ class AccountHistoryScreen(LedgerWork, Screen[None]):
             return
         before, username = self.lines[-1].journal_id, self.username
 
-        def read() -> list[HistoryLine]:
-            with self.db.session() as session:
-                return history(session, self.actor, username, limit=PAGE, before_id=before)
-
-        self.fetch(read, self._add)
+        self.fetch(lambda: history(self.db, self.actor, username, limit=PAGE, before_id=before), self._add)
 
     def _add(self, lines: list[HistoryLine]) -> None:
         sign = self.campbank.season.currency_sign

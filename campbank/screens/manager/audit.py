@@ -59,11 +59,7 @@ class AuditPane(Pane):
     def reload(self) -> None:
         prefix, limit = self.prefix, self.limit
 
-        def read() -> tuple[AuditEntry, ...]:
-            with self.db.session() as session:
-                return audit_log(session, self.actor, action_prefix=prefix, limit=limit)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: audit_log(self.db, self.actor, action_prefix=prefix, limit=limit), self._show)
 
     def _show(self, entries: tuple[AuditEntry, ...]) -> None:
         self.entries = entries

@@ -37,11 +37,7 @@ class StaffPane(Pane):
                      id="staff-note")
 
     def reload(self) -> None:
-        def read() -> tuple[StaffLine, ...]:
-            with self.db.session() as session:
-                return staff_report(session, self.actor, include_bank=True)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: staff_report(self.db, self.actor, include_bank=True), self._show)
 
     def _show(self, lines: tuple[StaffLine, ...]) -> None:
         sign = self.campbank.season.currency_sign

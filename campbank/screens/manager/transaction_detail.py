@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from campbank.core.counters import is_amount
 from campbank.core.money import format_amount
 from campbank.ledger.actions import states
 from campbank.ledger.actions.states import Changed
@@ -63,11 +64,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        def read() -> TransactionDetail:
-            with self.db.session() as session:
-                return transaction_detail(session, self.actor, self.transaction_id)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: transaction_detail(self.db, self.actor, self.transaction_id), self._show)
 
     def _show(self, detail: TransactionDetail) -> None:
         self.detail = detail
@@ -106,7 +103,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         counters = self.query_one("#detail-counters", VimTable)
         counters.clear()
         for c in detail.counters:
-            value = format_amount(c.value, sign) if c.counter_type == "book_certificate" else str(c.value)
+            value = format_amount(c.value, sign) if is_amount(c.counter_type) else str(c.value)
             counters.add_row(Text(c.receiver_name), c.receiver, c.counter_type, value, str(c.day), c.block or "")
         counters.display = bool(detail.counters)
         self.query_one("#counter-heading").display = bool(detail.counters)

@@ -96,9 +96,8 @@ class TransactionsPane(Pane):
         sort, descending, where, offset = self.sort, self.descending, self.where, self.first_row
 
         def read() -> TransactionPage:
-            with self.db.session() as session:
-                return transactions_page(session, self.actor, where=where, sort=sort, descending=descending,
-                                         offset=offset, limit=PAGE)
+            return transactions_page(self.db, self.actor, where=where, sort=sort, descending=descending,
+                                     offset=offset, limit=PAGE)
 
         self.fetch(read, self._show)
 
@@ -116,7 +115,7 @@ class TransactionsPane(Pane):
         self._show_status()
 
     @staticmethod
-    def _cells(line: TransactionLine, sign: str) -> list[object]:
+    def _cells(line: TransactionLine, sign: str) -> list[Text | str]:
         amount = format_amount(line.amount, sign)
         return [
             str(line.id),
@@ -184,8 +183,7 @@ class TransactionsPane(Pane):
     def action_filter(self) -> None:
         if self._choices is None:
             def read() -> tuple[tuple[str, ...], tuple[str, ...]]:
-                with self.db.session() as session:
-                    return transaction_types(), creators(session, self.actor)
+                return transaction_types(), creators(self.db, self.actor)
 
             self.fetch(read, self._open_filter, group="choices")
             return

@@ -63,11 +63,7 @@ class UsersPane(Pane):
         yield table
 
     def reload(self) -> None:
-        def read() -> tuple[UserLine, ...]:
-            with self.db.session() as session:
-                return list_users(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: list_users(self.db, self.actor), self._show)
 
     def _show(self, users: tuple[UserLine, ...]) -> None:
         self.users = users

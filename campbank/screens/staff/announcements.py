@@ -102,11 +102,7 @@ class AnnouncementsPane(Pane):
         yield VerticalScroll(id="announce-list", can_focus=True)
 
     def reload(self) -> None:
-        def current() -> list[Announcement]:
-            with self.db.session() as session:
-                return notices.current(session)
-
-        self.fetch(current, lambda items: self.call_later(self._show, items))
+        self.fetch(lambda: notices.current(self.db), lambda items: self.call_later(self._show, items))
 
     async def _show(self, items: list[Announcement]) -> None:
         box = self.query_one("#announce-list", VerticalScroll)

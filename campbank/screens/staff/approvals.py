@@ -68,10 +68,10 @@ class ApprovalsPane(Pane):
             )
         if keep is not None and any(r.id == keep.id for r in rows):
             table.move_cursor(row=table.get_row_index(str(keep.id)))
-        note = self.query_one("#approvals-note", Static)
+        status = self.query_one("#approvals-note", Static)
         if not self.refusals:
-            note.remove_class("refused")
-            note.update(f"{len(rows)} waiting" if rows else "Nothing waiting.")
+            status.remove_class("refused")
+            status.update(f"{len(rows)} waiting" if rows else "Nothing waiting.")
 
     def selected(self) -> PendingTransfer | None:
         table = self.query_one("#approvals-table", DataTable)

@@ -45,11 +45,7 @@ class DashboardPane(Pane):
         self.query_one("#cards").styles.grid_size_columns = 5 if width >= 90 else (3 if width >= 54 else 2)
 
     def reload(self) -> None:
-        def glance() -> MarketStatistics:
-            with self.db.session() as session:
-                return market_statistics(session, self.actor)
-
-        self.fetch(glance, self._show)
+        self.fetch(lambda: market_statistics(self.db, self.actor), self._show)
 
     def _show(self, stats: MarketStatistics) -> None:
         sign = self.campbank.season.currency_sign

@@ -16,15 +16,15 @@ from textual.widgets import Input, Label, Select
 
 from campbank.core.season import Season
 from campbank.ledger.views.accounts import BalanceRow
-from campbank.rules.base import FormField, Rule
+from campbank.rules.base import FieldKind, FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
 from campbank.widgets.student_picker import Choice, StudentPicker
 
 PER_STUDENT = {"per_student_amount": "amount", "per_student_tick": "tick", "per_student_number": "number",
                "per_student_place": "place"}
 SIMPLE = ("choice", "block", "student", "amount", "text", "date", "partners")
-DATE = FormField("date", "date", "Date", required=False, help="Defaults to today")
-DESCRIPTION = FormField("description", "text", "Description", required=False)
+DATE = FormField("date", FieldKind.DATE, "Date", required=False, help="Defaults to today")
+DESCRIPTION = FormField("description", FieldKind.TEXT, "Description", required=False)
 
 
 class FieldBox(Horizontal):

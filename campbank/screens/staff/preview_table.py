@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from campbank.core.counters import is_amount
 from campbank.core.money import format_amount
 from campbank.core.season import Season
 from campbank.ledger.actions.preview import Preview
@@ -58,6 +59,6 @@ def preview_body(preview: Preview, season: Season) -> RenderableType:
 
 
 def _counter_value(name: str, value: int, sign: str) -> str:
-    if name == "book_certificate":
+    if is_amount(name):
         return format_amount(value, sign)
     return str(value)

@@ -1,6 +1,6 @@
-"""The balance and study reports per squad (staff and managers), SPEC §8.
+"""The balance and study reports per squad (staff and managers).
 
-Both reports come whole from `campbank.ledger.reports` (a camp is hundreds of students); a squad
+Both reports come whole from `campbank.ledger.views` (a camp is hundreds of students); a squad
 picker narrows them. Danger rows are red and warning rows yellow; each squad ends with its footer
 (sum, mean, standard deviation; study totals), and "all squads" ends with the camp's.
 """
@@ -18,14 +18,13 @@ from campbank.ledger.views.balance_report import (
     EARNED_GROUPS,
     MONEY_COLUMNS,
     BalanceReport,
-    balance_report,
 )
+from campbank.ledger.views.camp_report import squad_reports
 from campbank.ledger.views.study_report import (
     COUNT_COLUMNS,
     StudyLine,
     StudyReport,
     StudyTotals,
-    study_report,
 )
 from campbank.ledger.views.summaries import DANGER, WARNING, Summary
 from campbank.widgets.pane import Pane
@@ -76,11 +75,7 @@ class ReportsPane(Pane):
                 yield table
 
     def reload(self) -> None:
-        def read() -> tuple[BalanceReport, StudyReport]:
-            with self.db.session() as session:
-                return balance_report(session, self.actor), study_report(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: squad_reports(self.db, self.actor), self._show)
 
     def _show(self, reports: tuple[BalanceReport, StudyReport]) -> None:
         self.balances, self.study = reports

@@ -1,5 +1,5 @@
 """Market statistics (staff and managers): the students' money in numbers, a histogram of balances,
-the money supply over time, and what was issued and charged per group and per day (SPEC §8).
+the money supply over time, and what was issued and charged per group and per day.
 """
 
 from __future__ import annotations
@@ -53,11 +53,7 @@ class StatisticsPane(Pane):
         return f"{round(cents / 100):,}{self.campbank.season.currency_sign}"
 
     def reload(self) -> None:
-        def read() -> MarketStatistics:
-            with self.db.session() as session:
-                return market_statistics(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: market_statistics(self.db, self.actor), self._show)
 
     def _show(self, s: MarketStatistics) -> None:
         self.statistics = s
@@ -99,7 +95,7 @@ class StatisticsPane(Pane):
         def money(cents: int | None) -> str:
             return "—" if cents is None else format_amount(cents, sign)
 
-        pairs = [
+        pairs: list[tuple[str, Text | str]] = [
             ("Students", Text(str(s.students), style="bold")), ("Total", Text(money(s.total), style="bold")),
             ("Mean", money(s.mean)), ("Median", money(s.median)),
             ("Std dev", money(s.std_dev)), ("Min / max", f"{money(s.minimum)} / {money(s.maximum)}"),

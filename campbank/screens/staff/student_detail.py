@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from campbank.core.counters import COUNTS
 from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import HistoryLine
 from campbank.ledger.views.students import StudentCard, older_history, student_card
@@ -20,7 +21,6 @@ from campbank.widgets.vim_table import VimTable
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
          ("fac_passes", "fac_passes_target", "Facultatives passed"),
          ("seminars_given", "seminars_target", "Seminars given"))
-COUNTERS = ("seminar_attend", "fac_attend", "lecture_attend", "lecture_miss", "workout", "class_attend")
 
 
 def progress_table(card: StudentCard, sign: str) -> Table:
@@ -100,7 +100,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         facts.append("   Certificates ").append(format_amount(row.certificates, sign), style="bold")
         facts.append("\nNext lecture-miss fine ").append(format_amount(card.study.next_lecture_fine, sign),
                                                           style="bold")
-        counters = [f"{name.replace('_', ' ')} {row.counters[name]}" for name in COUNTERS if row.counters.get(name)]
+        counters = [f"{name.replace('_', ' ')} {row.counters[name]}" for name in COUNTS if row.counters.get(name)]
         if counters:
             facts.append("\n" + " · ".join(counters), style="dim")
         self.query_one("#detail-facts", Static).update(facts)

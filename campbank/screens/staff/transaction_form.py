@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static
 
@@ -80,7 +81,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         self.posting = False
         self.pristine: dict[str, Any] | None = None
         """The payload as the form opened, to tell whether leaving loses anything."""
-        self._summary_timer = None
+        self._summary_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -50,11 +50,7 @@ class HistoryView(LedgerWork, Vertical):
     def _load(self) -> None:
         before = self.lines[-1].journal_id if self.lines else None
 
-        def page() -> list[HistoryLine]:
-            with self.db.session() as session:
-                return history(session, self.actor, self.actor.username, limit=PAGE, before_id=before)
-
-        self.fetch(page, self._add)
+        self.fetch(lambda: history(self.db, self.actor, self.actor.username, limit=PAGE, before_id=before), self._add)
 
     def _add(self, page: list[HistoryLine]) -> None:
         self.lines.extend(page)

@@ -10,8 +10,8 @@ from textual.widgets import Digits, ProgressBar, Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.actions import notices
-from campbank.ledger.views.accounts import BalanceRow, account_balance
-from campbank.ledger.views.study import StudyStatus, study_status
+from campbank.ledger.views.accounts import BalanceRow
+from campbank.ledger.views.study import StudyStatus, balance_and_study
 from campbank.widgets.ledger_work import LedgerWork
 
 
@@ -59,9 +59,8 @@ class Overview(LedgerWork, VerticalScroll):
         self.fetch(self._snapshot, self._show)
 
     def _snapshot(self) -> Snapshot:
-        with self.db.session() as session:
-            return Snapshot(account_balance(session, self.actor, self.actor.username),
-                            study_status(session, self.actor, self.actor.username), notices.current(session))
+        row, study = balance_and_study(self.db, self.actor, self.actor.username)
+        return Snapshot(row, study, notices.current(self.db))
 
     def _show(self, snap: Snapshot) -> None:
         season = self.campbank.season

@@ -50,11 +50,7 @@ class TransferView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        def load() -> tuple[list[Classmate], list[Request]]:
-            with self.db.session() as session:
-                return classmates(session, self.actor), my_requests(session, self.actor)
-
-        self.fetch(load, self._show)
+        self.fetch(lambda: (classmates(self.db, self.actor), my_requests(self.db, self.actor)), self._show)
 
     def _show(self, data: tuple[list[Classmate], list[Request]]) -> None:
         self.people, self.requests = data

@@ -1,0 +1,203 @@
+"""Preparing a transaction: every check a payload passes before anything is written, in one place.
+
+`prepare` is shared by `posting.post`, `posting.alter` and `preview.preview`: it checks who may create
+the type, the idempotency key, the known fields, the date, the description, the rule's own validation and
+the time-block clash check, and returns the entries the rule made. Posting records them; a preview shows
+them. `substitute` is the first half of an alter: the checks on the old transaction, then the old one
+stops counting, so the preparation that follows sees the camp exactly as the alter leaves it.
+
+A preview of an alter runs `substitute` and `prepare` inside a write transaction that is always rolled
+back (`Database.rehearse`): every read, through the ORM or raw SQL, sees the old transaction gone, and
+nothing is kept. See docs/guarantees.md#idempotency for the keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from campbank.core.enums import Role, State
+from campbank.core.errors import InputError, PermissionDenied, RuleError
+from campbank.core.season import Season
+from campbank.ledger import clock
+from campbank.ledger.actions.clashes import check_clashes
+from campbank.ledger.actions.states import transition
+from campbank.ledger.people import acting_account, load_people
+from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store.tables import Account, Transaction
+from campbank.ledger.transactions import load_transaction
+from campbank.rules import rule_for
+from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
+
+COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
+MAX_DESCRIPTION = 500
+MAX_KEY = 200
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The transaction an idempotency key already made: posting the same payload again changes nothing."""
+
+    id: int
+    type: str
+    state: str
+    recipients: int
+    total: int
+    day: date
+    description: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked payload: what `record_transaction` writes, or what a preview shows.
+
+    When `earlier` is set the key was already posted with this payload, and nothing else was checked:
+    `entries` is empty and `people` holds nobody.
+    """
+
+    rule: Rule
+    creator_id: int
+    payload: dict[str, Any]
+    day: date
+    description: str
+    key: str | None
+    entries: Entries = field(default_factory=Entries)
+    people: Mapping[str, Person] = field(default_factory=dict)
+    earlier: Earlier | None = None
+
+
+def prepare(session: Session, actor: Actor, payload: object) -> Prepared:
+    """Check `payload` as `actor` would post it and build its entries; raises what posting would raise."""
+    payload = as_payload(payload)
+    account = acting_account(session, actor)
+    assert account.id is not None
+    rule = rule_for(payload.get("type"))
+    _check_may_create(account, rule)
+    key = _idempotency_key(payload)
+    if key is not None and (earlier := _earlier_post(session, key, account, payload)) is not None:
+        return Prepared(rule, account.id, payload, earlier.day, earlier.description, key, earlier=earlier)
+    season = current_season(session)
+    _check_known_fields(payload, rule, season)
+    day = parse_day(payload.get("date"), season)
+    description = _description(payload)
+    people = load_people(session, usernames_in(payload, rule.fields(season)) | {account.username})
+    ctx = RuleContext(season=season, day=day, creator=people[account.username], people=people)
+    entries = rule.build(payload, ctx)
+    check_clashes(session, season, entries, day, people)
+    return Prepared(rule, account.id, payload, day, description, key, entries, people)
+
+
+def substitute(session: Session, actor: Actor, transaction_id: int, payload: object, *,
+               now: datetime | None = None) -> dict[str, Any]:
+    """The old half of an alter: check the actor may replace `transaction_id` with `payload`, make the old
+    transaction stop counting, and return the edited payload to prepare (same type, no key)."""
+    account = acting_account(session, actor)
+    require(account, Action.ALTER_OWN)
+    old = load_transaction(session, transaction_id)
+    if old.creator_id != account.id:
+        raise PermissionDenied(f"#{old.id} was created by someone else; only its creator may alter it")
+    edited = as_payload(payload)
+    edited.pop("idempotency_key", None)
+    if edited.get("type", old.type) != old.type:
+        raise InputError(f"must stay {old.type!r}; cancel and post anew to change it", field="type")
+    edited["type"] = old.type
+    transition(session, old, State.SUBSTITUTED, actor_id=account.id, at=now, reason="altered")
+    return edited
+
+
+def parse_day(value: object, season: Season) -> date:
+    """The payload's `date`: YYYY-MM-DD within the season; today when absent."""
+    if value is None or value == "":
+        day = clock.today()
+    elif not isinstance(value, str):
+        raise InputError("must be a date written YYYY-MM-DD", field="date")
+    else:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(f"{value!r} is not a date written YYYY-MM-DD", field="date") from None
+    if not season.contains(day):
+        raise InputError(
+            f"{day} is outside the season ({season.first_day} to {season.last_day})", field="date"
+        )
+    return day
+
+
+def as_payload(payload: object) -> dict[str, Any]:
+    """A copy of the payload as a dict, refusing what is not a JSON object or not valid text."""
+    if not isinstance(payload, Mapping):
+        raise InputError("must be a JSON object such as {\"type\": \"fine\", ...}", field="payload")
+    _check_text(payload, "payload")
+    return dict(payload)
+
+
+def _check_text(value: object, where: str) -> None:
+    """Refuse text that cannot be stored as UTF-8 (a lone surrogate), naming where it is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError("contains characters that are not valid text", field=where) from None
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, f"{where}.{key}" if where != "payload" else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+
+
+def _check_may_create(account: Account, rule: Rule) -> None:
+    if rule.system_only:
+        raise PermissionDenied(f"{rule.type} transactions are made only by {rule.made_by}", field="type")
+    if account.role not in rule.creator_roles:
+        raise PermissionDenied(f"a {account.role} may not create a {rule.type} transaction")
+    require(account, Action.REQUEST_TRANSFER if account.role == Role.STUDENT else
+            Action.CREATE_STAFF_TRANSACTION)
+
+
+def _check_known_fields(payload: Mapping[str, Any], rule: Rule, season: Season) -> None:
+    known = COMMON_FIELDS | {f.name for f in rule.fields(season)}
+    unknown = sorted(set(payload) - known)
+    if unknown:
+        raise InputError(
+            f"is not a field of {rule.type}; its fields are {', '.join(sorted(known))}", field=unknown[0]
+        )
+
+
+def _description(payload: Mapping[str, Any]) -> str:
+    value = payload.get("description", "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError("must be text", field="description")
+    if len(value) > MAX_DESCRIPTION:
+        raise InputError(f"must be at most {MAX_DESCRIPTION} characters", field="description")
+    return value.strip()
+
+
+def _idempotency_key(payload: Mapping[str, Any]) -> str | None:
+    key = payload.get("idempotency_key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
+        raise InputError(f"must be non-empty text of at most {MAX_KEY} characters", field="idempotency_key")
+    return key.strip()
+
+
+def _earlier_post(session: Session, key: str, account: Account, payload: Mapping[str, Any]) -> Earlier | None:
+    earlier = session.exec(select(Transaction).where(Transaction.idempotency_key == key)).first()
+    if earlier is None:
+        return None
+    assert earlier.id is not None
+    same = earlier.creator_id == account.id and json.loads(earlier.payload) == dict(payload)
+    if not same:
+        raise RuleError(f"was already used for #{earlier.id} with a different payload", field="idempotency_key")
+    return Earlier(earlier.id, earlier.type, str(earlier.state), earlier.recipients, earlier.amount, earlier.day,
+                   earlier.description)

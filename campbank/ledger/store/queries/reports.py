@@ -1,0 +1,130 @@
+"""The reports' sums in SQL: money earned per student, money flows per day, the money supply, staff totals.
+
+Only counted entries (their transaction `processed`) enter a sum, except where a function says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from campbank.ledger.store.values import as_date
+
+_EARNED = text(
+    """
+    SELECT a.username, m.money_type, SUM(m.amount)
+      FROM money_entry m
+      JOIN txn t ON t.id = m.transaction_id
+      JOIN account a ON a.id = m.receiver_id
+     WHERE t.state = 'processed' AND m.amount > 0 AND a.role = 'student'
+     GROUP BY a.username, m.money_type
+    """
+)
+
+_FLOWS = text(
+    """
+    SELECT day, money_type,
+           SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
+           SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
+      FROM (SELECT t.day, m.money_type, m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account a ON a.id = m.receiver_id
+             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
+            UNION ALL  -- a student's own transfer also charges the sender
+            SELECT t.day, m.money_type, -m.amount
+              FROM money_entry m
+              JOIN txn t ON t.id = m.transaction_id
+              JOIN account c ON c.id = t.creator_id
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
+     GROUP BY day, money_type
+    """
+)
+
+_SUPPLY = text(
+    """
+    SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
+      FROM journal j
+      JOIN account a ON a.id = j.account_id
+     WHERE j.counter_type IS NULL AND a.role = 'student' AND a.active = 1
+     GROUP BY d ORDER BY d
+    """
+)
+
+_WAITING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
+
+_STAFF = text(
+    """
+    SELECT a.username, a.last_name, a.first_name, a.middle_name, a.role, a.active, a.balance,
+           COALESCE(n.total, 0), COALESCE(n.processed, 0), COALESCE(f.issued, 0), COALESCE(f.charged, 0)
+      FROM account a
+      LEFT JOIN (SELECT creator_id, COUNT(*) AS total,
+                        SUM(CASE WHEN state = 'processed' THEN 1 ELSE 0 END) AS processed
+                   FROM txn GROUP BY creator_id) n ON n.creator_id = a.id
+      LEFT JOIN (SELECT t.creator_id,
+                        SUM(CASE WHEN m.amount > 0 THEN m.amount ELSE 0 END) AS issued,
+                        SUM(CASE WHEN m.amount < 0 THEN -m.amount ELSE 0 END) AS charged
+                   FROM money_entry m JOIN txn t ON t.id = m.transaction_id
+                  WHERE t.state = 'processed' GROUP BY t.creator_id) f ON f.creator_id = a.id
+     WHERE a.role IN ('staff', 'manager')
+     ORDER BY CASE a.role WHEN 'manager' THEN 0 ELSE 1 END, a.last_name, a.first_name, a.username
+    """
+)
+
+
+class Flow(NamedTuple):
+    """Money issued to (positive entries) and charged from (negative, as a positive number) the active
+    students on one transaction day, in one money type."""
+
+    day: date
+    money_type: str
+    issued: int
+    charged: int
+
+
+class StaffTotals(NamedTuple):
+    username: str
+    last_name: str
+    first_name: str
+    middle_name: str
+    role: str
+    active: bool
+    balance: int
+    transactions: int  # created, in any state
+    processed: int
+    issued: int  # positive counted money entries they created
+    charged: int  # negative ones, as a positive number
+
+
+def earned(session: Session) -> Iterator[tuple[str, str, int]]:
+    """(student username, money type, sum) of the positive counted money entries each student received."""
+    for username, money_type, amount in session.execute(_EARNED):
+        yield username, money_type, int(amount)
+
+
+def flows(session: Session) -> Iterator[Flow]:
+    """Per day and money type; a student's own transfer also counts as charged to the sender."""
+    for day, money_type, issued, charged in session.execute(_FLOWS):
+        yield Flow(as_date(day), money_type, int(issued or 0), int(charged or 0))
+
+
+def supply_changes(session: Session) -> dict[date, int]:
+    """How much the active students' money changed on each day (UTC) of the journal, cancellations included."""
+    return {as_date(day): int(amount) for day, amount in session.execute(_SUPPLY)}
+
+
+def waiting_transfers(session: Session) -> int:
+    """Students' transfer requests still waiting for staff."""
+    return int(session.execute(_WAITING).scalar_one())
+
+
+def staff_totals(session: Session) -> list[StaffTotals]:
+    """Every staff member and manager (and the bank), managers first, by surname."""
+    return [StaffTotals(username, last or "", first or "", middle or "", role, bool(active), int(balance),
+                        int(total), int(processed), int(issued), int(charged))
+            for (username, last, first, middle, role, active, balance, total, processed, issued, charged)
+            in session.execute(_STAFF)]

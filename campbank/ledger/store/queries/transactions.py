@@ -1,0 +1,211 @@
+"""The table of all transactions in SQL: a filtered, sorted page of ids; the rows of given ids; names.
+
+A page asks for one page of ids (LIMIT/OFFSET over the filtered, sorted table), then the rows, amounts
+and recipients of just those ids, so no call ever reads every transaction. `txn.amount` and
+`txn.recipients` are kept on each transaction when it is written, so sorting by them reads an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import BindParameter, TextClause, bindparam, text
+from sqlmodel import Session
+
+from campbank.ledger.store.values import as_date, as_datetime
+
+# sort key -> SQL expression (the only text that reaches the ORDER BY)
+SORTS: dict[str, str] = {
+    "id": "t.id",
+    "created": "t.created_at",
+    "day": "t.day",
+    "creator": "c.username",
+    "type": "t.type",
+    "state": "t.state",
+    "amount": "t.amount",
+    "recipients": "t.recipients",
+    "description": "t.description",
+}
+
+
+@dataclass(frozen=True)
+class TransactionFilter:
+    """Which transactions to list; every part is optional and they combine with AND."""
+
+    types: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    creator: str | None = None  # username
+    receiver: str | None = None  # username named by any of its entries
+    day_from: date | None = None
+    day_to: date | None = None
+    text: str = ""  # in the description, ignoring case (see `_where`); "#12" or "12" also finds id 12
+
+
+class TransactionRow(NamedTuple):
+    """One transaction as stored, with the ids of its recipients when it has at most `named` of them."""
+
+    id: int
+    created_at: datetime  # UTC
+    day: date
+    creator_id: int
+    type: str
+    state: str
+    amount: int
+    recipients: int
+    description: str
+    update_of: int | None
+    recipient_ids: tuple[int, ...]
+
+
+def page_of_ids(session: Session, where: TransactionFilter, *, sort: str, descending: bool, offset: int,
+                limit: int) -> tuple[int, list[int]]:
+    """How many transactions match, and the ids of one page of them in the asked order."""
+    clause, params = _where(where)
+    direction = "DESC" if descending else "ASC"
+    # the creators' accounts only when asked for: without them a count or a sort can read an index alone
+    joined = "FROM txn t JOIN account c ON c.id = t.creator_id"
+    counted = joined if where.creator else "FROM txn t"
+    sorted_ = joined if where.creator or sort == "creator" else "FROM txn t"
+    total = int(session.execute(_text(f"SELECT COUNT(*) {counted} WHERE {clause}", params), params).scalar_one())
+    order = f"{SORTS[sort]} {direction}, t.id {direction}"
+    ids = [row[0] for row in session.execute(
+        _text(f"SELECT t.id {sorted_} WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset", params),
+        {**params, "limit": limit, "offset": offset})]
+    return total, ids
+
+
+def count(session: Session) -> int:
+    return int(session.execute(text("SELECT COUNT(*) FROM txn")).scalar_one())
+
+
+def newest_id(session: Session) -> int:
+    return int(session.execute(text("SELECT COALESCE(MAX(id), 0) FROM txn")).scalar_one())
+
+
+def ids_after(session: Session, after: int, upto: int, limit: int) -> list[int]:
+    """The next `limit` ids above `after` and at most `upto`, in order."""
+    return [row[0] for row in session.execute(
+        text("SELECT id FROM txn WHERE id > :after AND id <= :upto ORDER BY id LIMIT :n"),
+        {"after": after, "upto": upto, "n": limit})]
+
+
+def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[int, int] | None = None
+            ) -> list[TransactionRow]:
+    """The rows of the given ids in id order; those with at most `named` recipients carry their ids.
+    `between` (first, last id) lets SQLite read a range instead of a list."""
+    if not ids:
+        return []
+    params: dict[str, object]
+    if between is None:
+        pick, params = "IN :ids", {"ids": list(ids)}
+    else:
+        pick, params = "BETWEEN :first AND :last", {"first": between[0], "last": between[1]}
+    rows = session.execute(_text(
+        "SELECT t.id, t.created_at, t.day, t.creator_id, t.type, t.state, t.amount, t.recipients, "
+        "t.description, t.update_of FROM txn t WHERE t.id " + pick + " ORDER BY t.id", params), params).all()
+    shown = [row[0] for row in rows if 0 < row[7] <= named]
+    receivers: dict[int, list[int]] = {}
+    if shown:
+        named_ids: dict[str, object] = {"shown": shown}
+        for txn_id, receiver_id in session.execute(_text(
+                "SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id IN :shown "
+                "UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id IN :shown",
+                named_ids), named_ids):
+            receivers.setdefault(txn_id, []).append(receiver_id)
+    return [TransactionRow(txn_id, as_datetime(created), as_date(day), creator_id, type_, state, amount,
+                           recipients, description or "", update_of, tuple(receivers.get(txn_id, ())))
+            for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of
+            in rows]
+
+
+def names_for(session: Session, ids: Sequence[int], *, named: int) -> dict[int, tuple[str, ...]]:
+    """(username, last, first, middle) by account id: the creators of the given transactions, and the
+    recipients of those with at most `named` recipients."""
+    if not ids:
+        return {}
+    params: dict[str, Any] = {"ids": list(ids), "named": named}
+    rows = session.execute(_text(
+        "SELECT id, username, last_name, first_name, middle_name FROM account WHERE id IN ("
+        "SELECT creator_id FROM txn WHERE id IN :ids "
+        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id IN (SELECT id FROM txn WHERE id IN :ids "
+        "AND recipients <= :named) "
+        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id IN (SELECT id FROM txn WHERE id IN :ids "
+        "AND recipients <= :named))", params), params)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def names_in(session: Session, transaction_id: int) -> dict[int, tuple[str, ...]]:
+    """(username, last, first, middle) by account id of everyone one transaction names."""
+    rows = session.execute(text(
+        "SELECT id, username, last_name, first_name, middle_name FROM account WHERE id IN ("
+        "SELECT creator_id FROM txn WHERE id = :id "
+        "UNION SELECT receiver_id FROM money_entry WHERE transaction_id = :id "
+        "UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = :id)"), {"id": transaction_id})
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def all_names(session: Session) -> dict[int, tuple[str, ...]]:
+    """(username, last, first, middle) of every account, by id."""
+    rows = session.execute(text("SELECT id, username, last_name, first_name, middle_name FROM account"))
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def widest(session: Session) -> tuple[int, int, int]:
+    """The longest username, description and type in characters (to size a sheet's columns)."""
+    username, description, type_ = session.execute(text(
+        "SELECT (SELECT MAX(LENGTH(username)) FROM account), MAX(LENGTH(description)), MAX(LENGTH(type)) "
+        "FROM txn")).one()
+    return int(username or 0), int(description or 0), int(type_ or 0)
+
+
+def _where(where: TransactionFilter) -> tuple[str, dict[str, object]]:
+    parts, params = ["1 = 1"], {}  # type: tuple[list[str], dict[str, object]]
+    if where.types:
+        parts.append("t.type IN :types")
+        params["types"] = list(where.types)
+    if where.states:
+        parts.append("t.state IN :states")
+        params["states"] = list(where.states)
+    if where.creator:
+        parts.append("c.username = :creator")
+        params["creator"] = where.creator
+    if where.receiver:
+        parts.append(
+            "t.id IN (SELECT m.transaction_id FROM money_entry m JOIN account r ON r.id = m.receiver_id "
+            "WHERE r.username = :receiver UNION SELECT e.transaction_id FROM counter_entry e "
+            "JOIN account r ON r.id = e.receiver_id WHERE r.username = :receiver)")
+        params["receiver"] = where.receiver
+    if where.day_from:
+        parts.append("t.day >= :day_from")
+        params["day_from"] = where.day_from.isoformat()
+    if where.day_to:
+        parts.append("t.day <= :day_to")
+        params["day_to"] = where.day_to.isoformat()
+    needle = where.text.strip()
+    if needle:
+        # SQLite's LIKE ignores case for ASCII only: for other letters try the spellings a person means
+        # (as typed, lower, upper, capitalised), so "семинар" also finds "Семинар".
+        spellings = [needle] if needle.isascii() else list(
+            dict.fromkeys((needle, needle.lower(), needle.upper(), needle.capitalize())))
+        likes = []
+        for i, spelling in enumerate(spellings):
+            escaped = spelling.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            likes.append(f"t.description LIKE :pattern{i} ESCAPE '\\'")
+            params[f"pattern{i}"] = f"%{escaped}%"
+        match = "(" + " OR ".join(likes) + ")"
+        if needle.lstrip("#").isdigit():
+            match = f"({match} OR t.id = :text_id)"
+            params["text_id"] = int(needle.lstrip("#"))
+        parts.append(match)
+    return " AND ".join(parts), params
+
+
+def _text(sql: str, params: dict[str, object]) -> TextClause:
+    """A text query whose list parameters expand to IN (...)."""
+    statement = text(sql)
+    expanding: list[BindParameter[Any]] = [bindparam(name, expanding=True) for name, value in params.items()
+                                           if isinstance(value, list)]
+    return statement.bindparams(*expanding) if expanding else statement

@@ -1,0 +1,59 @@
+"""Everything the manager's report shows, read in one short read transaction: a consistent picture of
+the camp (balances, study, staff, statistics, the season) and how far the transactions go now.
+
+The transactions themselves are too many to hold: the report streams them afterwards with
+`iter_transactions(upto_id=...)`, so it lists exactly the ones that existed when this was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from campbank.core.season import Season
+from campbank.ledger import clock
+from campbank.ledger.permissions import Action, Actor
+from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import transactions as queries
+from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
+from campbank.ledger.views.staff import StaffLine, staff_report_in
+from campbank.ledger.views.statistics import MarketStatistics, market_statistics_in
+from campbank.ledger.views.study_report import StudyReport, study_report_in
+from campbank.ledger.views.summaries import authorise
+
+
+@dataclass(frozen=True)
+class CampReport:
+    made_at: datetime
+    made_by: str  # username
+    season: Season
+    balances: BalanceReport
+    study: StudyReport
+    staff: tuple[StaffLine, ...]  # the bank included, last
+    statistics: MarketStatistics
+    upto_id: int  # the newest transaction when this was read
+    transactions: int  # how many there were
+    widest_username: int  # characters, to size the transactions' columns
+    widest_description: int
+    widest_type: int
+
+
+def camp_report(db: Database, actor: Actor) -> CampReport:
+    """The report's small parts and the extent of the transactions (managers)."""
+    with db.session() as session:
+        me = authorise(session, actor, Action.EXPORT)
+        username, description, type_ = queries.widest(session)
+        return CampReport(
+            made_at=clock.now(), made_by=me.username, season=current_season(session),
+            balances=balance_report_in(session, actor), study=study_report_in(session, actor),
+            staff=staff_report_in(session, actor, include_bank=True), statistics=market_statistics_in(session, actor),
+            upto_id=queries.newest_id(session), transactions=queries.count(session),
+            widest_username=username, widest_description=description, widest_type=type_,
+        )
+
+
+def squad_reports(db: Database, viewer: Actor) -> tuple[BalanceReport, StudyReport]:
+    """The balance and study reports read together, so their squads list the same students."""
+    with db.session() as session:
+        return balance_report_in(session, viewer), study_report_in(session, viewer)
