@@ -278,7 +278,7 @@ def test_charge_posts_one_study_fine_per_student_who_owes_one(studied):
     ids = {}
     for txn_id, receiver, amount, money_type, creator, state, key in rows:
         assert (amount, money_type, creator, state) == (-owing[receiver], "study_fine", "bank", "processed")
-        assert key is not None and key.startswith("study_fine:final:")
+        assert key is not None and key.startswith("sys:study_fine:final:")
         ids[receiver] = txn_id
     assert {r.username: r.charged_in for r in charged} == ids
     after = balances(studied.db)

@@ -262,7 +262,7 @@ def check_tax_partial(path: Path) -> None:
     days = []
     for day, key, state, by_bank, entries, receivers, low, high in tax_rows(path):
         days.append(day)
-        assert key == f"tax:{day}" and state == "processed" and by_bank
+        assert key == f"sys:tax:{day}" and state == "processed" and by_bank
         assert entries == receivers == active, f"tax for {day} has {entries} entries for {active} students"
         assert -low == -high == TAXED_DAYS[day], f"tax for {day} charged {low}..{high}"
     assert len(days) == len(set(days)), f"a day taxed twice: {days}"

@@ -26,7 +26,7 @@ from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, load_people, usernames_in
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, keys
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 from campbank.ledger.transactions import load_transaction
@@ -64,13 +64,18 @@ def post_in(
     *,
     now: datetime | None = None,
     update_of: int | None = None,
+    system_key: str | None = None,
 ) -> Posted:
-    """`post` inside an open write transaction (for callers that post several things at once)."""
+    """`post` inside an open write transaction (for callers that post several things at once).
+
+    `system_key` is for the ledger's own postings (the initial grant): a key from `store.keys`, which no
+    payload can carry. A payload's own `idempotency_key` is stored scoped to the account that posts it.
+    """
     payload = _as_object(payload)
     account = acting_account(session, actor)
     rule = rule_for(payload.get("type"))
     _check_may_create(account, rule)
-    key = _idempotency_key(payload)
+    key = system_key if system_key is not None else stored_key(payload, account.id)
     if key is not None and (earlier := _earlier_post(session, key, account, payload)) is not None:
         return earlier
     season = current_season(session)
@@ -234,13 +239,16 @@ def _description(payload: Mapping[str, Any]) -> str:
     return value.strip()
 
 
-def _idempotency_key(payload: Mapping[str, Any]) -> str | None:
+def stored_key(payload: Mapping[str, Any], creator_id: int | None) -> str | None:
+    """The payload's `idempotency_key` as stored: scoped to its creator, so it can never be a system key
+    nor collide with someone else's key (see `store.keys`)."""
     key = payload.get("idempotency_key")
     if key is None:
         return None
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
         raise InputError(f"must be non-empty text of at most {MAX_KEY} characters", field="idempotency_key")
-    return key.strip()
+    assert creator_id is not None
+    return keys.payload_key(creator_id, key.strip())
 
 
 def _earlier_post(

@@ -84,7 +84,7 @@ def preview_in(session: Session, actor: Actor, payload: object, *, alter_of: int
         payload["type"] = old.type
     rule = rule_for(payload.get("type"))
     posting._check_may_create(account, rule)
-    key = posting._idempotency_key(payload)
+    key = posting.stored_key(payload, account.id)
     duplicate_of = None
     if key is not None and (earlier := posting._earlier_post(session, key, account, payload)) is not None:
         duplicate_of = earlier.id
