@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from campbank.cli.common import (
-    OWNER_AS_HELP,
-    actor_for,
+    MANAGER_HELP,
     console,
     errors,
     fail_on_error,
+    manager_for,
     state,
 )
 
@@ -73,7 +73,7 @@ def demo(
 def season_load(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The season TOML file.")],
-    as_user: Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
     from campbank.ledger.actions.setup import season_source
@@ -82,7 +82,7 @@ def season_load(
     with fail_on_error():
         db = state(ctx).database()
         text, source = read_file(season_source(str(file)))
-        season = load(db, actor_for(db, as_user), text, source)
+        season = load(db, manager_for(ctx, db, as_user), text, source)
     console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
                   f"({season.first_day} to {season.last_day}).")
 

@@ -21,11 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from campbank.cli.common import (
-    OWNER_AS_HELP,
-    actor_for,
+    AS_HELP,
+    MANAGER_HELP,
     console,
     errors,
     fail_on_error,
+    manager_for,
+    signed_in,
     state,
 )
 from campbank.core.errors import InputError
@@ -33,7 +35,8 @@ from campbank.core.money import format_amount
 
 report_app = typer.Typer(help="Reports: the manager's xlsx workbook, market statistics.")
 export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
-AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
+AnyUser = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
 Format = Annotated[str, typer.Option("--format", help="json or csv")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
 NoBom = Annotated[bool, typer.Option("--no-bom", help="CSV files start with a UTF-8 byte-order mark (so Excel "
@@ -76,20 +79,20 @@ def report_xlsx(
 
     with fail_on_error():
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = manager_for(ctx, db, as_user)
         with progress_bar("Writing", show=True) as progress:
             written = write_report(db, actor, output, progress=progress)
     errors.print(f"Wrote {written.path} ({written.students} students, {written.transactions} transactions)")
 
 
 @report_app.command("stats")
-def report_stats(ctx: typer.Context, as_user: AsUser = None) -> None:
+def report_stats(ctx: typer.Context, as_user: AnyUser = None) -> None:
     """Market statistics of the active students, with a histogram and the money supply by day."""
     from campbank.ledger.views.statistics import market_statistics
 
     with fail_on_error():
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = signed_in(ctx, db, as_user)
         with db.session() as session:
             stats = market_statistics(session, actor)
     sign = stats.currency_sign
@@ -184,7 +187,7 @@ def export_balances(
     with fail_on_error():
         _check_format(format)
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = manager_for(ctx, db, as_user)
         text = balances_json(db, actor) if format == "json" else balances_csv(db, actor)
         if output is None:
             sys.stdout.write(text)
@@ -232,7 +235,7 @@ def _export_entries(ctx: typer.Context, kind: str, format: str, output: Path | N
     with fail_on_error():
         _check_format(format)
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = manager_for(ctx, db, as_user)
         rows = 0
 
         with progress_bar(f"Exporting {kind}", show=output is not None) as bar:

@@ -406,7 +406,7 @@ def test_a_killed_roster_import_adds_everyone_once(big_camp_template, tmp_path):
 
     def argv(path: Path) -> list[str]:
         return [*fast_campbank_command(), "--db", str(path), "users", "import", str(roster),
-                "--credentials", str(path.parent / "passwords.xlsx")]
+                "--credentials", str(path.parent / "passwords.xlsx"), "--as", "manager"]
 
     scenario = Scenario(
         kind="roster import (1,000 rows)", argv=argv, env=process_env(MANAGER_PASSWORD),
