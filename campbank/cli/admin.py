@@ -48,6 +48,8 @@ def demo(
     ctx: typer.Context,
     students: Annotated[int, typer.Option(min=4, max=5000, help="How many students.")] = 130,
     open_ui: Annotated[bool, typer.Option("--open/--no-open", help="Open the office UI on it.")] = True,
+    reset: Annotated[bool, typer.Option("--reset", help="Start an existing demo camp again (its content is "
+                                                        "replaced; only a demo camp ever is).")] = False,
 ) -> None:
     """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
     from campbank.demo import create_demo
@@ -56,7 +58,8 @@ def demo(
     chosen = state(ctx).db_path
     path = chosen or default_db_path().with_name("campbank-demo.db")
     with fail_on_error():
-        camp = create_demo(path, students=students, progress=lambda message: errors.print(f"{message}…"))
+        camp = create_demo(path, students=students, reset=reset,
+                           progress=lambda message: errors.print(f"{message}…"))
     console.print(f"Demo camp ready in {path} ({len(camp.students)} students, {len(camp.staff)} staff).")
     console.print(f"  manager: [bold]{camp.manager[0]}[/] / {camp.manager[1]}")
     console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
@@ -115,14 +118,17 @@ def season_show(ctx: typer.Context) -> None:
 def backup(
     ctx: typer.Context,
     dest: Annotated[
-        Path | None, typer.Argument(help="A file or folder (default: backups/ beside the database).")
+        Path | None, typer.Argument(help="A new file, or a folder to put a dated file in (default: backups/ "
+                                         "beside the database).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace DEST if it is an existing file (never a "
+                                                        "database, a device or a folder).")] = False,
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others use it)."""
     from campbank.ledger.store.backup import backup as make_backup
 
     with fail_on_error():
-        path = make_backup(state(ctx).database(), dest)
+        path = make_backup(state(ctx).database(), dest, force=force)
     console.print(f"Backed up to {path}")
 
 

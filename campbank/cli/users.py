@@ -25,13 +25,19 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and show what would change.")] = False,
     credentials: Annotated[Path | None, typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
     as_user: AsUser = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the credentials file if it exists (its "
+                                                        "passwords are lost).")] = False,
 ) -> None:
     """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
     from campbank.formats.roster_import import import_roster
+    from campbank.ledger.store.outputs import judge
 
     with fail_on_error():
+        if credentials is not None:  # a database, a device or a folder is refused before anything else
+            judge(credentials, force=True, protect=[state(ctx).path], field="credentials")
         db = state(ctx).database()
-        plan = import_roster(db, manager_for(ctx, db, as_user), file, credentials_out=credentials, dry_run=dry_run)
+        plan = import_roster(db, manager_for(ctx, db, as_user), file, credentials_out=credentials, dry_run=dry_run,
+                             force=force)
     table = Table(title=("Would import" if dry_run else "Imported") + f" {file.name}")
     for column in ("line", "username", "name", "squad", "grade", "role", "change"):
         table.add_column(column)

@@ -5,8 +5,10 @@ transactions there are: the small reports are read first in one short read trans
 picture of the camp), then the transactions up to the newest one seen then are streamed in chunks, each
 in its own short read transaction, so a long export never holds up the office or the scheduler.
 
-The file is written to a temporary file beside the target and renamed over it, so a reader never sees
-half a workbook and a failed export leaves any earlier file as it was. The export is audited.
+The file is written as every output is (`store.outputs`): never over a database, a device or a folder, over
+an existing file only with `force`, through a private temporary file beside the target that takes its place
+only when complete, so a reader never sees half a workbook and a failed export leaves any earlier file as it
+was. The export's audit row is committed before the workbook is written.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from sqlalchemy import text
 
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
-from campbank.formats.exports import check_output, replacing
 from campbank.formats.xlsx.save import save_workbook
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
@@ -33,7 +34,7 @@ from campbank.formats.xlsx.sheets import (
 from campbank.ledger import clock
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, outputs
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.balance_report import BalanceReport, balance_report
 from campbank.ledger.views.staff import StaffLine, staff_report
@@ -68,11 +69,15 @@ class _Snapshot:
     widths: dict[str, int]
 
 
-def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
+def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None, *,
+                 force: bool = False) -> WrittenReport:
     """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
     path = Path(path)
-    check_output(path)
+    outputs.judge(path, force=force, protect=[db.path])  # before any work: a refusal costs nothing
     snapshot = _read(db, actor)
+    db.write(lambda session: audit.record(
+        session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
+        transactions=snapshot.transactions))
     total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + snapshot.transactions
     done = 0
 
@@ -84,7 +89,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
 
     if progress:
         progress(0, total)
-    with replacing(path) as target:
+    with outputs.replacing(path, force=force, protect=[db.path]) as target:
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
@@ -97,11 +102,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _season_sheet(workbook, snapshot),
         ]
         save_workbook(workbook, target, sheets)
-    written = snapshot.transactions
-    db.write(lambda session: audit.record(
-        session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
-        transactions=written))
-    return WrittenReport(path, len(snapshot.balances.lines), written)
+    return WrittenReport(path, len(snapshot.balances.lines), snapshot.transactions)
 
 
 def _read(db: Database, actor: Actor) -> _Snapshot:
