@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, PermissionDenied, RuleError
-from campbank.core.money import format_amount
+from campbank.core.money import MAX_ENTRY, format_amount
 from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.actions.clashes import check_clashes
@@ -36,6 +36,8 @@ from campbank.rules.base import Entries, Person, Rule, RuleContext
 COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
 MAX_DESCRIPTION = 500
 MAX_KEY = 200
+MAX_DEPTH = 32  # no payload nests deeper than 3; far deeper is an attack on the reader, not a transaction
+MAX_WHOLE = 10**30  # a whole number this large is never an amount, an id or a score
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def record_transaction(
 ) -> Posted:
     """Write a checked transaction with its entries, audit it, and process it unless it awaits approval."""
     assert creator_id is not None
+    _check_entry_sizes(entries)
     now = now or clock.now()
     txn = Transaction(
         type=rule.type,
@@ -190,8 +193,30 @@ def parse_day(value: object, season: Season) -> date:
 def _as_object(payload: object) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise InputError("must be a JSON object such as {\"type\": \"fine\", ...}", field="payload")
-    _check_text(payload, "payload")
+    _check_values(payload)
     return dict(payload)
+
+
+def _check_values(payload: Mapping[str, Any]) -> None:
+    """Refuse, naming where, what cannot be stored or would only wear the ledger out: text that is not valid
+    UTF-8 (a lone surrogate), nesting deeper than MAX_DEPTH, a whole number of 31 digits or more. Walked with
+    a list, not recursion, so no payload can exhaust Python's stack."""
+    waiting: list[tuple[object, str, int]] = [(payload, "payload", 0)]
+    while waiting:
+        value, where, depth = waiting.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"is nested more than {MAX_DEPTH} levels deep", field=where)
+        if isinstance(value, str):
+            _check_text(value, where)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) >= MAX_WHOLE:
+                raise InputError("is a whole number of more than 30 digits: far too large", field=where)
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                _check_text(key, where)
+                waiting.append((item, f"{where}.{key}" if where != "payload" else str(key), depth + 1))
+        elif isinstance(value, list):
+            waiting.extend((item, where, depth + 1) for item in value)
 
 
 def _check_text(value: object, where: str) -> None:
@@ -201,13 +226,6 @@ def _check_text(value: object, where: str) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise InputError("contains characters that are not valid text", field=where) from None
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_text(key, where)
-            _check_text(item, f"{where}.{key}" if where != "payload" else str(key))
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, where)
 
 
 def _check_may_create(account: Account, rule: Rule) -> None:
@@ -269,6 +287,19 @@ def _earlier_post(
     )
     return Posted(earlier.id, earlier.type, str(earlier.state), len(recipients),
                   sum(m.amount for m in money), duplicate=True)
+
+
+def _check_entry_sizes(entries: Entries) -> None:
+    """No entry larger than the ledger's bound (core.money.MAX_ENTRY), so no sum can overflow 64 bits: a rule
+    may compute more than the season's limit (an exam's whole pool to one student, the n-th lecture fine)."""
+    for money in entries.money:
+        if abs(money.amount) > MAX_ENTRY:
+            raise RuleError(f"{format_amount(money.amount)} for {money.receiver} is more than one entry may "
+                            f"carry ({format_amount(MAX_ENTRY)})", field="amount")
+    for counter in entries.counters:
+        if abs(counter.value) > MAX_ENTRY:
+            raise RuleError(f"{counter.counter_type} {counter.value} for {counter.receiver} is more than one "
+                            "entry may carry", field=counter.counter_type)
 
 
 def _write_entries(
