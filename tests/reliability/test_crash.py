@@ -319,7 +319,7 @@ def post_rows(path: Path) -> list[tuple]:
         SELECT t.id, t.state, COUNT(m.id), COUNT(DISTINCT m.receiver_id), MIN(m.amount), MAX(m.amount),
                (SELECT COUNT(*) FROM journal j WHERE j.transaction_id = t.id)
           FROM txn t LEFT JOIN money_entry m ON m.transaction_id = t.id
-         WHERE t.idempotency_key = ? GROUP BY t.id""", (POST_KEY,))
+         WHERE t.idempotency_key = 'u:' || t.creator_id || ':' || ? GROUP BY t.id""", (POST_KEY,))
 
 
 def check_post_partial(path: Path) -> None:
