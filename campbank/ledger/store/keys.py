@@ -47,14 +47,6 @@ def payload_key(creator_id: int, key: str) -> str:
     return f"{PAYLOAD}{creator_id}:{key}"
 
 
-def as_typed(stored: str | None) -> str | None:
-    """A stored key as it was written: a payload key without its scope, a system key as it is."""
-    if stored is None or not stored.startswith(PAYLOAD):
-        return stored
-    _creator, _, key = stored[len(PAYLOAD):].partition(":")
-    return key
-
-
 # Every key of an old camp in its new form, computed first and then written, so no row ever holds a key
 # another row is about to take (SQLite checks UNIQUE row by row). A bare `tax:`, `initial:` or
 # `study_fine:` key is the bank's own only on a transaction the bank made, of that type.
