@@ -3,13 +3,20 @@ using every transaction type (with some transfers still waiting for approval).
 
 The season is the classic one moved so that today is its eighth day, so the demo can be used at once.
 Every demo password is printed; the demo database is never a real camp's file.
+
+Starting a demo again (`reset`) replaces the old demo's content inside the same file, through SQLite's
+backup API, rather than deleting the file: an office or kiosk still open on it goes on reading and writing
+the file everyone uses (now the new demo), never a deleted one. Only a file that holds a demo is replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
+import sqlite3
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,7 +38,8 @@ from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.season.load import SEASON_FILES
-from campbank.ledger.store.database import Database, open_database
+from campbank.ledger.store import outputs
+from campbank.ledger.store.database import BUSY_TIMEOUT_MS, Database, open_database
 from campbank.ledger.store.meta import meta_value, set_meta_value
 
 MANAGER = ("manager", "manager-demo")
@@ -84,16 +92,46 @@ def demo_season_text(today: date) -> str:
     return re.sub(r'(?m)^name\s*=.*$', 'name = "Demo camp (classic rules)"', moved)
 
 
-def create_demo(path: Path, *, students: int = 130, seed: int = 2018,
+def create_demo(path: Path, *, students: int = 130, seed: int = 2018, reset: bool = False,
                 progress: Callable[[str], None] | None = None) -> DemoCamp:
+    """A new demo camp at `path`; an existing demo there is started again only with `reset`."""
     say = progress or (lambda _message: None)
     if not MIN_STUDENTS <= students <= MAX_STUDENTS:
         raise InputError(f"a demo needs {MIN_STUDENTS} to {MAX_STUDENTS} students, not {students}", field="students")
-    if path.exists():
-        if not is_demo(path):
-            raise RuleError(f"{path} holds a camp that is not a demo; choose another --db", field="database")
-        for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+    outputs.refuse_unless_regular(path)
+    if not path.exists():
+        return _build(path, students, seed, say)
+    if not is_demo(path):
+        raise RuleError(f"{path} holds a camp that is not a demo; choose another --db", field="database")
+    if not reset:
+        raise InputError(f"{path} already holds a demo camp; add --reset to start it again (everything in it "
+                         "is replaced)", field="database")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    fresh = Path(name)
+    try:
+        built = _build(fresh, students, seed, say)
+        built.database.dispose()
+        say("Replacing the old demo")
+        _copy_into(fresh, path)
+    finally:
+        for leftover in (fresh, *(Path(f"{fresh}{s}") for s in outputs.DATABASE_COMPANIONS)):
             leftover.unlink(missing_ok=True)
+    return DemoCamp(open_database(path), MANAGER, built.staff, built.students)
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Replace `target`'s content with `source`'s, in place and under SQLite's locks (the backup API)."""
+    reader = sqlite3.connect(source)
+    writer = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def _build(path: Path, students: int, seed: int, say: Callable[[str], None]) -> DemoCamp:
     today = clock.today()
     camp = initialise(path, season="demo", season_text=demo_season_text(today), manager=MANAGER[0],
                       manager_password=MANAGER[1])

@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from campbank.cli.common import (
-    OWNER_AS_HELP,
-    actor_for,
+    MANAGER_HELP,
     console,
     errors,
     fail_on_error,
+    manager_for,
     state,
 )
 
@@ -48,6 +48,8 @@ def demo(
     ctx: typer.Context,
     students: Annotated[int, typer.Option(min=4, max=5000, help="How many students.")] = 130,
     open_ui: Annotated[bool, typer.Option("--open/--no-open", help="Open the office UI on it.")] = True,
+    reset: Annotated[bool, typer.Option("--reset", help="Start an existing demo camp again (its content is "
+                                                        "replaced; only a demo camp ever is).")] = False,
 ) -> None:
     """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
     from campbank.demo import create_demo
@@ -56,7 +58,8 @@ def demo(
     chosen = state(ctx).db_path
     path = chosen or default_db_path().with_name("campbank-demo.db")
     with fail_on_error():
-        camp = create_demo(path, students=students, progress=lambda message: errors.print(f"{message}…"))
+        camp = create_demo(path, students=students, reset=reset,
+                           progress=lambda message: errors.print(f"{message}…"))
     console.print(f"Demo camp ready in {path} ({len(camp.students)} students, {len(camp.staff)} staff).")
     console.print(f"  manager: [bold]{camp.manager[0]}[/] / {camp.manager[1]}")
     console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
@@ -73,7 +76,7 @@ def demo(
 def season_load(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The season TOML file.")],
-    as_user: Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
 ) -> None:
     """Validate a season file and make it the season in force (a bad file changes nothing)."""
     from campbank.ledger.actions.setup import season_source
@@ -83,7 +86,7 @@ def season_load(
     with fail_on_error():
         db = state(ctx).database()
         text, source = read_season_file(season_source(str(file)))
-        season = load(db, actor_for(db, as_user), text, source)
+        season = load(db, manager_for(ctx, db, as_user), text, source)
     console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
                   f"({season.first_day} to {season.last_day}).")
 
@@ -116,14 +119,17 @@ def season_show(ctx: typer.Context) -> None:
 def backup(
     ctx: typer.Context,
     dest: Annotated[
-        Path | None, typer.Argument(help="A file or folder (default: backups/ beside the database).")
+        Path | None, typer.Argument(help="A new file, or a folder to put a dated file in (default: backups/ "
+                                         "beside the database).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace DEST if it is an existing file (never a "
+                                                        "database, a device or a folder).")] = False,
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others use it)."""
     from campbank.ledger.store.backup import backup as make_backup
 
     with fail_on_error():
-        path = make_backup(state(ctx).database(), dest)
+        path = make_backup(state(ctx).database(), dest, force=force)
     console.print(f"Backed up to {path}")
 
 

@@ -107,21 +107,44 @@ def password_for(username: str) -> str:
     return getpass.getpass(f"Password for {username}: ")
 
 
-def sign_in_as(db: Database, username: str):
+def sign_in_as(db: Database, username: str, *, managers_only: str | None = None):
+    """Sign in as `username` through the UI's own sign-in (the same lockout and audit).
+
+    `managers_only` names a command only a manager may run: anyone else is refused, naming it."""
     from campbank.ledger.actions.auth import sign_in
 
-    return sign_in(db, username, password_for(username), place="cli")
+    if managers_only is None:
+        return sign_in(db, username, password_for(username), place="cli")
+    return sign_in(db, username, password_for(username), place="cli", allowed_roles=frozenset({"manager"}),
+                   refusal=f"may not run `{managers_only}`: it needs a manager")
 
 
-def actor_for(db: Database, username: str | None):
-    """`--as USERNAME` signs in; without it the command acts as the database's owner (the bank)."""
+def manager_for(ctx: typer.Context, db: Database, username: str | None):
+    """A privileged command's actor: `--as MANAGER` and that manager's password, or a refusal."""
+    command = ctx.command_path
+    if not username:
+        raise InputError(f"`{command}` needs a manager: add --as MANAGER (the password comes from "
+                         "CAMPBANK_PASSWORD or a prompt)", field="--as")
+    return sign_in_as(db, username, managers_only=command)
+
+
+def signed_in(ctx: typer.Context, db: Database, username: str | None, option: str = "--as"):
+    """The actor of a command that reads on someone's behalf: `--as USERNAME` (any role the ledger allows)."""
+    if not username:
+        raise InputError(f"`{ctx.command_path}` acts as someone: add {option} USERNAME (the password comes from "
+                         "CAMPBANK_PASSWORD or a prompt)", field=option)
+    return sign_in_as(db, username)
+
+
+def scheduler_actor(db: Database, username: str | None):
+    """`tax run`: the scheduler runs it as the bank; a person may name themselves with `--as`."""
     from campbank.ledger.actions.users import system_actor
 
     return sign_in_as(db, username) if username else system_actor(db)
 
 
 AS_HELP = "Act as this user (password from CAMPBANK_PASSWORD or a prompt)."
-OWNER_AS_HELP = AS_HELP + " Without it, the command acts as the database's owner."
+MANAGER_HELP = "The manager who runs this (required; password from CAMPBANK_PASSWORD or a prompt)."
 
 
 def currency_sign(db: Database) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from campbank.cli.common import AS_HELP, actor_for, console, fail_on_error, state
+from campbank.cli.common import AS_HELP, MANAGER_HELP, console, fail_on_error, manager_for, signed_in, state
 
 files_app = typer.Typer(help="The shared files everyone can read: notices, schedules, rules, menus.")
 
@@ -23,7 +23,7 @@ def files_add(
     path: Annotated[Path, typer.Argument(help="The file to add (up to 20 MB).")],
     name: Annotated[str | None, typer.Option("--as", help="Share it under this name (default: its file name).")]
     = None,
-    by: Annotated[str | None, typer.Option("--by", help=AS_HELP + " Without it, the database's owner adds it.")]
+    by: Annotated[str | None, typer.Option("--by", help=MANAGER_HELP)]
     = None,
 ) -> None:
     """Add a file; adding a name again keeps the old version in history."""
@@ -31,7 +31,7 @@ def files_add(
 
     with fail_on_error():
         db = state(ctx).database()
-        added = add_path(db, actor_for(db, by), path, name=name)
+        added = add_path(db, manager_for(ctx, db, by), path, name=name)
     again = f" (version {added.version}; older versions kept)" if added.version > 1 else ""
     console.print(f"Added {added.name}, {human_size(added.size)}{again}")
 
@@ -46,7 +46,7 @@ def files_list(
 
     with fail_on_error():
         db = state(ctx).database()
-        files = list_files(db, actor_for(db, by))
+        files = list_files(db, signed_in(ctx, db, by, "--by"))
     table = Table("name", "size", "versions", "added", "by")
     for item in files:
         table.add_row(item.name, human_size(item.size), str(item.versions), f"{item.added_at:%Y-%m-%d %H:%M}",

@@ -11,11 +11,12 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from campbank.cli.common import (
-    OWNER_AS_HELP,
-    actor_for,
+    MANAGER_HELP,
     console,
     currency_sign,
     fail_on_error,
+    manager_for,
+    scheduler_actor,
     state,
 )
 from campbank.core.errors import InputError
@@ -23,7 +24,10 @@ from campbank.core.money import format_amount
 
 tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
 fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
-AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
+RunAs = Annotated[str | None, typer.Option("--as", help="Run it as this manager (password from CAMPBANK_PASSWORD "
+                                                        "or a prompt). Without it, the bank runs it, as the scheduler "
+                                                        "does.")]
 STAGE_HELP = "final or equator"
 
 
@@ -47,7 +51,7 @@ def tax_run(
     day: Annotated[str | None, typer.Option("--date", help="The day to tax (default today).")] = None,
     through: Annotated[str | None, typer.Option(help="Catch up every day up to this one.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
-    as_user: AsUser = None,
+    as_user: RunAs = None,
 ) -> None:
     """Charge the day's tax to every active student, once per date, with a backup first."""
     from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run, run
@@ -56,7 +60,7 @@ def tax_run(
 
     with fail_on_error():
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = scheduler_actor(db, as_user)
         start, end = parse_date(day, "--date"), parse_date(through, "--through")
         season = season_in_force(db)
         days = days_to_run(season, start, end)
@@ -107,7 +111,7 @@ def tax_void(
 
     with fail_on_error():
         db = state(ctx).database()
-        changed = void(db, actor_for(db, as_user), parse_date(day, "date"), reason=reason)  # type: ignore[arg-type]
+        changed = void(db, manager_for(ctx, db, as_user), parse_date(day, "date"), reason=reason)  # type: ignore[arg-type]
     console.print(f"Tax #{changed.id} for {day} voided: {changed.old_state} -> {changed.state}")
 
 
@@ -122,7 +126,7 @@ def fines_preview(
 
     with fail_on_error():
         db = state(ctx).database()
-        rows = preview(db, actor_for(db, as_user), stage)
+        rows = preview(db, manager_for(ctx, db, as_user), stage)
         sign = currency_sign(db)
     table = Table(title=f"Study fines, {stage} stage")
     for column in ("student", "squad", "grade", "visits", "labs", "fac passes", "seminars given", "fine", "charged"):
@@ -149,7 +153,7 @@ def fines_charge(
 
     with fail_on_error():
         db = state(ctx).database()
-        charged = charge(db, actor_for(db, as_user), stage)
+        charged = charge(db, manager_for(ctx, db, as_user), stage)
         sign = currency_sign(db)
     for row in charged:
         console.print(f"#{row.charged_in}: {row.full_name} ({row.username}) fined {format_amount(row.fine, sign)}")

@@ -21,11 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from campbank.cli.common import (
-    OWNER_AS_HELP,
-    actor_for,
+    AS_HELP,
+    MANAGER_HELP,
     console,
     errors,
     fail_on_error,
+    manager_for,
+    signed_in,
     state,
 )
 from campbank.core.errors import InputError
@@ -33,11 +35,14 @@ from campbank.core.money import format_amount
 
 report_app = typer.Typer(help="Reports: the manager's xlsx workbook, market statistics.")
 export_app = typer.Typer(help="Raw exports for spreadsheets and scripts.")
-AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
+AnyUser = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
 Format = Annotated[str, typer.Option("--format", help="json or csv")]
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
 NoBom = Annotated[bool, typer.Option("--no-bom", help="CSV files start with a UTF-8 byte-order mark (so Excel "
                                                       "reads names right); leave it out.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists (never a database, a "
+                                                     "device or a folder).")]
 BAR_WIDTH = 40
 
 
@@ -70,26 +75,28 @@ def report_xlsx(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx file to write.")],
     as_user: AsUser = None,
+    force: Force = False,
 ) -> None:
     """Write the manager's workbook: balances, study, all transactions, staff, statistics, season."""
     from campbank.formats.xlsx.report import write_report
 
     with fail_on_error():
+        _judge_output(ctx, output, force)
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = manager_for(ctx, db, as_user)
         with progress_bar("Writing", show=True) as progress:
-            written = write_report(db, actor, output, progress=progress)
+            written = write_report(db, actor, output, progress=progress, force=force)
     errors.print(f"Wrote {written.path} ({written.students} students, {written.transactions} transactions)")
 
 
 @report_app.command("stats")
-def report_stats(ctx: typer.Context, as_user: AsUser = None) -> None:
+def report_stats(ctx: typer.Context, as_user: AnyUser = None) -> None:
     """Market statistics of the active students, with a histogram and the money supply by day."""
     from campbank.ledger.views.statistics import market_statistics
 
     with fail_on_error():
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = signed_in(ctx, db, as_user)
         stats = market_statistics(db, actor)
     sign = stats.currency_sign
 
@@ -164,6 +171,14 @@ def _check_format(format: str) -> None:
         raise InputError(f"{format!r} is not one of: json, csv", field="--format")
 
 
+def _judge_output(ctx: typer.Context, output: Path | None, force: bool) -> None:
+    """Refuse a bad output path first, before anyone signs in or anything is read or written."""
+    if output is not None:
+        from campbank.ledger.store.outputs import judge
+
+        judge(output, force=force, protect=[state(ctx).path])
+
+
 @export_app.command("balances")
 def export_balances(
     ctx: typer.Context,
@@ -171,40 +186,37 @@ def export_balances(
     output: Output = None,
     no_bom: NoBom = False,
     as_user: AsUser = None,
+    force: Force = False,
 ) -> None:
     """Every student's balance, certificates and counters."""
-    from campbank.formats.exports import (
-        balances_csv,
-        balances_json,
-        record_export,
-        save_text,
-    )
+    from campbank.formats.exports import balances_csv, balances_json, save_text
 
     with fail_on_error():
         _check_format(format)
+        _judge_output(ctx, output, force)
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
-        text = balances_json(db, actor) if format == "json" else balances_csv(db, actor)
+        actor = manager_for(ctx, db, as_user)
+        target = str(output or "stdout")  # audited before the text is handed back
+        text = balances_json(db, actor, target=target) if format == "json" else balances_csv(db, actor, target=target)
         if output is None:
-            sys.stdout.write(text)
+            _to_stdout([text])
         else:
-            save_text([text], output, bom=format == "csv" and not no_bom)
+            save_text([text], output, bom=format == "csv" and not no_bom, force=force, protect=[db.path])
             errors.print(f"Wrote {output}")
-        record_export(db, actor, "balances", target=str(output or "stdout"), format=format)
 
 
 @export_app.command("money")
 def export_money(ctx: typer.Context, format: Format = "csv", output: Output = None, no_bom: NoBom = False,
-                 as_user: AsUser = None) -> None:
+                 as_user: AsUser = None, force: Force = False) -> None:
     """Every money entry: transaction, type, money type and report group, receiver, creator, state."""
-    _export_entries(ctx, "money", format, output, no_bom, as_user)
+    _export_entries(ctx, "money", format, output, no_bom, as_user, force)
 
 
 @export_app.command("counters")
 def export_counters(ctx: typer.Context, format: Format = "csv", output: Output = None, no_bom: NoBom = False,
-                    as_user: AsUser = None) -> None:
+                    as_user: AsUser = None, force: Force = False) -> None:
     """Every counter entry: transaction, counter type, value, date and block, receiver, creator, state."""
-    _export_entries(ctx, "counters", format, output, no_bom, as_user)
+    _export_entries(ctx, "counters", format, output, no_bom, as_user, force)
 
 
 def _to_stdout(chunks: Iterable[str]) -> None:
@@ -220,18 +232,14 @@ def _to_stdout(chunks: Iterable[str]) -> None:
 
 
 def _export_entries(ctx: typer.Context, kind: str, format: str, output: Path | None, no_bom: bool,
-                    as_user: str | None) -> None:
-    from campbank.formats.exports import (
-        entries_csv,
-        entries_json,
-        record_export,
-        save_text,
-    )
+                    as_user: str | None, force: bool) -> None:
+    from campbank.formats.exports import entries_csv, entries_json, save_text
 
     with fail_on_error():
         _check_format(format)
+        _judge_output(ctx, output, force)
         db = state(ctx).database()
-        actor = actor_for(db, as_user)
+        actor = manager_for(ctx, db, as_user)
         rows = 0
 
         with progress_bar(f"Exporting {kind}", show=output is not None) as bar:
@@ -241,15 +249,16 @@ def _export_entries(ctx: typer.Context, kind: str, format: str, output: Path | N
                 if bar:
                     bar(done, total)
 
+            # The export's audit row is committed here, before the first row is read or written.
+            target = str(output or "stdout")
             if format == "json":
-                chunks = entries_json(db, actor, kind, progress=counted)  # type: ignore[arg-type]
+                chunks = entries_json(db, actor, kind, progress=counted, target=target)  # type: ignore[arg-type]
             else:
                 chunks = entries_csv(db, actor, kind, bom=output is not None and not no_bom,  # type: ignore[arg-type]
-                                     progress=counted)
+                                     progress=counted, target=target)
             if output is None:
                 _to_stdout(chunks)
             else:
-                save_text(chunks, output)
+                save_text(chunks, output, force=force, protect=[db.path])
         if output is not None:
             errors.print(f"Wrote {output} ({rows} {'money' if kind == 'money' else 'counter'} entries)")
-        record_export(db, actor, kind, target=str(output or "stdout"), format=format, rows=rows)

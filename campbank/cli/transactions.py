@@ -20,6 +20,7 @@ from campbank.cli.common import (
 from campbank.core.errors import InputError
 
 AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
+MAX_DIGITS = 30  # no amount, id or score of a camp comes near it
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 
 
@@ -89,10 +90,19 @@ def read_payload(file: str) -> object:
         except UnicodeDecodeError:
             raise InputError(f"{file} is not UTF-8 text", field="payload") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=_whole_number)
     except json.JSONDecodeError as error:
         raise InputError(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                          field="payload") from None
+    except RecursionError:  # [[[[… a hundred thousand deep: Python's JSON reader gives up
+        raise InputError("is nested far too deeply to be a payload", field="payload") from None
+
+
+def _whole_number(text: str) -> int:
+    """A JSON whole number; one of thousands of digits is refused before Python is asked to convert it."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise InputError(f"has a whole number of {len(text.lstrip('-'))} digits: far too large", field="payload")
+    return int(text)
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:

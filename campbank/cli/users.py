@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from campbank.cli.common import OWNER_AS_HELP, actor_for, console, fail_on_error, state
+from campbank.cli.common import MANAGER_HELP, console, fail_on_error, manager_for, state
 
 users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
-AsUser = Annotated[str | None, typer.Option("--as", help=OWNER_AS_HELP)]
+AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
 
 
 def register(app: typer.Typer) -> None:
@@ -25,13 +25,19 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and show what would change.")] = False,
     credentials: Annotated[Path | None, typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
     as_user: AsUser = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the credentials file if it exists (its "
+                                                        "passwords are lost).")] = False,
 ) -> None:
     """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
     from campbank.formats.roster_import import import_roster
+    from campbank.ledger.store.outputs import judge
 
     with fail_on_error():
+        if credentials is not None:  # a database, a device or a folder is refused before anything else
+            judge(credentials, force=True, protect=[state(ctx).path], field="credentials")
         db = state(ctx).database()
-        plan = import_roster(db, actor_for(db, as_user), file, credentials_out=credentials, dry_run=dry_run)
+        plan = import_roster(db, manager_for(ctx, db, as_user), file, credentials_out=credentials, dry_run=dry_run,
+                             force=force)
     table = Table(title=("Would import" if dry_run else "Imported") + f" {file.name}")
     for column in ("line", "username", "name", "squad", "grade", "role", "change"):
         table.add_column(column)
@@ -68,7 +74,7 @@ def add(
 
     with fail_on_error():
         db = state(ctx).database()
-        made = add_user(db, actor_for(db, as_user), last_name=last_name, first_name=first_name,
+        made = add_user(db, manager_for(ctx, db, as_user), last_name=last_name, first_name=first_name,
                         middle_name=middle_name, role=role, squad=squad, grade=grade, username=username)
     console.print(f"Added {made.full_name}: username [bold]{made.username}[/]  password [bold]{made.password}[/]")
 
@@ -80,7 +86,7 @@ def passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
 
     with fail_on_error():
         db = state(ctx).database()
-        password = set_password(db, actor_for(db, as_user), username)
+        password = set_password(db, manager_for(ctx, db, as_user), username)
     console.print(f"New password for {username}: [bold]{password}[/]")
 
 
@@ -91,5 +97,5 @@ def deactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> Non
 
     with fail_on_error():
         db = state(ctx).database()
-        deactivate_user(db, actor_for(db, as_user), username)
+        deactivate_user(db, manager_for(ctx, db, as_user), username)
     console.print(f"{username} is deactivated.")

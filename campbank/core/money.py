@@ -14,6 +14,13 @@ from campbank.core.errors import InputError
 
 CENTS = 100
 DEFAULT_LIMIT = 100_000 * CENTS
+# Bounds that keep every sum the ledger makes inside SQLite's 64-bit integers (docs/security-guards.md,
+# "Amounts"): a season's amount limit, and so every amount it names, is at most MAX_AMOUNT_LIMIT; no single
+# entry the ledger writes (a rule may compute more than the limit, e.g. an exam's pool or the n-th lecture
+# fine) is larger than MAX_ENTRY. A camp of up to 10^8 entries then never sums past
+# 10^8 x 10^10 = 10^18 < 2^63 - 1 (about 9.22 x 10^18), journal reversals included (2 x 2 rows an entry).
+MAX_AMOUNT_LIMIT = 10_000_000 * CENTS  # 10,000,000.00: a hundred times the classic season's limit
+MAX_ENTRY = 100_000_000 * CENTS  # 100,000,000.00
 _AMOUNT = re.compile(r"^[+-]?(\d+)(?:\.(\d{1,2}))?$")
 
 

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from campbank.ledger.store import outputs
 
 CREDENTIALS_HEADER = ("Name", "Squad", "Username", "Password")
 _FORMULA_START = ("=", "+", "-", "@")
 
 
-def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]]) -> None:
-    """Write (full name, squad, username, password) rows to an xlsx readable only by its owner (0600).
+def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]], *, force: bool = False,
+                      protect: Iterable[Path] = ()) -> None:
+    """Write (full name, squad, username, password) rows to an xlsx readable only by its owner (0600), as
+    every output is written (`store.outputs`): never over a database, a device or a folder, over an existing
+    file only with `force`, through a private new file that takes the target's place when complete."""
+    with outputs.replacing(path, force=force, protect=protect, field="credentials") as temporary:
+        save_private(credentials_workbook(entries), temporary)
+
+
+def credentials_workbook(entries: Sequence[tuple[str, str, str, str]]):
+    """The workbook of (full name, squad, username, password) rows.
 
     The header is bold and frozen, the columns fitted. Every cell is stored as a plain string, so a
-    name such as `=HYPERLINK(...)` is shown as text and never evaluated as a formula. The file is
-    written next to `path` and moved into place, so a reader never sees half a workbook.
+    name such as `=HYPERLINK(...)` is shown as text and never evaluated as a formula.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    path = Path(path)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Credentials"
@@ -48,23 +55,12 @@ def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]]) 
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(ord("A") + col - 1)].width = min(width, 60) + 2
     sheet.freeze_panes = "A2"
-    _save_private(workbook, path)
+    return workbook
 
 
-def _save_private(workbook, path: Path) -> None:
-    """Save to a 0600 temporary file in the target's directory, then atomically replace `path`."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            workbook.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    os.chmod(path, 0o600)
+def save_private(workbook, file: Path) -> None:
+    """Save into an existing private file (made by `store.outputs`), flushed to the disk."""
+    with open(file, "wb") as handle:
+        workbook.save(handle)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -18,18 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from campbank.core.counters import COUNTS, is_amount
-from campbank.core.errors import InputError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
 from campbank.ledger.actions.exports import record_export as audit_export
 from campbank.ledger.permissions import Actor
+from campbank.ledger.store import outputs
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.ledger.views.entries import (
@@ -51,6 +49,13 @@ def balance_rows(db: Database, actor: Actor) -> tuple[Season, list[BalanceRow]]:
     return balances_for_export(db, actor)
 
 
+def _exported_balances(db: Database, actor: Actor, target: str, fmt: str) -> tuple[Season, list[BalanceRow]]:
+    """The balances, with the export's audit row committed before any of them can leave."""
+    season, rows = balance_rows(db, actor)
+    record_export(db, actor, "balances", target=target, format=fmt, rows=len(rows))
+    return season, rows
+
+
 def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
     return {
         "username": row.username,
@@ -66,19 +71,21 @@ def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
     }
 
 
-def balances_json(db: Database, actor: Actor) -> str:
-    season, rows = balance_rows(db, actor)
+def balances_json(db: Database, actor: Actor, *, target: str = "stdout") -> str:
+    """Every student's balance as JSON (managers); audited as an export to `target` before it is returned."""
+    season, rows = _exported_balances(db, actor, target, "json")
     records = [balance_record(season, row) for row in rows]
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
-def balances_csv(db: Database, actor: Actor) -> str:
+def balances_csv(db: Database, actor: Actor, *, target: str = "stdout") -> str:
+    """Every student's balance as CSV (managers); audited as an export to `target` before it is returned."""
     buffer = io.StringIO()
     counters = list(COUNTS)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "certificates",
                      *counters, "expected_fine"])
-    season, rows = balance_rows(db, actor)
+    season, rows = _exported_balances(db, actor, target, "csv")
     for row in rows:
         record = balance_record(season, row)
         writer.writerow([record["username"], _cell(row.full_name), row.role, row.squad or "", row.grade or "",
@@ -106,10 +113,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = frozenset({"description", "receiver_username", "receiver_last_name", "receiver_first_name",
                          "receiver_middle_name", "receiver_squad", "creator", "block"})
 
-def entry_records(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None
-                  ) -> Iterator[dict[str, object]]:
-    """Every money or counter entry as a JSON-ready record (managers). Checks the permission at once."""
+def entry_records(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None,
+                  audit_as: tuple[str, str] | None = None) -> Iterator[dict[str, object]]:
+    """Every money or counter entry as a JSON-ready record (managers). Checks the permission at once, and
+    with `audit_as` (target, format) commits the export's audit row before the first record is read."""
     export = entries_for_export(db, actor, kind, chunk=CHUNK)
+    if audit_as is not None:  # entries are never deleted: the export holds exactly `total` rows
+        record_export(db, actor, kind, target=audit_as[0], format=audit_as[1], rows=export.total)
     return _records(export.season, export.accounts, export.total, export.chunks, progress)
 
 
@@ -168,9 +178,10 @@ def _transaction(people: dict[int, AccountRow], row: MoneyEntryRow | CounterEntr
             "day": row.day.isoformat(), "state": row.state, "counted": row.state == "processed"}
 
 
-def entries_json(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None) -> Iterator[str]:
-    """A JSON array of the records, one record per line, streamed."""
-    records = entry_records(db, actor, kind, progress=progress)
+def entries_json(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None,
+                 target: str = "stdout") -> Iterator[str]:
+    """A JSON array of the records, one record per line, streamed; audited as an export to `target` first."""
+    records = entry_records(db, actor, kind, progress=progress, audit_as=(target, "json"))
 
     def chunks() -> Iterator[str]:
         first = True
@@ -182,10 +193,11 @@ def entries_json(db: Database, actor: Actor, kind: Kind, *, progress: Progress |
     return chunks()
 
 
-def entries_csv(db: Database, actor: Actor, kind: Kind, *, bom: bool = True, progress: Progress | None = None
-                ) -> Iterator[str]:
-    """CSV (UTF-8, a byte-order mark first unless `bom=False`, CRLF), one header line, streamed."""
-    records = entry_records(db, actor, kind, progress=progress)
+def entries_csv(db: Database, actor: Actor, kind: Kind, *, bom: bool = True, progress: Progress | None = None,
+                target: str = "stdout") -> Iterator[str]:
+    """CSV (UTF-8, a byte-order mark first unless `bom=False`, CRLF), one header line, streamed; audited as an
+    export to `target` first."""
+    records = entry_records(db, actor, kind, progress=progress, audit_as=(target, "csv"))
     fields = FIELDS[kind]
 
     def chunks() -> Iterator[str]:
@@ -220,48 +232,17 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def record_export(db: Database, actor: Actor, kind: str, *, target: str, **detail: object) -> None:
-    """The audit row of an export (`export.money`, `export.counters`, ...)."""
+    """The audit row of an export (`export.money`, `export.counters`, ...), committed before its data leaves:
+    whoever stops reading early (`| head`), or kills the export, is on record all the same."""
     audit_export(db, actor, kind, target=target, **detail)
 
 
-def save_text(chunks: Iterable[str], path: Path, *, bom: bool = False) -> None:
-    """Write text chunks to `path` (see `replacing`)."""
-    with replacing(path) as target, open(target, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
+def save_text(chunks: Iterable[str], path: Path, *, bom: bool = False, force: bool = False,
+              protect: Iterable[Path] = ()) -> None:
+    """Write text chunks to `path` as every output is written (`store.outputs`): never over a database, a
+    device or a folder, over an existing file only with `force`, through a private temporary file that takes
+    its place only when complete."""
+    with outputs.replacing(path, force=force, protect=protect) as temporary, \
+            open(temporary, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
         for chunk in chunks:
             out.write(chunk)
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """The file to write for `path`: a temporary file beside it, renamed over it once the body succeeds,
-    so nobody sees half a file and a failure leaves the old one. A device or pipe (/dev/null, a FIFO) is
-    written directly. A missing folder or an unwritable place is an InputError naming the output."""
-    path = Path(path)
-    check_output(path)
-    if path.exists() and not path.is_file():
-        with _as_input_error(path):
-            yield path
-        return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with _as_input_error(path):
-            yield temporary
-            os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def check_output(path: Path) -> None:
-    """Refuse a folder, or a file in a folder that does not exist, before any work is done."""
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; name the file to write", field="output")
-    if not path.parent.is_dir():
-        raise InputError(f"the folder {path.parent} does not exist", field="output")
-
-
-@contextmanager
-def _as_input_error(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}", field="output") from None

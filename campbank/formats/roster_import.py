@@ -1,21 +1,24 @@
 """Importing a roster file: read and check it, plan, keep the new passwords safe, then write.
 
-The generated passwords are written to a workbook beside the credentials file before the database is
-touched, and renamed into place only once the import is committed; a failed import removes it. So a
-password is never lost (the people exist only if their passwords were written) and never left behind
-for people who were not created.
+The generated passwords are written to a private new workbook beside the credentials file
+(`NAME.partial-XXXXXX.xlsx`, mode 0600) before the database is touched, and put in the credentials file's
+place only once the import is committed; a failed import removes it. So a password is never lost (the people
+exist only if their passwords were written, and a run killed after its commit leaves them in the partial
+workbook) and never left behind for people who were not created. The credentials path is judged like every
+output (`store.outputs`) before anything else is done: never a database, a device or a folder, and an
+existing file only with `force`.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from campbank.core.errors import InputError
-from campbank.formats.credentials import write_credentials
+from campbank.formats.credentials import credentials_workbook, save_private
 from campbank.formats.roster import read_roster
 from campbank.ledger.actions.users import ImportPlan, apply_import, hash_passwords, plan_import, season_roster_rules
 from campbank.ledger.permissions import Actor
+from campbank.ledger.store import outputs
 from campbank.ledger.store.database import Database
 
 
@@ -26,10 +29,14 @@ def plan_file(db: Database, actor: Actor, path: Path) -> ImportPlan:
 
 
 def import_roster(
-    db: Database, actor: Actor, path: Path, *, credentials_out: Path | None = None, dry_run: bool = False
+    db: Database, actor: Actor, path: Path, *, credentials_out: Path | None = None, dry_run: bool = False,
+    force: bool = False,
 ) -> ImportPlan:
     """Import a roster file all-or-nothing; new people get their grant, generated passwords go to a file."""
     path = Path(path)
+    if credentials_out is not None:  # never a database, a device or a folder; an existing file is refused
+        # later, and only if there are passwords to write (a re-run that adds nobody writes none)
+        outputs.judge(credentials_out, force=True, protect=[db.path], field="credentials")
     plan = plan_file(db, actor, path)
     if plan.generated_passwords and credentials_out is None and not dry_run:
         raise InputError(
@@ -40,19 +47,24 @@ def import_roster(
     if dry_run:
         return plan
     hashes = hash_passwords(plan)
-    partial = _write_partial_credentials(plan, credentials_out)
+    staged = _write_partial_credentials(plan, credentials_out, force, db)
     try:
         apply_import(db, actor, plan, hashes, source=path.name)
     except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        if staged is not None:
+            staged.discard()
         raise
-    if partial is not None and credentials_out is not None:
-        os.replace(partial, credentials_out)
+    if staged is not None:
+        try:
+            staged.commit()
+        except (InputError, OSError) as error:  # the people exist now: their passwords must not be lost
+            raise InputError(f"imported, but {error}; the new passwords are in {staged.temporary}",
+                             field="credentials") from None
     return plan
 
 
-def _write_partial_credentials(plan: ImportPlan, out: Path | None) -> Path | None:
+def _write_partial_credentials(plan: ImportPlan, out: Path | None, force: bool,
+                               db: Database) -> outputs.Staged | None:
     if out is None or not plan.generated_passwords:
         return None
     rows = []
@@ -60,6 +72,10 @@ def _write_partial_credentials(plan: ImportPlan, out: Path | None) -> Path | Non
         username = plan.usernames[row.line]
         if username in plan.generated_passwords:
             rows.append((row.full_name, row.squad or "", username, plan.generated_passwords[username]))
-    partial = out.with_name(out.name + ".partial.xlsx")
-    write_credentials(partial, rows)
-    return partial
+    staged = outputs.stage(out, force=force, protect=[db.path], field="credentials", visible_as="partial")
+    try:
+        save_private(credentials_workbook(rows), staged.temporary)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged

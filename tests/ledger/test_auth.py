@@ -23,6 +23,7 @@ from campbank.ledger.actions.auth import (
     lockout_length,
     sign_in,
     sign_out,
+    unknown_user,
 )
 from campbank.ledger.actions.users import deactivate, set_password
 
@@ -64,7 +65,7 @@ def test_wrong_password_and_unknown_user_read_alike(camp):
     assert wrong.value.message == unknown.value.message == "wrong username or password"
     assert wrong.value.field == "password"
     assert audit_actions(camp.db, "user:s1", "login") == ["login.failed"]
-    assert audit_actions(camp.db, "user:nobody", "login") == ["login.failed"]
+    assert audit_actions(camp.db, unknown_user("nobody"), "login") == ["login.failed"]
     assert [d["reason"] for d in audit_details(camp.db, "login.failed")] == ["wrong password", "unknown user"]
 
 

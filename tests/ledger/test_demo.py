@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from helpers import MANAGER_PASSWORD, query
 from typer.testing import CliRunner
 
 from campbank.cli import app
-from campbank.core.errors import AuthError, RuleError
+from campbank.core.errors import AuthError, InputError, RuleError
 from campbank.demo import DemoCamp, create_demo, is_demo
 from campbank.ledger import clock
 from campbank.ledger.actions import auth
@@ -173,7 +174,7 @@ def test_an_existing_demo_is_replaced(tmp_path):
     first.database.dispose()
     assert query(path, "SELECT COUNT(*) FROM account WHERE role = 'student'") == [(8,)]
 
-    second = create_demo(path, students=12)
+    second = create_demo(path, students=12, reset=True)
     try:
         assert query(path, "SELECT COUNT(*) FROM account WHERE role = 'student'") == [(12,)]
         assert query(path, "SELECT COUNT(*) FROM season") == [(1,)]  # a new camp, not the old one added to
@@ -182,6 +183,58 @@ def test_an_existing_demo_is_replaced(tmp_path):
         assert report.ok, report.findings
     finally:
         second.database.dispose()
+
+
+def test_a_demo_is_started_again_only_with_reset(tmp_path):
+    path = tmp_path / "demo.db"
+    create_demo(path, students=8).database.dispose()
+    before = file_digest(path)
+    with pytest.raises(InputError, match="add --reset"):
+        create_demo(path, students=12)
+    assert file_digest(path) == before
+
+
+def test_reset_never_replaces_a_real_camp(tmp_path):
+    path = tmp_path / "real.db"
+    initialise(path, manager="manager", manager_password=MANAGER_PASSWORD).database.dispose()
+    before = file_digest(path)
+    with pytest.raises(RuleError, match="not a demo"):
+        create_demo(path, students=8, reset=True)
+    assert file_digest(path) == before
+
+
+def test_an_office_left_open_works_on_in_the_new_demo_never_in_a_deleted_file(tmp_path):
+    from campbank.ledger.actions.posting import post
+    from campbank.ledger.store.database import open_database
+
+    path = tmp_path / "demo.db"
+    create_demo(path, students=8).database.dispose()
+    office = open_database(path)  # an office UI open on the demo all afternoon
+    try:
+        staff = sign_in(office, "orlova.i", "staff-demo")
+        work = {"type": "general_money", "money_type": "reward", "description": "afternoon work",
+                "amounts": {query(path, "SELECT username FROM account WHERE role = 'student' LIMIT 1")[0][0]: "7"}}
+        post(office, staff, work)
+        inode = path.stat().st_ino
+
+        create_demo(path, students=12, reset=True).database.dispose()
+
+        assert path.stat().st_ino == inode, "the same file, its content replaced"
+        held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                if os.path.exists(f"/proc/self/fd/{fd}")]
+        assert not [name for name in held if "(deleted)" in name and "demo.db" in name]
+        with office.session() as session:  # the open office sees the new demo
+            from sqlalchemy import text
+
+            assert session.execute(text("SELECT COUNT(*) FROM account WHERE role = 'student'")).scalar() == 12
+            assert session.execute(text("SELECT COUNT(*) FROM txn WHERE description = 'afternoon work'")
+                                   ).scalar() == 0
+        again = post(office, staff, {**work, "description": "typed after the reset"})
+        assert query(path, "SELECT description FROM txn WHERE id = ?", (again.id,)) == [("typed after the reset",)]
+    finally:
+        office.dispose()
+    assert verify_file(path).ok
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.db"], "no temporary camp left"
 
 
 # --- the command line -----------------------------------------------------------------------------

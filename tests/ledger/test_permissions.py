@@ -249,5 +249,5 @@ def test_season_load(camp, role, allowed, monkeypatch):
         assert len(seasons_after) == len(seasons_before) + 1
     else:
         assert result.exit_code == 1, result.output
-        assert "may not load season rules" in result.output
+        assert "may not run `campbank season load`: it needs a manager" in result.output
         assert seasons_after == seasons_before

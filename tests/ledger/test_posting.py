@@ -191,7 +191,7 @@ def test_the_same_key_twice_posts_once(camp):
     assert (second.id, second.type, second.state, second.recipients, second.total) == (
         first.id, first.type, first.state, first.recipients, first.total)
     assert checksum(camp.path) == after_first, "a duplicate writes nothing at all"
-    assert query(camp.path, "SELECT COUNT(*) FROM txn WHERE idempotency_key = 'radio-2018-08-10'") == [(1,)]
+    assert query(camp.path, "SELECT COUNT(*) FROM txn WHERE idempotency_key GLOB 'u:*:radio-2018-08-10'") == [(1,)]
     assert balances(camp.db)["s1"] == GRANT + 1000
 
 
@@ -210,7 +210,6 @@ def test_the_same_key_still_answers_after_the_transaction_was_cancelled(camp):
         ("t1", money({"s1": "11"}, idempotency_key="k")),  # a different amount
         ("t1", money({"s1": "10", "s2": "1"}, idempotency_key="k")),  # another student added
         ("t1", fine({"s1": "10"}, idempotency_key="k")),  # another type
-        ("t2", money({"s1": "10"}, idempotency_key="k")),  # the same payload from someone else
     ],
 )
 def test_the_same_key_with_a_different_payload_is_refused(camp, who, payload):

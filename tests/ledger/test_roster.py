@@ -408,7 +408,7 @@ def test_credentials_overwrite_keeps_owner_only(tmp_path):
     path = tmp_path / "credentials.xlsx"
     path.write_text("old")
     path.chmod(0o644)
-    write_credentials(path, [("A B", "Alpha", "a.b", "Zz345678")])
+    write_credentials(path, [("A B", "Alpha", "a.b", "Zz345678")], force=True)
     if sys.platform != "win32":
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert load_workbook(path).active["C2"].value == "a.b"

@@ -91,7 +91,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.actors = {u: Actor(i, u, Role(r)) for i, u, r in query(self.path, "SELECT id, username, role FROM account")
                        if u in self.role}
         self.active = set(self.users) | {"bank"}
-        self.keys: dict[str, tuple[str, dict, int]] = {}
+        self.keys: dict[tuple[str, str], tuple[str, dict, int]] = {}  # a key is its creator's own
         self.taxed: dict[date, int] = {}  # day -> its tax transaction
         self.txns: dict[int, ModelTxn] = {}
         # the template's transactions (the initial grants), as the baseline of the model
@@ -176,7 +176,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if key is not None:
             payload["idempotency_key"] = key
         may_create = self.role[creator] in ("staff", "manager") and creator in self.active
-        earlier = self.keys.get(key) if key is not None else None
+        earlier = self.keys.get((creator, key)) if key is not None else None
         if may_create and earlier is not None:
             same = earlier[0] == creator and earlier[1] == payload
             posted = self.attempt(same, lambda: post(self.db, self.actors[creator], payload))
@@ -191,7 +191,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.add(posted.id, ModelTxn(form, creator, "processed", [(u, sign * c) for u, c in amounts.items()],
                                          ["txn.created", "txn.processed"]))
             if key is not None:
-                self.keys[key] = (creator, payload, posted.id)
+                self.keys[(creator, key)] = (creator, payload, posted.id)
 
     @rule(sender=st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s1", "s2", "t1"]),
           receiver=st.sampled_from(["s1", "s2", "s3", "s4", "s5"]),

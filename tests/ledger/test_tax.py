@@ -90,7 +90,7 @@ def test_tax_charges_every_active_student_once_created_by_the_bank(camp):
     assert result.total == 2000
     [(txn_id, day, creator, state, key)] = tax_rows(camp.path)
     assert result.transaction_id == txn_id
-    assert (day, creator, state, key) == ("2018-08-07", "bank", "processed", "tax:2018-08-07")
+    assert (day, creator, state, key) == ("2018-08-07", "bank", "processed", "sys:tax:2018-08-07")
     # every active student, none of the staff, managers or the deactivated student
     assert entries_of(camp.path, txn_id) == {s: (-500, "tax") for s in ("s1", "s2", "s3", "s4")}
     after = balances(camp.db)

@@ -173,11 +173,11 @@ def test_posters_approvers_cancellers_and_two_tax_runs_at_once(big_camp_template
     assert_taxed_once(path, TAX_DAY, [r for r in runs if r.lane.startswith("tax")])
 
     # Every key: one transaction; both lanes that posted it name it; exactly one of them created it.
-    ids = dict(query(path, "SELECT idempotency_key, id FROM txn WHERE idempotency_key LIKE 'A-%' "
-                           "OR idempotency_key LIKE 'B-%'"))
+    # (a payload's key is stored scoped to its creator: u:<creator id>:<key>)
+    stored = query(path, "SELECT idempotency_key, id FROM txn WHERE idempotency_key GLOB 'u:*:[AB]-*'")
+    ids = {key.split(":", 2)[2]: txn_id for key, txn_id in stored}
     assert sorted(ids) == sorted(payloads)
-    assert query(path, "SELECT COUNT(*) FROM txn WHERE idempotency_key LIKE 'A-%' OR idempotency_key LIKE 'B-%'"
-                 ) == [(len(payloads),)]
+    assert len(stored) == len(payloads)
     for key in payloads:
         said = [r.stdout for r in runs if r.argv[-1].endswith(f"{key}.json")]
         assert len(said) == 2 and all(f"#{ids[key]}" in s for s in said), said

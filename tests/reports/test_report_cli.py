@@ -61,7 +61,7 @@ def test_export_counters_csv_to_a_file_with_and_without_bom(market, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert len(rows) == query(market.path, "SELECT COUNT(*) FROM counter_entry")[0][0]
     assert any(r["receiver_last_name"] == "Петров" for r in rows)
-    cli(market, "export", "counters", "-o", str(target), "--no-bom")
+    cli(market, "export", "counters", "-o", str(target), "--no-bom", "--force")
     assert target.read_bytes() == raw[3:]
 
 
@@ -71,7 +71,7 @@ def test_export_balances_keeps_its_behaviour(market, tmp_path):
     target = tmp_path / "balances.csv"
     cli(market, "export", "balances", "-o", str(target))
     assert target.read_bytes() == b"\xef\xbb\xbf" + out.encode("utf-8")
-    cli(market, "export", "balances", "-o", str(target), "--no-bom")
+    cli(market, "export", "balances", "-o", str(target), "--no-bom", "--force")
     assert target.read_bytes() == out.encode("utf-8")
     records = json.loads(cli(market, "export", "balances", "--format", "json").stdout)
     assert {r["username"] for r in records} == set(market.students)

@@ -176,7 +176,7 @@ def test_saving_goes_through_a_temporary_file(tmp_path):
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        save_text(failing(), target)
+        save_text(failing(), target, force=True)
     assert target.read_bytes() == b"\xef\xbb\xbfa,b\r\n1,2\r\n", "a failed export leaves the old file"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     with pytest.raises(InputError):

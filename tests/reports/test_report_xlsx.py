@@ -174,7 +174,7 @@ def test_the_export_is_audited_and_leaves_no_temporary_file(market, tmp_path):
     folder.mkdir()
     path = folder / "report.xlsx"
     path.write_bytes(b"an older report")
-    write_report(market.db, market.manager, path)
+    write_report(market.db, market.manager, path, force=True)
     assert [p.name for p in folder.iterdir()] == ["report.xlsx"]
     assert load_workbook(path).sheetnames == list(SHEETS)
     (detail,) = audit_details(market.db, "export.xlsx")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import audit_details, checksum, query
+from helpers import MANAGER_PASSWORD, audit_details, checksum, query
 from pilot_steps import make_app, open_section, run, settle, sign_in
 from textual.widgets import DataTable, Input, Markdown, Static
 from typer.testing import CliRunner
@@ -75,15 +75,16 @@ def test_the_20_mb_limit() -> None:
 def test_cli_files_add_and_list(camp, tmp_path: Path) -> None:
     source = tmp_path / "menu.md"
     source.write_text("# Menu\n")
-    runner = CliRunner()
-    added = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(source), "--as", "menus/tuesday.md"])
+    runner = CliRunner(env={"CAMPBANK_PASSWORD": MANAGER_PASSWORD})
+    by = ["--by", "manager"]
+    added = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(source), "--as", "menus/tuesday.md", *by])
     assert added.exit_code == 0, added.output
     assert "Added menus/tuesday.md" in added.output
-    again = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(source), "--as", "menus/tuesday.md"])
+    again = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(source), "--as", "menus/tuesday.md", *by])
     assert "version 2" in again.output
-    listed = runner.invoke(cli, ["--db", str(camp.path), "files", "list"])
+    listed = runner.invoke(cli, ["--db", str(camp.path), "files", "list", *by])
     assert "menus/tuesday.md" in listed.output
-    missing = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(tmp_path / "nope.md")])
+    missing = runner.invoke(cli, ["--db", str(camp.path), "files", "add", str(tmp_path / "nope.md"), *by])
     assert missing.exit_code == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from helpers import balance, cached_counters, populate, query
@@ -63,7 +64,7 @@ def test_group_money_typed_row_by_row_and_confirmed(office) -> None:
         assert balance(office.db, "t1") == -1950
         key, = query(office.path, "SELECT idempotency_key FROM txn WHERE type = 'general_money' "
                                   "AND creator_id = (SELECT id FROM account WHERE username = 't1')")[0]
-        assert key.startswith("ui-")
+        assert re.match(r"u:\d+:ui-", key), key
 
     run(body)
 

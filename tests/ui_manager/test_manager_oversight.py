@@ -18,6 +18,7 @@ from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.screens.staff.statistics import StatisticsPane
 from campbank.widgets.ask import Told
 from campbank.widgets.charts import BarRows, ColumnChart
+from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.vim_table import VimTable
 
 
@@ -141,3 +142,42 @@ def test_statistics_and_squad_reports_for_a_manager(seeded: Seeded) -> None:
         assert not [n for n in notices(pilot) if "Unexpected" in n]
 
     run(CampBankApp(seeded.db), script)
+
+
+def test_an_existing_file_is_replaced_only_when_the_manager_says_so(seeded: Seeded, tmp_path: Path) -> None:
+    out = tmp_path / "balances.csv"
+    out.write_text("last year's balances\n", encoding="utf-8")
+    live = seeded.db.path
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "export")
+        screen = pilot.app.screen
+        screen.query_one("#raw-kind", Select).value = "balances"
+        await pilot.pause()
+        screen.query_one("#raw-path", Input).value = str(out)
+        await pilot.click("#raw-write")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("escape")  # keep it
+        await settle(pilot)
+        assert out.read_text(encoding="utf-8") == "last year's balances\n"
+        assert "already exists" in str(screen.query_one("#export-message", Static).render())
+        await pilot.click("#raw-write")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("enter")  # replace it
+        await settle(pilot)
+        assert "Wrote" in str(screen.query_one("#export-message", Static).render())
+        # the camp's own database is never offered for replacing: it is refused outright
+        screen.query_one("#raw-path", Input).value = str(live)
+        await pilot.click("#raw-write")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmDialog)
+        assert "is a database" in str(screen.query_one("#export-message", Static).render())
+
+    before = live.read_bytes()[:16]
+    run(CampBankApp(seeded.db), script)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["username"] for r in rows} == set(seeded.camp.students)
+    assert live.read_bytes()[:16] == before == b"SQLite format 3\x00"

@@ -6,8 +6,10 @@ a consistent picture of the camp), then the transactions up to the newest one se
 chunks, each in its own short read transaction, so a long export never holds up the office or the
 scheduler.
 
-The file is written to a temporary file beside the target and renamed over it, so a reader never sees
-half a workbook and a failed export leaves any earlier file as it was. The export is audited.
+The file is written as every output is (`store.outputs`): never over a database, a device or a folder, over
+an existing file only with `force`, through a private temporary file beside the target that takes its place
+only when complete, so a reader never sees half a workbook and a failed export leaves any earlier file as it
+was. The export's audit row is committed before the workbook is written.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from openpyxl.workbook import Workbook
 
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
-from campbank.formats.exports import check_output, replacing
 from campbank.formats.xlsx.save import save_workbook
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
@@ -32,6 +33,7 @@ from campbank.formats.xlsx.sheets import (
 )
 from campbank.ledger.actions.exports import record_export
 from campbank.ledger.permissions import Actor
+from campbank.ledger.store import outputs
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.camp_report import CampReport, camp_report
 from campbank.ledger.views.transactions import iter_transactions
@@ -49,11 +51,14 @@ class WrittenReport:
     sheets: tuple[str, ...] = SHEETS
 
 
-def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
+def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None, *,
+                 force: bool = False) -> WrittenReport:
     """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
     path = Path(path)
-    check_output(path)
+    outputs.judge(path, force=force, protect=[db.path])  # before any work: a refusal costs nothing
     snapshot = camp_report(db, actor)
+    record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines),
+                  transactions=snapshot.transactions)
     total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + snapshot.transactions
     done = 0
 
@@ -65,7 +70,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
 
     if progress:
         progress(0, total)
-    with replacing(path) as target:
+    with outputs.replacing(path, force=force, protect=[db.path]) as target:
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
@@ -78,9 +83,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _season_sheet(workbook, snapshot),
         ]
         save_workbook(workbook, target, sheets)
-    written = snapshot.transactions
-    record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines), transactions=written)
-    return WrittenReport(path, len(snapshot.balances.lines), written)
+    return WrittenReport(path, len(snapshot.balances.lines), snapshot.transactions)
 
 
 def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: CampReport,

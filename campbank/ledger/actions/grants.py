@@ -11,6 +11,7 @@ from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.people import bank_account
 from campbank.ledger.permissions import Actor
+from campbank.ledger.store import keys
 from campbank.ledger.store.tables import Account
 
 
@@ -21,7 +22,7 @@ def season_day(season: Season, day: date | None = None) -> date:
 
 
 def grant_initial(session: Session, student: Account, season: Season, *, now: datetime | None = None) -> None:
-    """Post the grant; the idempotency key makes a second call for the same student do nothing."""
+    """Post the grant; its system key makes a second call for the same student do nothing."""
     from campbank.ledger.actions.posting import post_in
 
     if season.initial_grant <= 0:
@@ -32,6 +33,6 @@ def grant_initial(session: Session, student: Account, season: Season, *, now: da
         "description": "Initial grant",
         "date": season_day(season).isoformat(),
         "amounts": {student.username: cents_to_str(season.initial_grant)},
-        "idempotency_key": f"initial:{student.id}",
     }
-    post_in(session, Actor.of(bank_account(session)), payload, now=now)
+    assert student.id is not None
+    post_in(session, Actor.of(bank_account(session)), payload, now=now, system_key=keys.initial_grant(student.id))

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import PermissionDenied, RuleError
-from campbank.core.money import format_amount
+from campbank.core.money import MAX_ENTRY, format_amount
 from campbank.ledger import clock
 from campbank.ledger.actions.prepare import Earlier, Prepared, prepare, substitute
 from campbank.ledger.actions.states import transition
@@ -57,9 +57,14 @@ def post_in(
     *,
     now: datetime | None = None,
     update_of: int | None = None,
+    system_key: str | None = None,
 ) -> Posted:
-    """`post` inside an open write transaction (for callers that post several things at once)."""
-    return record(session, prepare(session, actor, payload), now=now, update_of=update_of)
+    """`post` inside an open write transaction (for callers that post several things at once).
+
+    `system_key` is for the ledger's own postings (the initial grant): a key from `store.keys`, which no
+    payload can carry. A payload's own `idempotency_key` is stored scoped to the account that posts it.
+    """
+    return record(session, prepare(session, actor, payload, system_key=system_key), now=now, update_of=update_of)
 
 
 def record(session: Session, prepared: Prepared, *, now: datetime | None = None, update_of: int | None = None
@@ -90,6 +95,7 @@ def record_transaction(
 ) -> Posted:
     """Write a checked transaction with its entries, audit it, and process it unless it awaits approval."""
     assert creator_id is not None
+    _check_entry_sizes(entries)
     now = now or clock.now()
     txn = Transaction(
         type=rule.type,
@@ -142,6 +148,19 @@ def template(db: Database, actor: Actor, transaction_id: int) -> dict[str, Any]:
 
 def _posted_earlier(earlier: Earlier) -> Posted:
     return Posted(earlier.id, earlier.type, earlier.state, earlier.recipients, earlier.total, duplicate=True)
+
+
+def _check_entry_sizes(entries: Entries) -> None:
+    """No entry larger than the ledger's bound (core.money.MAX_ENTRY), so no sum can overflow 64 bits: a rule
+    may compute more than the season's limit (an exam's whole pool to one student, the n-th lecture fine)."""
+    for money in entries.money:
+        if abs(money.amount) > MAX_ENTRY:
+            raise RuleError(f"{format_amount(money.amount)} for {money.receiver} is more than one entry may "
+                            f"carry ({format_amount(MAX_ENTRY)})", field="amount")
+    for counter in entries.counters:
+        if abs(counter.value) > MAX_ENTRY:
+            raise RuleError(f"{counter.counter_type} {counter.value} for {counter.receiver} is more than one "
+                            "entry may carry", field=counter.counter_type)
 
 
 def _write_entries(

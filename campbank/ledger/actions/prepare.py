@@ -30,6 +30,7 @@ from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, load_people
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store import keys
 from campbank.ledger.store.tables import Account, Transaction
 from campbank.ledger.transactions import load_transaction
 from campbank.rules import rule_for
@@ -38,6 +39,8 @@ from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
 COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
 MAX_DESCRIPTION = 500
 MAX_KEY = 200
+MAX_DEPTH = 32  # no payload nests deeper than 3; far deeper is an attack on the reader, not a transaction
+MAX_WHOLE = 10**30  # a whole number this large is never an amount, an id or a score
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,17 @@ class Prepared:
     earlier: Earlier | None = None
 
 
-def prepare(session: Session, actor: Actor, payload: object) -> Prepared:
-    """Check `payload` as `actor` would post it and build its entries; raises what posting would raise."""
+def prepare(session: Session, actor: Actor, payload: object, *, system_key: str | None = None) -> Prepared:
+    """Check `payload` as `actor` would post it and build its entries; raises what posting would raise.
+
+    `system_key` is for the ledger's own postings (the initial grant): a key from `store.keys`, which no
+    payload can carry. A payload's own `idempotency_key` is stored scoped to the account that posts it."""
     payload = as_payload(payload)
     account = acting_account(session, actor)
     assert account.id is not None
     rule = rule_for(payload.get("type"))
     _check_may_create(account, rule)
-    key = _idempotency_key(payload)
+    key = system_key if system_key is not None else stored_key(payload, account.id)
     if key is not None and (earlier := _earlier_post(session, key, account, payload)) is not None:
         return Prepared(rule, account.id, payload, earlier.day, earlier.description, key, earlier=earlier)
     season = current_season(session)
@@ -133,8 +139,30 @@ def as_payload(payload: object) -> dict[str, Any]:
     """A copy of the payload as a dict, refusing what is not a JSON object or not valid text."""
     if not isinstance(payload, Mapping):
         raise InputError("must be a JSON object such as {\"type\": \"fine\", ...}", field="payload")
-    _check_text(payload, "payload")
+    _check_values(payload)
     return dict(payload)
+
+
+def _check_values(payload: Mapping[str, Any]) -> None:
+    """Refuse, naming where, what cannot be stored or would only wear the ledger out: text that is not valid
+    UTF-8 (a lone surrogate), nesting deeper than MAX_DEPTH, a whole number of 31 digits or more. Walked with
+    a list, not recursion, so no payload can exhaust Python's stack."""
+    waiting: list[tuple[object, str, int]] = [(payload, "payload", 0)]
+    while waiting:
+        value, where, depth = waiting.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"is nested more than {MAX_DEPTH} levels deep", field=where)
+        if isinstance(value, str):
+            _check_text(value, where)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) >= MAX_WHOLE:
+                raise InputError("is a whole number of more than 30 digits: far too large", field=where)
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                _check_text(key, where)
+                waiting.append((item, f"{where}.{key}" if where != "payload" else str(key), depth + 1))
+        elif isinstance(value, list):
+            waiting.extend((item, where, depth + 1) for item in value)
 
 
 def _check_text(value: object, where: str) -> None:
@@ -144,13 +172,6 @@ def _check_text(value: object, where: str) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise InputError("contains characters that are not valid text", field=where) from None
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_text(key, where)
-            _check_text(item, f"{where}.{key}" if where != "payload" else str(key))
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, where)
 
 
 def _check_may_create(account: Account, rule: Rule) -> None:
@@ -182,13 +203,15 @@ def _description(payload: Mapping[str, Any]) -> str:
     return value.strip()
 
 
-def _idempotency_key(payload: Mapping[str, Any]) -> str | None:
+def stored_key(payload: Mapping[str, Any], creator_id: int) -> str | None:
+    """The payload's `idempotency_key` as stored: scoped to its creator, so it can never be a system key
+    nor collide with someone else's key (see `store.keys`)."""
     key = payload.get("idempotency_key")
     if key is None:
         return None
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
         raise InputError(f"must be non-empty text of at most {MAX_KEY} characters", field="idempotency_key")
-    return key.strip()
+    return keys.payload_key(creator_id, key.strip())
 
 
 def _earlier_post(session: Session, key: str, account: Account, payload: Mapping[str, Any]) -> Earlier | None:

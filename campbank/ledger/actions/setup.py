@@ -15,7 +15,7 @@ from campbank.ledger.actions.usernames import generate_password, is_valid_userna
 from campbank.ledger.actions.users import ensure_bank
 from campbank.ledger.season.in_force import store
 from campbank.ledger.season.load import SEASON_FILES, parse_season, read_season_file
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, outputs
 from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.store.tables import Account
 
@@ -47,6 +47,7 @@ def initialise(path: Path, *, season: str | Path | None = None, manager: str = "
     else:
         source = str(season or "season")
     parse_season(season_text, source)  # refuse a bad season before creating any file
+    outputs.refuse_unless_regular(path)  # never a device, a FIFO or a folder
     if path.exists() and path.stat().st_size > 0:
         probe = open_database(path)
         has_camp = inspect(probe.engine).has_table("account")

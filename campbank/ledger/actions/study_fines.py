@@ -1,8 +1,8 @@
 """Study fines (docs/rules.md#study_fine): preview each student's fine for a stage, then charge it once.
 
-Each student's fine is its own `study_fine` transaction keyed `study_fine:STAGE:ID`, so a second
-charge (or a charge racing another) finds the key and changes nothing; a student added later is
-charged by the next run.
+Each student's fine is its own `study_fine` transaction with the system key `sys:study_fine:STAGE:ID`
+(which no payload can carry), so a second charge (or a charge racing another) finds the key and changes
+nothing; a student added later is charged by the next run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from campbank.ledger.actions.posting import record_transaction
 from campbank.ledger.people import acting_account, bank_account, load_people, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, keys
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Account, Transaction
 from campbank.rules.base import Person, RuleContext
@@ -40,7 +40,7 @@ class StudentFine:
 
 
 def key_for(stage: str, account_id: int) -> str:
-    return f"study_fine:{stage}:{account_id}"
+    return keys.study_fine(stage, account_id)
 
 
 def preview(db: Database, actor: Actor, stage: str) -> list[StudentFine]:

@@ -1,7 +1,8 @@
 """The nightly tax: one `tax` transaction per date, created by the bank, charging every active student.
 
 Safe to run twice, from two processes at once, or while the UI is open: each date's transaction carries
-the idempotency key `tax:DATE`, checked and written under the write lock, so a date is charged once.
+the system key `sys:tax:DATE` (which no payload can carry), checked and written under the write lock, so a
+date is charged once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from campbank.ledger.actions.states import Changed, transition
 from campbank.ledger.people import acting_account, bank_account, join_name, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, keys
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Account, Transaction
 from campbank.rules.base import Person, RuleContext
@@ -46,7 +47,7 @@ class TaxDay:
 
 
 def key_for(day: date) -> str:
-    return f"tax:{day.isoformat()}"
+    return keys.tax_day(day)
 
 
 def days_to_run(season: Season, day: date | None, through: date | None) -> list[date]:

@@ -29,7 +29,7 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, tokens
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account
+from campbank.ledger.store.tables import Account, SignInLock
 
 PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "squad", "grade", "role")
 
@@ -165,6 +165,8 @@ def set_password(db: Database, actor: Actor, username: str, password: str | None
         target.lockouts = 0
         target.locked_until = None
         session.add(target)
+        for kiosk_lock in session.exec(select(SignInLock).where(SignInLock.account_id == target.id)):
+            session.delete(kiosk_lock)
         audit.record(session, "user.password", actor_id=account.id, target=f"user:{username}")
         tokens.revoke_all(session, target.id, at=clock.now(), reason="password changed", actor_id=account.id)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import campbank
 from campbank import rules
-from campbank.core.money import format_amount
+from campbank.core.money import MAX_AMOUNT_LIMIT, format_amount
 from campbank.core.season import (
     GROUPS,
     MoneyType,
@@ -148,7 +148,8 @@ def parse_season(text: str, source: str = "<season>") -> Season:
     seminar = top.table("seminar")
     seminar.keys(["reward", "criteria"])
 
-    amount_limit = top.amount("amount_limit", minimum=1)
+    amount_limit = top.amount("amount_limit", minimum=1, maximum=MAX_AMOUNT_LIMIT)
+    top.ctx.amount_limit = amount_limit  # every amount read from here on is at most this
     return Season(
         name=top.text("name"),
         currency_sign=top.text("currency_sign", max_length=3),

@@ -204,6 +204,7 @@ class Context:
     def __init__(self, source: str, text: str) -> None:
         self.source = source
         self.lines = _Scanner(text).run()
+        self.amount_limit: int | None = None  # once read: no amount of the season may be larger
 
     def line_of(self, path: Path) -> int | None:
         """The line of the key, or of its nearest written parent (a missing key's table)."""
@@ -287,8 +288,21 @@ class Table:
     def count(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> int:
         return check_count(self.data[key], lambda reason: self.error(key, reason), minimum, maximum)
 
-    def amount(self, key: str, *, minimum: int | None = 0) -> int:
-        return check_amount(self.data[key], lambda reason: self.error(key, reason), minimum)
+    def amount(self, key: str, *, minimum: int | None = 0, maximum: int | None = None) -> int:
+        """An amount in cents, at most `maximum` (by default the season's amount_limit, once it is read)."""
+        cents = check_amount(self.data[key], lambda reason: self.error(key, reason), minimum)
+        self._within_limit(key, cents, maximum)
+        return cents
+
+    def _within_limit(self, key: str, cents: int, maximum: int | None = None) -> None:
+        """Season amounts stay within bounds that keep every sum in 64-bit integers (core.money)."""
+        if maximum is not None:
+            if cents > maximum:
+                raise self.error(key, f"must be at most {format_amount(maximum, sign='')} (so that every sum "
+                                      "of the camp's money fits the ledger's 64-bit integers)")
+        elif self.ctx.amount_limit is not None and abs(cents) > self.ctx.amount_limit:
+            raise self.error(key, f"{format_amount(cents, sign='')} is more than the season's amount_limit "
+                                  f"({format_amount(self.ctx.amount_limit, sign='')})")
 
     def amounts(self, key: str, *, length: int) -> tuple[int, ...]:
         value = self.data[key]
@@ -296,10 +310,13 @@ class Table:
             raise self.error(key, f"must be a list of {length} amounts, not {_describe(value)}")
         if len(value) != length:
             raise self.error(key, f"must list exactly {length} amounts, not {len(value)}")
-        return tuple(
+        amounts = tuple(
             check_amount(item, lambda reason, n=n: self.error(key, f"item {n}: {reason}"), 0)
             for n, item in enumerate(value, start=1)
         )
+        for amount in amounts:
+            self._within_limit(key, amount)
+        return amounts
 
     def day(self, key: str) -> date:
         value = self.data[key]

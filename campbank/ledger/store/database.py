@@ -6,6 +6,7 @@ the write lock up front so two writers queue on the busy timeout instead of fail
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -108,6 +109,8 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
             field="database",
         )
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        _make_private_file(db_path)
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -128,6 +131,18 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
 
         raise InputError(f"{db_path} cannot be used as a CampBank database ({reason})", field="database") from None
     return database
+
+
+def _make_private_file(path: Path) -> None:
+    """A new database is a file only its owner can read (0600, whatever the umask), made before SQLite puts
+    anything in it; SQLite gives its journal, WAL and shared-memory files the same mode."""
+    from campbank.ledger.store import outputs
+
+    outputs.refuse_unless_regular(path)
+    if path.exists():  # an empty file someone made for it
+        os.chmod(path, outputs.PRIVATE)
+    else:
+        outputs.create_private(path)
 
 
 def _install_pragmas(engine: Engine) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Index
 from sqlmodel import SQLModel
 
+from campbank.ledger.store import keys
+
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
 
@@ -31,6 +33,8 @@ def install_schema(database: Database) -> None:
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
+        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                   (keys.META_KEY, keys.META_VALUE))
 
 
 def add_missing_tables(database: Database) -> None:
@@ -46,8 +50,26 @@ def add_missing_tables(database: Database) -> None:
         raise InputError(f"{database.path} is not a CampBank database; run `campbank init` for a new camp",
                          field="database")
     SQLModel.metadata.create_all(database.engine, checkfirst=True)
+    _namespace_keys(database)  # first: later upgrades may read (or seal) the keys in their new form
     if not _is_current(database):
         _upgrade(database)
+
+
+def _namespace_keys(database: Database) -> None:
+    """An older camp's bare idempotency keys get their namespace (`store.keys`), once: checked again under
+    the write lock, so two programs opening the file together do it once."""
+    query = "SELECT 1 FROM meta WHERE key = ? AND value = ?"
+    with database.engine.connect() as connection:
+        if connection.exec_driver_sql(query, (keys.META_KEY, keys.META_VALUE)).first():
+            return
+    with database.write_transaction() as session:
+        connection = session.connection()
+        if connection.exec_driver_sql(query, (keys.META_KEY, keys.META_VALUE)).first():
+            return
+        for statement in keys.LEGACY_UPGRADE:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                   (keys.META_KEY, keys.META_VALUE))
 
 
 # A camp written before version 2 gets the two columns, filled from its entries (which never change).

@@ -181,3 +181,16 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     password_stamp: str
+
+
+class SignInLock(SQLModel, table=True):
+    """Wrong passwords a staff member or manager got at a kiosk, counted apart from the office's (on the
+    account), so guesses typed at a kiosk can lock that account at the kiosk but never out of the office."""
+
+    __tablename__ = "sign_in_lock"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    place: str = Field(primary_key=True)  # "kiosk": every kiosk sign-in (students' screen and its exit)
+    failed_logins: int = 0
+    lockouts: int = 0
+    locked_until: datetime | None = None

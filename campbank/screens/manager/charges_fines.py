@@ -1,6 +1,6 @@
 """The study-fines panel of the charges section: preview a stage's fines per student, then charge them.
 
-Each student's fine for a stage is its own transaction keyed `study_fine:STAGE:ID`, so charging twice
+Each student's fine for a stage is its own transaction keyed `sys:study_fine:STAGE:ID`, so charging twice
 changes nothing the second time (the preview shows who was charged, and in which transaction).
 """
 

@@ -1,6 +1,6 @@
 """The tax panel of the charges section: preview, run (a backup first) or void a day's tax.
 
-`tax.run` charges each date once (keyed `tax:DATE`), so running a day twice, or while the scheduler
+`tax.run` charges each date once (keyed `sys:tax:DATE`), so running a day twice, or while the scheduler
 runs it, changes nothing the second time and says so.
 """
 

@@ -1,5 +1,8 @@
 """Exports (managers): the xlsx report and the raw CSV/JSON exports, written to a typed path.
 
+A path that names an existing file is replaced only after the manager says so; a database, a device or a
+folder is refused outright (`store.outputs`).
+
 The export runs in a thread worker; its progress callback (called in that thread) is passed to the UI
 with `call_from_thread`, at most once per percent, to move the progress bar.
 """
@@ -24,6 +27,8 @@ from campbank.formats.export_files import (
 )
 from campbank.formats.xlsx.report import WrittenReport, write_report
 from campbank.ledger import clock
+from campbank.ledger.store.outputs import OutputExists
+from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.pane import Pane
 
 T = TypeVar("T")
@@ -122,22 +127,43 @@ class ExportPane(Pane):
                            str(self.query_one("#raw-format", Select).value),
                            self.query_one("#raw-path", Input).value.strip())
 
-    def write_xlsx(self, path: str) -> None:
+    def write_xlsx(self, path: str, force: bool = False) -> None:
         try:
-            target = check_target(path, (".xlsx",))
+            target = check_target(path, (".xlsx",), force=force, protect=[self.db.path])
+        except OutputExists:
+            self._ask_to_replace(path, lambda: self.write_xlsx(path, force=True))
+            return
         except CampBankError as error:
             self._refused(error)
             return
         self._start(f"Writing {target}…")
         progress = self._progress_from_thread()
-        self.submit(_guarded(lambda: write_report(self.db, self.actor, target, progress)), self._xlsx_done,
-                    on_error=self._refused)
+        self.submit(_guarded(lambda: write_report(self.db, self.actor, target, progress, force=force)),
+                    self._xlsx_done, on_error=self._refused)
 
-    def write_raw(self, kind: str, fmt: str, path: str) -> None:
+    def write_raw(self, kind: str, fmt: str, path: str, force: bool = False) -> None:
+        try:
+            check_target(path, (f".{fmt}",), force=force, protect=[self.db.path])
+        except OutputExists:
+            self._ask_to_replace(path, lambda: self.write_raw(kind, fmt, path, force=True))
+            return
+        except CampBankError as error:
+            self._refused(error)
+            return
         self._start(f"Writing the {kind} export to {path}…")
         progress = self._progress_from_thread()
-        self.submit(_guarded(lambda: write_export(self.db, self.actor, kind, fmt, path, progress)),
+        self.submit(_guarded(lambda: write_export(self.db, self.actor, kind, fmt, path, progress, force=force)),
                     self._raw_done, on_error=self._refused)
+
+    def _ask_to_replace(self, path: str, replace: Callable[[], None]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                replace()
+            else:
+                self._say(f"Not written: {path} already exists.")
+
+        self.app.push_screen(ConfirmDialog(f"Replace {path}?", "The file that is there now is lost.",
+                                           confirm="Replace", cancel="Keep it", danger=True), answered)
 
     # -- progress ---------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from campbank.formats.exports import BOM, balances_csv, entries_csv, record_export
+from campbank.formats.exports import BOM, balances_csv, entries_csv
 from campbank.web.api.errors import ERROR_RESPONSES
 from campbank.web.api.security import Db, SignedIn
 
@@ -27,11 +27,11 @@ def export_csv(kind: Kind, request: Request, db: Db, actor: SignedIn) -> Streami
     """Every money entry, every counter entry, or every student's balance (managers only). Text that a
     spreadsheet would run as a formula starts with an apostrophe."""
     chunks: Iterator[str]
-    if kind is Kind.balances:
-        chunks = iter([BOM + balances_csv(db, actor)])  # checks the permission first
-    else:
-        chunks = entries_csv(db, actor, kind.value, bom=True)  # type: ignore[arg-type]
     client = request.client.host if request.client else "unknown"
-    record_export(db, actor, kind.value, target=f"api:{client}", format="csv")
+    # Each producer checks the permission, then commits the export's audit row before any data is read.
+    if kind is Kind.balances:
+        chunks = iter([BOM + balances_csv(db, actor, target=f"api:{client}")])
+    else:
+        chunks = entries_csv(db, actor, kind.value, bom=True, target=f"api:{client}")  # type: ignore[arg-type]
     return StreamingResponse((chunk.encode("utf-8") for chunk in chunks), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="campbank-{kind.value}.csv"'})
