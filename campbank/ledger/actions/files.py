@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError, NotFound
+from campbank.core.text import clean_name as visible_name
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
@@ -85,7 +86,9 @@ def decode(data: bytes) -> str | None:
 
 
 def clean_name(name: str) -> str:
-    """A file's name as stored: forward slashes, no empty, `.` or `..` parts, at most 200 characters."""
+    """A file's name as stored: forward slashes, no empty, `.` or `..` parts, at most 200 characters, and
+    only visible characters (no control characters, escape sequences or direction overrides)."""
+    name = visible_name(name, field="name", max_length=MAX_NAME, required=False, strip=False)
     parts = [part.strip() for part in name.replace("\\", "/").split("/")]
     parts = [part for part in parts if part]
     if not parts:

@@ -20,6 +20,7 @@ from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.money import format_amount
 from campbank.core.season import Season
+from campbank.core.text import clean_text, text_problem
 from campbank.ledger import clock
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.actions.states import transition
@@ -190,12 +191,11 @@ def _as_object(payload: object) -> dict[str, Any]:
 
 
 def _check_text(value: object, where: str) -> None:
-    """Refuse text that cannot be stored as UTF-8 (a lone surrogate), naming where it is."""
+    """Refuse text a person could not have typed on one line — control characters, escape sequences,
+    direction overrides, lone surrogates — anywhere in the payload, naming where it is."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError("contains characters that are not valid text", field=where) from None
+        if problem := text_problem(value):
+            raise InputError(problem, field=where)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             _check_text(key, where)
@@ -227,11 +227,7 @@ def _description(payload: Mapping[str, Any]) -> str:
     value = payload.get("description", "")
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise InputError("must be text", field="description")
-    if len(value) > MAX_DESCRIPTION:
-        raise InputError(f"must be at most {MAX_DESCRIPTION} characters", field="description")
-    return value.strip()
+    return clean_text(value, field="description", max_length=MAX_DESCRIPTION)
 
 
 def _idempotency_key(payload: Mapping[str, Any]) -> str | None:
