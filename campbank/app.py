@@ -6,16 +6,19 @@ from the caller, never from import time.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from time import monotonic
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from campbank.core.season import Season
+from campbank.core.text import shown
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
@@ -24,6 +27,9 @@ from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+# The kiosk starts over after an unexpected error, but not forever: more than this many in a minute and it
+# closes, and the login program that runs it (README, "The kiosk as a login program") starts a fresh one.
+KIOSK_RECOVERIES_PER_MINUTE = 5
 
 
 class CampBankApp(App[None]):
@@ -49,11 +55,21 @@ class CampBankApp(App[None]):
         self.actor: Actor | None = None
         """Who is signed in; None on the login screen."""
         self.last_activity = monotonic()
+        self.closed_by_staff = False
+        """True once a staff member closed the kiosk with their password (the only way out of it)."""
+        self.recovered: list[BaseException] = []
+        """Unexpected errors the kiosk started over after (signing the student out), oldest first."""
+        self._recoveries: deque[float] = deque()
         if kiosk:
             self.sub_title = "Kiosk"
+            self.use_command_palette = False  # nothing in it is for students; it must not open
 
     def get_default_screen(self) -> Screen:
         return LoginScreen(kiosk=self.kiosk)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: titles include usernames, shown literally with terminal controls made visible."""
+        return super().format_title(shown(title), shown(sub_title))
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.lock_when_idle, name="idle check")
@@ -109,6 +125,7 @@ class CampBankApp(App[None]):
 
         def closed(allowed: bool | None) -> None:
             if allowed:
+                self.closed_by_staff = True
                 self.exit()
 
         self.push_screen(KioskExitScreen(), closed)
@@ -116,6 +133,45 @@ class CampBankApp(App[None]):
     def action_suspend_process(self) -> None:
         if not self.kiosk:
             super().action_suspend_process()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Never from the kiosk: a browser started there (a text one, in the same terminal) is a way out."""
+        if not self.kiosk:
+            super().open_url(url, new_tab=new_tab)
+
+    # -- the kiosk's guard ------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual closes the app on any unexpected error (this is its one hook for them). The kiosk signs
+        the student out and shows the login again instead; the office closes, showing what went wrong."""
+        if not self._start_over_after(error):
+            super()._handle_exception(error)
+
+    def _start_over_after(self, error: BaseException) -> bool:
+        if not self.kiosk or not self.is_running or self._exit:
+            return False
+        now = monotonic()
+        while self._recoveries and now - self._recoveries[0] > 60:
+            self._recoveries.popleft()
+        if len(self._recoveries) >= KIOSK_RECOVERIES_PER_MINUTE:
+            return False
+        self._recoveries.append(now)
+        self.recovered.append(error)
+        self.log.error("kiosk: starting over after an unexpected error", error)
+        self.call_later(self._start_over)
+        return True
+
+    def _start_over(self) -> None:
+        """Sign out and put a fresh login screen under everything (the screen that failed may be dead)."""
+        actor, self.actor = self.actor, None
+        if actor is not None:
+            self.run_worker(lambda: auth.sign_out(self.db, actor, reason="error", place="kiosk"), thread=True,
+                            exit_on_error=False)
+        fresh = LoginScreen(kiosk=True, message="Something went wrong, so you were signed out. Please sign in "
+                                                "again.")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_screen(fresh)
 
     def action_toggle_help(self) -> None:
         """`?` shows (and hides) the keys of the focused widget and screen beside it."""

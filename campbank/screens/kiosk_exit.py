@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import refusal
 
 STAFF = frozenset({"staff", "manager"})
 
@@ -47,4 +48,4 @@ class KioskExitScreen(LedgerWork, ModalScreen[bool]):
                     lambda _actor: self.dismiss(True), on_error=self._refused)
 
     def _refused(self, error: CampBankError) -> None:
-        self.query_one("#exit-message", Static).update(error.message)
+        self.query_one("#exit-message", Static).update(refusal(error))

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from campbank.core.errors import CampBankError
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
+from campbank.widgets.literal import notify
 
 if TYPE_CHECKING:
     from campbank.app import CampBankApp
@@ -78,7 +79,7 @@ class LedgerWork:
             if isinstance(error, CampBankError):
                 (on_error or self.show_refusal)(error)
             else:
-                self.app.notify(f"Unexpected error: {error!r}", severity="error", timeout=10)  # type: ignore[attr-defined]
+                notify(self.app, f"Unexpected error: {error!r}", severity="error", timeout=10)  # type: ignore[attr-defined]
 
     def show_refusal(self, error: CampBankError) -> None:
-        self.app.notify(str(error), title="Refused", severity="error", timeout=8)  # type: ignore[attr-defined]
+        notify(self.app, str(error), title="Refused", severity="error", timeout=8)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from campbank.ledger.store.audit import AuditEntry
 from campbank.ledger.views.oversight import audit_log
 from campbank.widgets.ask import Told
+from campbank.widgets.literal import literal
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -79,7 +80,7 @@ class AuditPane(Pane):
             table.move_cursor(row=min(keep, len(entries) - 1))
         more = " · m: older" if len(entries) >= self.limit else ""
         what = f" “{self.prefix}…”" if self.prefix else ""
-        self.query_one("#audit-status", Static).update(f"{len(entries)} newest{what}{more} · Enter: detail")
+        self.query_one("#audit-status", Static).update(literal(f"{len(entries)} newest{what}{more} · Enter: detail"))
 
     def action_filter(self) -> None:
         self.query_one("#audit-prefix", Input).focus()

@@ -24,6 +24,7 @@ from campbank.screens.manager.user_add import AddUserDialog
 from campbank.screens.manager.user_import import ImportRosterScreen
 from campbank.widgets.ask import Told
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.literal import literal, notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -99,7 +100,7 @@ class UsersPane(Pane):
         status = f"{len(self.users)} people, {active} active"
         if needle:
             status += f" · {shown} match “{needle}”"
-        self.query_one("#users-status", Static).update(status)
+        self.query_one("#users-status", Static).update(literal(status))
 
     def selected(self) -> str | None:
         table = self.query_one("#users-table", VimTable)
@@ -177,7 +178,7 @@ class UsersPane(Pane):
         if user is None:
             return
         if not user.active:
-            self.app.notify(f"{user.username} is already deactivated", severity="warning")
+            notify(self.app, f"{user.username} is already deactivated", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
@@ -189,5 +190,5 @@ class UsersPane(Pane):
         self.app.push_screen(ConfirmDialog("Deactivate", question, confirm="Deactivate", danger=True), answered)
 
     def _deactivated(self, user: UserLine) -> None:
-        self.app.notify(f"{user.username} is deactivated", title="Users")
+        notify(self.app, f"{user.username} is deactivated", title="Users")
         self.reload()

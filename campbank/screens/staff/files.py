@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from campbank.ledger.actions.files import MAX_SIZE, SharedFile, add_path, human_size
 from campbank.widgets.file_browser import FileBrowser
+from campbank.widgets.literal import notify
 from campbank.widgets.pane import Pane
 
 
@@ -61,7 +62,7 @@ class AddFileDialog(ModalScreen["tuple[str, str] | None"]):
     def _done(self) -> None:
         path = self.query_one("#add-file-path", Input).value.strip()
         if not path:
-            self.notify("Type the path of the file to add.", severity="warning")
+            notify(self, "Type the path of the file to add.", severity="warning")
             self.query_one("#add-file-path", Input).focus()
             return
         self.dismiss((path, self.query_one("#add-file-name", Input).value.strip()))
@@ -91,5 +92,5 @@ class FilesPane(Pane):
 
     def _added(self, added: SharedFile) -> None:
         again = f" (version {added.version}; the older ones are kept)" if added.version > 1 else ""
-        self.notify(f"Added {added.name}, {human_size(added.size)}{again}", title="File added")
+        notify(self, f"Added {added.name}, {human_size(added.size)}{again}", title="File added")
         self.query_one(FileBrowser).reload(select=added.name)

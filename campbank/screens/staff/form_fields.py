@@ -15,9 +15,11 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from campbank.core.season import Season
+from campbank.core.text import shown
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.rules.base import FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
+from campbank.widgets.literal import literal
 from campbank.widgets.student_picker import Choice, StudentPicker
 
 PER_STUDENT = {"per_student_amount": "amount", "per_student_tick": "tick", "per_student_number": "number",
@@ -64,7 +66,7 @@ class TransactionForm:
         for field in [f for f in self.fields if f.kind in SIMPLE and f.name != "date"] + self._common():
             widget = self._widget(field)
             self.widgets[field.name] = widget
-            label = Label(field.label, classes="required" if field.required else "")
+            label = Label(literal(field.label), classes="required" if field.required else "")
             self.simple.append(FieldBox(label, widget, id=f"box-{field.name}"))
         self.table: GroupEntry | None = None
         if per_student:
@@ -90,7 +92,7 @@ class TransactionForm:
     def _widget(self, field: FormField) -> Widget:
         wid = f"field-{field.name}"
         if field.kind in ("choice", "block"):
-            labels = [(self._choice_label(c), c) for c in field.choices]
+            labels = [(literal(self._choice_label(c)), c) for c in field.choices]  # season labels: typed text
             return Select(labels, prompt=f"choose {field.label.lower()}", id=wid, compact=True)
         if field.kind == "student":
             return StudentPicker(self.choices, id=wid)
@@ -189,7 +191,7 @@ class TransactionForm:
             elif isinstance(widget, StudentPicker):
                 widget.pick(str(value))
             elif isinstance(widget, Input):
-                widget.value = str(value)
+                widget.value = shown(str(value))
             elif isinstance(value, list):
                 for i, partner in enumerate(value[:2], start=1):
                     if isinstance(partner, Mapping):
