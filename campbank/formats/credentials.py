@@ -8,8 +8,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from campbank.core.text import looks_like_formula
+
 CREDENTIALS_HEADER = ("Name", "Squad", "Username", "Password")
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]]) -> None:
@@ -42,7 +43,7 @@ def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]]) 
             # openpyxl marks text starting with '=' as a formula; force a plain (inline) string, and
             # set Excel's quote prefix so editing the cell in a spreadsheet keeps it text.
             cell.data_type = "s"
-            if text.startswith(_FORMULA_START):
+            if looks_like_formula(text):  # the one formula guard of every export
                 cell.quotePrefix = True
             widths[col - 1] = max(widths[col - 1], len(text))
     for col, width in enumerate(widths, start=1):

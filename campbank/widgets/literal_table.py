@@ -13,19 +13,19 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from campbank.widgets.literal import cell
+from campbank.widgets.literal import cell, literal, safe
 
 
 class LiteralTable(DataTable[Any]):
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> RowKey:
-        return super().add_row(*(cell(value) for value in cells), height=height, key=key,
-                               label=None if label is None else cell(label))
+        shown_label = None if label is None else safe(label) if isinstance(label, Text) else literal(label)
+        return super().add_row(*(cell(value) for value in cells), height=height, key=key, label=shown_label)
 
     def add_column(self, label: Any, *, width: int | None = None, key: str | None = None,
                    default: Any = None) -> ColumnKey:
-        return super().add_column(cell(label) if isinstance(label, (str, Text)) else label, width=width, key=key,
-                                  default=None if default is None else cell(default))
+        title = safe(label) if isinstance(label, Text) else literal(label)
+        return super().add_column(title, width=width, key=key, default=None if default is None else cell(default))
 
     def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *,
                     update_width: bool = False) -> None:
