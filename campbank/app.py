@@ -97,11 +97,20 @@ class CampBankApp(App[None]):
             place = "kiosk" if self.kiosk else "office"
             self.run_worker(lambda: auth.sign_out(self.db, actor, reason=reason, place=place), thread=True,
                             exit_on_error=False)
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        login = self.screen_stack[0]
-        if isinstance(login, LoginScreen):
+        login = self._back_to_login()
+        if login is not None:
             login.reset(message="Signed out after a quiet spell." if reason == "idle" else "")
+
+    def _back_to_login(self) -> LoginScreen | None:
+        """Drop every screen of the session down to the login screen; None when no working one is left (the
+        first one stays at the bottom of the stack even when an error stopped it)."""
+        while len(self.screen_stack) > 1 and not self._is_live_login(self.screen):
+            self.pop_screen()
+        return self.screen if self._is_live_login(self.screen) else None  # type: ignore[return-value]
+
+    @staticmethod
+    def _is_live_login(screen: Screen) -> bool:
+        return isinstance(screen, LoginScreen) and (screen.is_running or not screen.is_mounted)
 
     def last_activity_reset(self) -> None:
         self.last_activity = monotonic()
@@ -162,16 +171,17 @@ class CampBankApp(App[None]):
         return True
 
     def _start_over(self) -> None:
-        """Sign out and put a fresh login screen under everything (the screen that failed may be dead)."""
+        """Sign out and show the login again; a login screen that failed itself is replaced by a fresh one."""
         actor, self.actor = self.actor, None
         if actor is not None:
             self.run_worker(lambda: auth.sign_out(self.db, actor, reason="error", place="kiosk"), thread=True,
                             exit_on_error=False)
-        fresh = LoginScreen(kiosk=True, message="Something went wrong, so you were signed out. Please sign in "
-                                                "again.")
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.switch_screen(fresh)
+        message = "Something went wrong, so you were signed out. Please sign in again."
+        login = self._back_to_login()
+        if login is None:
+            self.push_screen(LoginScreen(kiosk=True, message=message))
+        else:
+            login.reset(message=message)
 
     def action_toggle_help(self) -> None:
         """`?` shows (and hides) the keys of the focused widget and screen beside it."""

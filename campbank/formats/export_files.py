@@ -36,10 +36,13 @@ def check_target(path: Path | str, suffixes: Iterable[str]) -> Path:
     path = Path(path).expanduser()
     if not str(path).strip():
         raise InputError("name the file to write", field="path")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; name the file to write", field="path")
-    if not path.parent.exists():
-        raise InputError(f"the folder {path.parent} does not exist", field="path")
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} is a folder; name the file to write", field="path")
+        if not path.parent.exists():
+            raise InputError(f"the folder {path.parent} does not exist", field="path")
+    except OSError as error:  # a name too long for the file system, a folder nobody may read
+        raise InputError(f"cannot write there: {error.strerror or error}", field="path") from None
     allowed = tuple(suffixes)
     if path.suffix.lower() not in allowed:
         raise InputError(f"{path.name} should end in {' or '.join(allowed)}", field="path")

@@ -286,10 +286,13 @@ def replacing(path: Path) -> Iterator[Path]:
 
 def check_output(path: Path) -> None:
     """Refuse a folder, or a file in a folder that does not exist, before any work is done."""
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; name the file to write", field="output")
-    if not path.parent.is_dir():
-        raise InputError(f"the folder {path.parent} does not exist", field="output")
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} is a folder; name the file to write", field="output")
+        if not path.parent.is_dir():
+            raise InputError(f"the folder {path.parent} does not exist", field="output")
+    except OSError as error:  # a name too long for the file system, a folder nobody may read
+        raise InputError(f"cannot write there: {error.strerror or error}", field="output") from None
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import refusal
+from campbank.widgets.literal_input import LiteralInput
 
 STAFF = frozenset({"staff", "manager"})
 
@@ -27,8 +28,8 @@ class KioskExitScreen(LedgerWork, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("[b]Close the kiosk[/b]: staff sign-in required.")
-            yield Input(placeholder="staff username", id="exit-username")
-            yield Input(placeholder="password", password=True, id="exit-password")
+            yield LiteralInput(placeholder="staff username", id="exit-username")
+            yield LiteralInput(placeholder="password", password=True, id="exit-password")
             yield Static("", id="exit-message")
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 
 class LockScreen(LedgerWork, ModalScreen[None]):
@@ -33,7 +34,7 @@ class LockScreen(LedgerWork, ModalScreen[None]):
         with Vertical():
             yield Static(assemble(("Locked", "bold"), " after a quiet spell.\nPassword for ",
                                   (self.locked.username, "bold"), ":"))
-            yield Input(password=True, id="lock-password")
+            yield LiteralInput(password=True, id="lock-password")
             yield Static("", id="lock-message")
             yield Button("Sign out instead", id="lock-sign-out")
 

@@ -12,6 +12,7 @@ from campbank.ledger.actions import auth, notices
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 
 class LoginScreen(LedgerWork, Screen[None]):
@@ -38,8 +39,8 @@ class LoginScreen(LedgerWork, Screen[None]):
         with Center(), Vertical(id="login-box"):
             yield Static(assemble((self.campbank.season.name, "bold"), " — student kiosk" if self.kiosk else ""),
                          id="login-season")
-            yield Input(placeholder="username", id="username")
-            yield Input(placeholder="password", password=True, id="password")
+            yield LiteralInput(placeholder="username", id="username")
+            yield LiteralInput(placeholder="password", password=True, id="password")
             yield Button("Sign in", variant="primary", id="sign-in")
             yield Static("", id="login-message")
         yield VerticalScroll(id="announcements")

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 
 DIALOG_CSS = """
     {name} {{
@@ -73,7 +74,7 @@ class ConfirmReason(ModalScreen[str | None]):
             yield Static(literal(self.title_text, multiline=True), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(literal(self.question, multiline=True))
-            yield Input(placeholder=self.placeholder, id="reason")
+            yield LiteralInput(placeholder=self.placeholder, id="reason")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="error")

@@ -18,6 +18,7 @@ from campbank.core.text import shown
 from campbank.ledger.actions.files import FileContent, human_size, read_file
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralTextArea
 from campbank.widgets.literal_table import LiteralTable
 
 MAX_CSV_ROWS = 5000
@@ -49,7 +50,7 @@ class FileViewer(LedgerWork, Vertical):
                 # A link is never opened: a browser started from the kiosk would be a way out of it.
                 yield Markdown(id="viewer-markdown", open_links=False)
             yield LiteralTable(id="viewer-csv", zebra_stripes=True)
-            yield TextArea(id="viewer-text", read_only=True, show_line_numbers=True, soft_wrap=True)
+            yield LiteralTextArea(id="viewer-text", read_only=True, show_line_numbers=True, soft_wrap=True)
             yield Static("Choose a file to show it here.", id="viewer-other")
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 
 MAX_SHOWN = 8
 
@@ -76,7 +77,7 @@ class StudentPicker(Vertical):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=self.placeholder, compact=True)
+        yield LiteralInput(placeholder=self.placeholder, compact=True)
         yield OptionList()
         yield Static("nobody chosen", classes="picked none")
 

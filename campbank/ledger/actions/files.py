@@ -112,10 +112,15 @@ def check_size(size: int, name: str) -> None:
 def add_path(db: Database, actor: Actor, path: str | Path, *, name: str | None = None) -> SharedFile:
     """Add a file from disk under `name` (default: its file name)."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise InputError(f"there is no file at {path}", field="path")
-    check_size(path.stat().st_size, path.name)
-    return add_file(db, actor, name or path.name, path.read_bytes())
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:199] + "…"
+    try:
+        if not path.is_file():
+            raise InputError(f"there is no file at {shown}", field="path")
+        check_size(path.stat().st_size, path.name)
+        data = path.read_bytes()
+    except OSError as error:  # a name too long, a folder nobody may read
+        raise InputError(f"cannot read {shown}: {error.strerror or error}", field="path") from None
+    return add_file(db, actor, name or path.name, data)
 
 
 def add_file(db: Database, actor: Actor, name: str, data: bytes) -> SharedFile:

@@ -17,6 +17,7 @@ from campbank.ledger.store.audit import AuditEntry
 from campbank.ledger.views.oversight import audit_log
 from campbank.widgets.ask import Told
 from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -46,7 +47,7 @@ class AuditPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
-        yield Input(placeholder="/ action starts with… (txn. user. tax. fines. export. login.)",
+        yield LiteralInput(placeholder="/ action starts with… (txn. user. tax. fines. export. login.)",
                     id="audit-prefix", compact=True)
         yield Static("Loading…", id="audit-status")
         table = VimTable(id="audit-table", edges=True)

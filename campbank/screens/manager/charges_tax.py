@@ -23,6 +23,7 @@ from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
 
 OUTCOME_STYLE = {"charged": "green", "would charge": "yellow", "already taxed": "dim",
@@ -53,9 +54,9 @@ class TaxPanel(LedgerWork, Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("Date")
-            yield Input(clock.today().isoformat(), placeholder="YYYY-MM-DD", id="tax-date", compact=True)
+            yield LiteralInput(clock.today().isoformat(), placeholder="YYYY-MM-DD", id="tax-date", compact=True)
             yield Label("through")
-            yield Input(placeholder="optional", id="tax-through", compact=True)
+            yield LiteralInput(placeholder="optional", id="tax-through", compact=True)
         with Horizontal(classes="form-row"):
             yield Button("Preview", id="tax-preview", variant="primary", compact=True)
             yield Button("Run tax", id="tax-run", variant="warning", compact=True)

@@ -25,6 +25,7 @@ from campbank.formats.export_files import (
 from campbank.formats.xlsx.report import WrittenReport, write_report
 from campbank.ledger import clock
 from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 T = TypeVar("T")
@@ -78,7 +79,7 @@ class ExportPane(Pane):
             yield Static("Balances, study, transactions, staff, statistics, season.", classes="hint")
             with Horizontal(classes="form-row"):
                 yield Label("File")
-                yield Input(str(folder / f"campbank-report-{today}.xlsx"), id="xlsx-path", compact=True)
+                yield LiteralInput(str(folder / f"campbank-report-{today}.xlsx"), id="xlsx-path", compact=True)
                 yield Button("Write xlsx", id="xlsx-write", variant="primary", compact=True)
         with Vertical(classes="export-box"):
             yield Static("Raw export (CSV or JSON)", classes="export-box-title")
@@ -90,7 +91,7 @@ class ExportPane(Pane):
                              compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("File")
-                yield Input(str(folder / f"campbank-money-{today}.csv"), id="raw-path", compact=True)
+                yield LiteralInput(str(folder / f"campbank-money-{today}.csv"), id="raw-path", compact=True)
                 yield Button("Write", id="raw-write", variant="primary", compact=True)
 
     def on_mount(self) -> None:

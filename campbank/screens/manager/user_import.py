@@ -21,6 +21,7 @@ from campbank.formats.roster_import import import_roster
 from campbank.ledger.actions.users import ImportPlan
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
 
 
@@ -52,9 +53,9 @@ class ImportRosterScreen(LedgerWork, ModalScreen[ImportPlan | None]):
             yield Static("Import a roster (.csv or .xlsx)", classes="dialog-title")
             with Grid():
                 yield Label("Roster file")
-                yield Input(placeholder="/path/to/roster.csv", id="roster-path", compact=True)
+                yield LiteralInput(placeholder="/path/to/roster.csv", id="roster-path", compact=True)
                 yield Label("Credentials")
-                yield Input(placeholder="/path/to/credentials.xlsx (new people's passwords go here)",
+                yield LiteralInput(placeholder="/path/to/credentials.xlsx (new people's passwords go here)",
                             id="credentials-path", compact=True)
             yield Static("Enter or Preview runs a dry run: nothing is written until you press Import.",
                          id="import-summary")

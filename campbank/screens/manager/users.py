@@ -25,6 +25,7 @@ from campbank.screens.manager.user_import import ImportRosterScreen
 from campbank.widgets.ask import Told
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -56,7 +57,7 @@ class UsersPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
-        yield Input(placeholder="filter: part of a name, username, role or squad; Enter to go to the list",
+        yield LiteralInput(placeholder="filter: part of a name, username, role or squad; Enter to go to the list",
                     id="users-filter")
         yield Static("Loading…", id="users-status")
         table = VimTable(id="users-table")

@@ -17,6 +17,7 @@ from campbank.ledger import clock
 from campbank.ledger.actions import notices
 from campbank.ledger.actions.notices import MAX_TEXT, MAX_TITLE, Announcement
 from campbank.widgets.literal import notify, safe
+from campbank.widgets.literal_input import LiteralInput, LiteralTextArea
 from campbank.widgets.pane import Pane
 
 DEFAULT_DAYS = 2
@@ -43,11 +44,11 @@ class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
         with Vertical():
             yield Static("[b]New announcement[/b] (login screen and students' home)")
             yield Label("Title")
-            yield Input(id="announce-title", max_length=MAX_TITLE)
+            yield LiteralInput(id="announce-title", max_length=MAX_TITLE)
             yield Label("Text")
-            yield TextArea(id="announce-text")
+            yield LiteralTextArea(id="announce-text")
             yield Label("Show until (YYYY-MM-DD)")
-            yield Input(until.isoformat(), id="announce-until", restrict=r"[0-9-]*", max_length=10)
+            yield LiteralInput(until.isoformat(), id="announce-until", restrict=r"[0-9-]*", max_length=10)
             with Horizontal(id="announce-buttons"):
                 yield Button("Back", id="announce-cancel")
                 yield Button("Post (Ctrl+S)", variant="primary", id="announce-ok")

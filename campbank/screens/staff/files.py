@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Static
 from campbank.ledger.actions.files import MAX_SIZE, SharedFile, add_path, human_size
 from campbank.widgets.file_browser import FileBrowser
 from campbank.widgets.literal import notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 
@@ -32,9 +33,9 @@ class AddFileDialog(ModalScreen["tuple[str, str] | None"]):
             yield Static(f"[b]Add a shared file[/b] (up to {human_size(MAX_SIZE)}; adding a name again keeps "
                          "the old version in history)")
             yield Label("Path of the file on this computer")
-            yield Input(placeholder="/home/office/menu.md", id="add-file-path")
+            yield LiteralInput(placeholder="/home/office/menu.md", id="add-file-path")
             yield Label("Share it as (optional; e.g. menus/monday.md)")
-            yield Input(placeholder="the file's own name", id="add-file-name")
+            yield LiteralInput(placeholder="the file's own name", id="add-file-name")
             with Horizontal(id="add-file-buttons"):
                 yield Button("Back", id="add-file-cancel")
                 yield Button("Add", variant="primary", id="add-file-ok")

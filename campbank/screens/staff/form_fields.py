@@ -20,6 +20,7 @@ from campbank.ledger.views.accounts import BalanceRow
 from campbank.rules.base import FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
 from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.student_picker import Choice, StudentPicker
 
 PER_STUDENT = {"per_student_amount": "amount", "per_student_tick": "tick", "per_student_number": "number",
@@ -99,16 +100,17 @@ class TransactionForm:
         if field.kind == "partners":
             return Vertical(
                 *(Horizontal(StudentPicker(self.choices, id=f"partner-{i}"),
-                             Input(placeholder="amount", id=f"partner-{i}-amount", compact=True,
+                             LiteralInput(placeholder="amount", id=f"partner-{i}-amount", compact=True,
                                    restrict=r"[0-9.]*"), classes="partner")
                   for i in (1, 2)),
                 id=wid,
             )
         if field.kind == "date":
-            return Input(placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*", max_length=10)
+            return LiteralInput(placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*",
+                                max_length=10)
         if field.kind == "amount":
-            return Input(placeholder="12.50", id=wid, compact=True, restrict=r"[0-9.]*")
-        return Input(placeholder=field.help or "", id=wid, compact=True, max_length=500)
+            return LiteralInput(placeholder="12.50", id=wid, compact=True, restrict=r"[0-9.]*")
+        return LiteralInput(placeholder=field.help or "", id=wid, compact=True, max_length=500)
 
     def _choice_label(self, code: str) -> str:
         known = self.season.money_types.get(code)

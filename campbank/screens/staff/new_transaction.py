@@ -16,6 +16,7 @@ from campbank.rules import REGISTRY
 from campbank.rules.base import Rule
 from campbank.screens.staff.transaction_form import TransactionFormScreen
 from campbank.widgets.literal import assemble, literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 
@@ -43,7 +44,7 @@ class NewTransactionPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("New transaction", classes="pane-title")
-        yield Input(placeholder="type part of a name, Enter", id="type-filter")
+        yield LiteralInput(placeholder="type part of a name, Enter", id="type-filter")
         yield OptionList(id="types")
         yield Static("", id="last-posted")
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input
 from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import HistoryLine, history
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
 
 PAGE = 50
@@ -32,7 +33,7 @@ class HistoryView(LedgerWork, Vertical):
         self.complete = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: type part of a description or type, Enter", id="history-filter")
+        yield LiteralInput(placeholder="filter: type part of a description or type, Enter", id="history-filter")
         table = LiteralTable(id="history", cursor_type="row", zebra_stripes=True)
         table.add_columns("Date", "Type", "Description", "Amount", "Balance")
         yield table

@@ -14,6 +14,7 @@ from campbank.ledger.actions.posting import post
 from campbank.ledger.views.accounts import Classmate, Request, classmates, my_requests
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify, refusal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
 
 
@@ -36,11 +37,11 @@ class TransferView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("To (type part of a name):")
-        yield Input(id="who", placeholder="e.g. Ivan", compact=True)
+        yield LiteralInput(id="who", placeholder="e.g. Ivan", compact=True)
         yield OptionList(id="who-matches", compact=True)
         yield Static("Amount and what it is for:")
-        yield Input(id="amount", placeholder="amount, e.g. 12.50", compact=True)
-        yield Input(id="comment", placeholder="what it is for (required)", compact=True)
+        yield LiteralInput(id="amount", placeholder="amount, e.g. 12.50", compact=True)
+        yield LiteralInput(id="comment", placeholder="what it is for (required)", compact=True)
         yield Button("Ask to send", variant="primary", id="send", compact=True)
         yield Static("", id="transfer-message")
         yield Static("My requests (c cancels a pending one)", classes="heading")
