@@ -1,7 +1,7 @@
 """Raw exports (SPEC §8) as CSV or JSON: balances, and every money or counter entry, streamed.
 
 JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; every cell goes through the
-one formula guard (`campbank.core.text.neutralise_formula`: text a spreadsheet would run as a formula gets a
+one formula guard (`campbank.core.text.looks_like_formula`: text a spreadsheet would run as a formula gets a
 leading apostrophe; numbers stay numbers) and has its terminal controls made visible, since a CSV is also
 printed to a terminal. JSON keeps every value exact, for programs; the characters a terminal could act on
 are written as JSON \\u escapes, which read back as the same text (docs/security.md). The money and counter
@@ -33,7 +33,7 @@ from sqlalchemy import text
 from campbank.core.errors import InputError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
-from campbank.core.text import neutralise_formula, shown
+from campbank.core.text import looks_like_formula, shown
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
@@ -102,7 +102,7 @@ def csv_cell(value: object) -> object:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return neutralise_formula(shown(value))
+        return "'" + shown(value) if looks_like_formula(value) else shown(value)
     return value
 
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from campbank.app import CampBankApp
 from campbank.core.text import text_problem
@@ -73,7 +73,7 @@ async def settle(pilot: Pilot, rounds: int = 2) -> None:
     second on a busy machine.)"""
     for _ in range(rounds):
         await pilot.pause(0)
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):  # a newer fetch cancels an older one
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(0)
 
