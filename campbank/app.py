@@ -44,6 +44,8 @@ class CampBankApp(App[None]):
     ]
 
     def __init__(self, db: Database, *, kiosk: bool = False, idle_seconds: float | None = None) -> None:
+        if kiosk:  # nothing in the command palette is for students: no key opens it, the footer does not offer it
+            self.ENABLE_COMMAND_PALETTE = False
         super().__init__()
         self.db = db
         self.kiosk = kiosk
@@ -62,7 +64,6 @@ class CampBankApp(App[None]):
         self._recoveries: deque[float] = deque()
         if kiosk:
             self.sub_title = "Kiosk"
-            self.use_command_palette = False  # nothing in it is for students; it must not open
 
     def get_default_screen(self) -> Screen:
         return LoginScreen(kiosk=self.kiosk)
