@@ -45,7 +45,8 @@ class CampBankApp(App[None]):
 
     def __init__(self, db: Database, *, kiosk: bool = False, idle_seconds: float | None = None) -> None:
         if kiosk:  # nothing in the command palette is for students: no key opens it, the footer does not offer it
-            self.ENABLE_COMMAND_PALETTE = False
+            # (Textual reads this class setting from the instance, in App.__init__ and in the Footer)
+            object.__setattr__(self, "ENABLE_COMMAND_PALETTE", False)
         super().__init__()
         self.db = db
         self.kiosk = kiosk
