@@ -6,6 +6,7 @@ from the caller, never from import time.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from time import monotonic
 from typing import TYPE_CHECKING
@@ -13,10 +14,12 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from campbank.core.season import Season
+from campbank.core.text import shown
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import season_in_force
@@ -28,6 +31,9 @@ if TYPE_CHECKING:
     from campbank.widgets.ledger_work import OfficeApp
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+# The kiosk starts over after an unexpected error, but not forever: more than this many in a minute and it
+# closes, and the login program that runs it (README, "The kiosk as a login program") starts a fresh one.
+KIOSK_RECOVERIES_PER_MINUTE = 5
 
 
 class CampBankApp(App[None]):
@@ -42,6 +48,9 @@ class CampBankApp(App[None]):
     ]
 
     def __init__(self, db: Database, *, kiosk: bool = False, idle_seconds: float | None = None) -> None:
+        if kiosk:  # nothing in the command palette is for students: no key opens it, the footer does not offer it
+            # (Textual reads this class setting from the instance, in App.__init__ and in the Footer)
+            object.__setattr__(self, "ENABLE_COMMAND_PALETTE", False)
         super().__init__()
         self.db = db
         self.kiosk = kiosk
@@ -52,11 +61,20 @@ class CampBankApp(App[None]):
         self.actor: Actor | None = None
         """Who is signed in; None on the login screen."""
         self.last_activity = monotonic()
+        self.closed_by_staff = False
+        """True once a staff member closed the kiosk with their password (the only way out of it)."""
+        self.recovered: list[BaseException] = []
+        """Unexpected errors the kiosk started over after (signing the student out), oldest first."""
+        self._recoveries: deque[float] = deque()
         if kiosk:
             self.sub_title = "Kiosk"
 
     def get_default_screen(self) -> Screen:
         return LoginScreen(kiosk=self.kiosk)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: titles include usernames, shown literally with terminal controls made visible."""
+        return super().format_title(shown(title), shown(sub_title))
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.lock_when_idle, name="idle check")
@@ -84,11 +102,20 @@ class CampBankApp(App[None]):
             place = "kiosk" if self.kiosk else "office"
             self.run_worker(lambda: auth.sign_out(self.db, actor, reason=reason, place=place), thread=True,
                             exit_on_error=False)
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        login = self.screen_stack[0]
-        if isinstance(login, LoginScreen):
+        login = self._back_to_login()
+        if login is not None:
             login.reset(message="Signed out after a quiet spell." if reason == "idle" else "")
+
+    def _back_to_login(self) -> LoginScreen | None:
+        """Drop every screen of the session down to the login screen; None when no working one is left (the
+        first one stays at the bottom of the stack even when an error stopped it)."""
+        while len(self.screen_stack) > 1 and not self._is_live_login(self.screen):
+            self.pop_screen()
+        return self.screen if self._is_live_login(self.screen) else None  # type: ignore[return-value]
+
+    @staticmethod
+    def _is_live_login(screen: Screen) -> bool:
+        return isinstance(screen, LoginScreen) and (screen.is_running or not screen.is_mounted)
 
     def last_activity_reset(self) -> None:
         self.last_activity = monotonic()
@@ -112,6 +139,7 @@ class CampBankApp(App[None]):
 
         def closed(allowed: bool | None) -> None:
             if allowed:
+                self.closed_by_staff = True
                 self.exit()
 
         self.push_screen(KioskExitScreen(), closed)
@@ -119,6 +147,46 @@ class CampBankApp(App[None]):
     def action_suspend_process(self) -> None:
         if not self.kiosk:
             super().action_suspend_process()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Never from the kiosk: a browser started there (a text one, in the same terminal) is a way out."""
+        if not self.kiosk:
+            super().open_url(url, new_tab=new_tab)
+
+    # -- the kiosk's guard ------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual closes the app on any unexpected error (this is its one hook for them). The kiosk signs
+        the student out and shows the login again instead; the office closes, showing what went wrong."""
+        if not self._start_over_after(error):
+            super()._handle_exception(error)
+
+    def _start_over_after(self, error: BaseException) -> bool:
+        if not self.kiosk or not self.is_running or self._exit:
+            return False
+        now = monotonic()
+        while self._recoveries and now - self._recoveries[0] > 60:
+            self._recoveries.popleft()
+        if len(self._recoveries) >= KIOSK_RECOVERIES_PER_MINUTE:
+            return False
+        self._recoveries.append(now)
+        self.recovered.append(error)
+        self.log.error("kiosk: starting over after an unexpected error", error)
+        self.call_later(self._start_over)
+        return True
+
+    def _start_over(self) -> None:
+        """Sign out and show the login again; a login screen that failed itself is replaced by a fresh one."""
+        actor, self.actor = self.actor, None
+        if actor is not None:
+            self.run_worker(lambda: auth.sign_out(self.db, actor, reason="error", place="kiosk"), thread=True,
+                            exit_on_error=False)
+        message = "Something went wrong, so you were signed out. Please sign in again."
+        login = self._back_to_login()
+        if login is None:
+            self.push_screen(LoginScreen(kiosk=True, message=message))
+        else:
+            login.reset(message=message)
 
     def action_toggle_help(self) -> None:
         """`?` shows (and hides) the keys of the focused widget and screen beside it."""

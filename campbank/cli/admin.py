@@ -13,10 +13,12 @@ from campbank.cli.common import (
     MANAGER_HELP,
     console,
     errors,
+    esc,
     fail_on_error,
     manager_for,
     state,
 )
+from campbank.widgets.literal import literal
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
 
@@ -39,8 +41,8 @@ def init(
 
     with fail_on_error():
         camp = initialise(state(ctx).path, season=season, manager=manager)
-    console.print(f"Created {camp.database.path} with the season [bold]{camp.season_name}[/].")
-    console.print(f"First manager: [bold]{camp.manager}[/]  password: [bold]{camp.password}[/]")
+    console.print(f"Created {esc(camp.database.path)} with the season [bold]{esc(camp.season_name)}[/].")
+    console.print(f"First manager: [bold]{esc(camp.manager)}[/]  password: [bold]{esc(camp.password)}[/]")
     console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")
 
 
@@ -60,12 +62,12 @@ def demo(
     with fail_on_error():
         camp = create_demo(path, students=students, reset=reset,
                            progress=lambda message: errors.print(f"{message}…"))
-    console.print(f"Demo camp ready in {path} ({len(camp.students)} students, {len(camp.staff)} staff).")
+    console.print(f"Demo camp ready in {esc(path)} ({len(camp.students)} students, {len(camp.staff)} staff).")
     console.print(f"  manager: [bold]{camp.manager[0]}[/] / {camp.manager[1]}")
     console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
     console.print(f"  student: [bold]{camp.students[0]}[/] (and {len(camp.students) - 1} more) / "
                   f"{camp.student_password}")
-    console.print(f"Next time: CAMPBANK_DB={path} campbank")
+    console.print(f"Next time: CAMPBANK_DB={esc(path)} campbank")
     if open_ui and sys.stdin.isatty() and sys.stdout.isatty():
         from campbank.app import CampBankApp
 
@@ -87,7 +89,7 @@ def season_load(
         db = state(ctx).database()
         text, source = read_season_file(season_source(str(file)))
         season = load(db, manager_for(ctx, db, as_user), text, source)
-    console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
+    console.print(f"Season [bold]{esc(season.name)}[/] from {esc(source)} is now in force "
                   f"({season.first_day} to {season.last_day}).")
 
 
@@ -100,17 +102,18 @@ def season_show(ctx: typer.Context) -> None:
     with fail_on_error():
         season = season_in_force(state(ctx).database())
     sign = season.currency_sign
-    table = Table(title=f"Season: {season.name}", show_header=False)
-    table.add_row("source", season.source)
+    # Names, squads and the source come from a file a person wrote: every cell is literal Text.
+    table = Table(title=literal(f"Season: {season.name}"), show_header=False)
+    table.add_row("source", literal(season.source))
     table.add_row("days", f"{season.first_day} to {season.last_day}")
-    table.add_row("initial grant", format_amount(season.initial_grant, sign))
+    table.add_row("initial grant", literal(format_amount(season.initial_grant, sign)))
     schedule = sorted(season.tax_schedule.items())
-    table.add_row("tax", ", ".join(f"d{day}: {format_amount(a, sign)}" for day, a in schedule))
+    table.add_row("tax", literal(", ".join(f"d{day}: {format_amount(a, sign)}" for day, a in schedule)))
     table.add_row("seminar reward", season.seminar_reward.formula)
-    table.add_row("squads", ", ".join(season.squads))
+    table.add_row("squads", literal(", ".join(season.squads)))
     table.add_row("grades", ", ".join(map(str, season.grades)))
-    table.add_row("warning levels", f"danger <= {format_amount(season.balance_danger, sign)}, "
-                  f"warning < {format_amount(season.balance_warning, sign)}")
+    table.add_row("warning levels", literal(f"danger <= {format_amount(season.balance_danger, sign)}, "
+                                            f"warning < {format_amount(season.balance_warning, sign)}"))
     blocks = season.time_blocks.values()
     table.add_row("time blocks", ", ".join(f"{b.name} {b.start:%H:%M}-{b.end:%H:%M}" for b in blocks))
     console.print(table)
@@ -130,7 +133,7 @@ def backup(
 
     with fail_on_error():
         path = make_backup(state(ctx).database(), dest, force=force)
-    console.print(f"Backed up to {path}")
+    console.print(f"Backed up to {esc(path)}")
 
 
 def verify(ctx: typer.Context) -> None:
@@ -139,15 +142,15 @@ def verify(ctx: typer.Context) -> None:
 
     path = state(ctx).path
     if not path.exists():
-        errors.print(f"[bold red]error:[/] database: no file at {path}")
+        errors.print(f"[bold red]error:[/] database: no file at {esc(path)}")
         raise typer.Exit(1)
     report = verify_file(path)
     counted = ", ".join(f"{n} {what}" for what, n in report.counted.items())
     if report.ok:
-        console.print(f"[green]OK[/]: integrity check passed; {counted}; every balance, counter and "
+        console.print(f"[green]OK[/]: integrity check passed; {esc(counted)}; every balance, counter and "
                       "transaction agrees with the journal.")
         return
     for finding in report.findings:
-        console.print(f"[red]{finding.check}[/]: {finding.message}")
-    console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({counted})" if counted else ""))
+        console.print(f"[red]{esc(finding.check)}[/]: {esc(finding.message)}")
+    console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({esc(counted)})" if counted else ""))
     raise typer.Exit(1)

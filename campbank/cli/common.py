@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from campbank.core.errors import CampBankError, InputError
+from campbank.core.text import shown
 from campbank.ledger.store.paths import default_db_path
 
 if TYPE_CHECKING:
@@ -87,14 +88,16 @@ def _database_errors() -> tuple[type[Exception], ...]:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {_escape(message)}")
+    errors.print(f"[bold red]error:[/] {esc(message)}")
     raise typer.Exit(code) from None
 
 
-def _escape(text: str) -> str:
+def esc(value: object) -> str:
+    """Typed text (a name, a path, a refusal quoting a payload) inside a `console.print` markup string: never
+    read as markup, and its terminal controls made visible (docs/security.md)."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(shown(str(value)))
 
 
 def password_for(username: str) -> str:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from campbank.cli.common import AS_HELP, MANAGER_HELP, console, fail_on_error, manager_for, signed_in, state
+from campbank.cli.common import AS_HELP, MANAGER_HELP, console, esc, fail_on_error, manager_for, signed_in, state
+from campbank.widgets.literal import literal
 
 files_app = typer.Typer(help="The shared files everyone can read: notices, schedules, rules, menus.")
 
@@ -33,7 +34,7 @@ def files_add(
         db = state(ctx).database()
         added = add_path(db, manager_for(ctx, db, by), path, name=name)
     again = f" (version {added.version}; older versions kept)" if added.version > 1 else ""
-    console.print(f"Added {added.name}, {human_size(added.size)}{again}")
+    console.print(f"Added {esc(added.name)}, {human_size(added.size)}{again}")
 
 
 @files_app.command("list")
@@ -49,6 +50,6 @@ def files_list(
         files = list_files(db, signed_in(ctx, db, by, "--by"))
     table = Table("name", "size", "versions", "added", "by")
     for item in files:
-        table.add_row(item.name, human_size(item.size), str(item.versions), f"{item.added_at:%Y-%m-%d %H:%M}",
-                      item.added_by)
+        table.add_row(literal(item.name), human_size(item.size), str(item.versions),
+                      f"{item.added_at:%Y-%m-%d %H:%M}", literal(item.added_by))
     console.print(table if files else "No shared files yet.")

@@ -14,6 +14,7 @@ from campbank.cli.common import (
     MANAGER_HELP,
     console,
     currency_sign,
+    esc,
     fail_on_error,
     manager_for,
     scheduler_actor,
@@ -21,6 +22,7 @@ from campbank.cli.common import (
 )
 from campbank.core.errors import InputError
 from campbank.core.money import format_amount
+from campbank.widgets.literal import literal
 
 tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
 fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
@@ -79,11 +81,11 @@ def tax_run(
                 line += "the schedule's tax is 0; nothing charged"
             else:
                 line += "outside the season's tax schedule; nothing charged"
-            console.print(line)
+            console.print(literal(line))
 
         def take_backup() -> None:
             path = backup(db, reason="tax", keep=BACKUPS_KEPT, actor_id=actor.id)
-            console.print(f"Backed up to {path}")
+            console.print(f"Backed up to {esc(path)}")
 
         if sys.stdout.isatty() and len(days) > 1:
             with Progress(TextColumn("Tax"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
@@ -112,7 +114,7 @@ def tax_void(
     with fail_on_error():
         db = state(ctx).database()
         changed = void(db, manager_for(ctx, db, as_user), parse_date(day, "date"), reason=reason)  # type: ignore[arg-type]
-    console.print(f"Tax #{changed.id} for {day} voided: {changed.old_state} -> {changed.state}")
+    console.print(literal(f"Tax #{changed.id} for {day} voided: {changed.old_state} -> {changed.state}"))
 
 
 @fines_app.command("preview")
@@ -128,18 +130,19 @@ def fines_preview(
         db = state(ctx).database()
         rows = preview(db, manager_for(ctx, db, as_user), stage)
         sign = currency_sign(db)
-    table = Table(title=f"Study fines, {stage} stage")
+    table = Table(title=literal(f"Study fines, {stage} stage"))
     for column in ("student", "squad", "grade", "visits", "labs", "fac passes", "seminars given", "fine", "charged"):
         table.add_column(column, justify="right" if column in ("fine", "grade") else "left")
     for row in rows:
         p = row.progress
-        table.add_row(f"{row.full_name} ({row.username})", row.squad or "", str(row.grade or ""),
+        table.add_row(literal(f"{row.full_name} ({row.username})"), literal(row.squad or ""), str(row.grade or ""),
                       f"{p.visits}/{p.visits_target}", f"{p.labs}/{p.labs_target}",
                       f"{p.fac_passes}/{p.fac_passes_target}", f"{p.seminars_given}/{p.seminars_target}",
-                      format_amount(p.expected_fine, sign), f"#{row.charged_in}" if row.charged_in else "")
+                      literal(format_amount(p.expected_fine, sign)), f"#{row.charged_in}" if row.charged_in else "")
     console.print(table)
     due = [r for r in rows if r.charged_in is None and r.fine > 0]
-    console.print(f"{len(due)} students would be charged {format_amount(sum(r.fine for r in due), sign)} in all.")
+    console.print(literal(f"{len(due)} students would be charged {format_amount(sum(r.fine for r in due), sign)} "
+                          "in all."))
 
 
 @fines_app.command("charge")
@@ -156,6 +159,7 @@ def fines_charge(
         charged = charge(db, manager_for(ctx, db, as_user), stage)
         sign = currency_sign(db)
     for row in charged:
-        console.print(f"#{row.charged_in}: {row.full_name} ({row.username}) fined {format_amount(row.fine, sign)}")
-    console.print(f"Charged {len(charged)} students {format_amount(sum(r.fine for r in charged), sign)} in all"
-                  + ("" if charged else " (nothing due, or this stage was already charged)") + ".")
+        console.print(literal(f"#{row.charged_in}: {row.full_name} ({row.username}) fined "
+                              f"{format_amount(row.fine, sign)}"))
+    console.print(literal(f"Charged {len(charged)} students {format_amount(sum(r.fine for r in charged), sign)} "
+                          "in all" + ("" if charged else " (nothing due, or this stage was already charged)") + "."))

@@ -25,6 +25,7 @@ from campbank.cli.common import (
     MANAGER_HELP,
     console,
     errors,
+    esc,
     fail_on_error,
     manager_for,
     signed_in,
@@ -86,7 +87,7 @@ def report_xlsx(
         actor = manager_for(ctx, db, as_user)
         with progress_bar("Writing", show=True) as progress:
             written = write_report(db, actor, output, progress=progress, force=force)
-    errors.print(f"Wrote {written.path} ({written.students} students, {written.transactions} transactions)")
+    errors.print(f"Wrote {esc(written.path)} ({written.students} students, {written.transactions} transactions)")
 
 
 @report_app.command("stats")
@@ -100,8 +101,8 @@ def report_stats(ctx: typer.Context, as_user: AnyUser = None) -> None:
         stats = market_statistics(db, actor)
     sign = stats.currency_sign
 
-    def money(cents: int | None) -> str:
-        return "-" if cents is None else format_amount(cents, sign)
+    def money(cents: int | None) -> str:  # the sign comes from the season file: escaped like typed text
+        return esc("-" if cents is None else format_amount(cents, sign))
 
     summary = Table(title="Market statistics (active students)", show_header=False)
     summary.add_column("figure")
@@ -135,7 +136,7 @@ def report_stats(ctx: typer.Context, as_user: AnyUser = None) -> None:
         console.print("  no students")
     most = max((b.count for b in stats.histogram), default=0)
     for b in stats.histogram:
-        label = f"{format_amount(b.low, '')} to {format_amount(b.high, '')}"
+        label = esc(f"{format_amount(b.low, '')} to {format_amount(b.high, '')}")
         console.print(f"  {label:>22} │{_bar(b.count, most)} {b.count}")
 
     console.print("[bold]Money supply[/] (students' total at the end of each day, UTC)")
@@ -202,7 +203,7 @@ def export_balances(
             _to_stdout([text])
         else:
             save_text([text], output, bom=format == "csv" and not no_bom, force=force, protect=[db.path])
-            errors.print(f"Wrote {output}")
+            errors.print(f"Wrote {esc(output)}")
 
 
 @export_app.command("money")
@@ -261,4 +262,4 @@ def _export_entries(ctx: typer.Context, kind: str, format: str, output: Path | N
             else:
                 save_text(chunks, output, force=force, protect=[db.path])
         if output is not None:
-            errors.print(f"Wrote {output} ({rows} {'money' if kind == 'money' else 'counter'} entries)")
+            errors.print(f"Wrote {esc(output)} ({rows} {'money' if kind == 'money' else 'counter'} entries)")

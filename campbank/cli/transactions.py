@@ -18,6 +18,7 @@ from campbank.cli.common import (
     state,
 )
 from campbank.core.errors import InputError
+from campbank.widgets.literal import literal
 
 AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
 MAX_DIGITS = 30  # no amount, id or score of a camp comes near it
@@ -45,9 +46,10 @@ def post(
         posted = post_payload(db, sign_in_as(db, as_user), payload)
         sign = currency_sign(db)
     if posted.duplicate:
-        console.print(f"Already posted as #{posted.id}: {posted.summary(sign)} (same idempotency key; nothing new)")
+        console.print(literal(f"Already posted as #{posted.id}: {posted.summary(sign)} (same idempotency key; "
+                              "nothing new)"))
     else:
-        console.print(f"Posted #{posted.id}: {posted.summary(sign)}")
+        console.print(literal(f"Posted #{posted.id}: {posted.summary(sign)}"))
 
 
 def approve(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
@@ -75,7 +77,7 @@ def _decide(ctx: typer.Context, action, id: int, as_user: str, reason: str) -> N
     with fail_on_error():
         db = state(ctx).database()
         changed = action(db, sign_in_as(db, as_user), id, reason=reason)
-    console.print(f"#{changed.id} ({changed.type}): {changed.old_state} -> {changed.state}")
+    console.print(literal(f"#{changed.id} ({changed.type}): {changed.old_state} -> {changed.state}"))
 
 
 def read_payload(file: str) -> object:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from campbank.cli.common import MANAGER_HELP, console, fail_on_error, manager_for, state
+from campbank.cli.common import MANAGER_HELP, console, esc, fail_on_error, manager_for, state
+from campbank.widgets.literal import literal
 
 users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
 AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
@@ -38,22 +39,22 @@ def import_(
         db = state(ctx).database()
         plan = import_roster(db, manager_for(ctx, db, as_user), file, credentials_out=credentials, dry_run=dry_run,
                              force=force)
-    table = Table(title=("Would import" if dry_run else "Imported") + f" {file.name}")
+    table = Table(title=literal(("Would import" if dry_run else "Imported") + f" {file.name}"))
     for column in ("line", "username", "name", "squad", "grade", "role", "change"):
         table.add_column(column)
     for row in plan.create:
-        table.add_row(str(row.line), plan.usernames[row.line], row.full_name, row.squad or "",
-                      str(row.grade or ""), row.role, "[green]new[/]")
+        table.add_row(str(row.line), literal(plan.usernames[row.line]), literal(row.full_name),
+                      literal(row.squad or ""), str(row.grade or ""), row.role, "[green]new[/]")
     for row, username, changed in plan.update:
-        table.add_row(str(row.line), username, row.full_name, row.squad or "", str(row.grade or ""), row.role,
-                      "[yellow]" + ", ".join(changed) + "[/]")
+        table.add_row(str(row.line), literal(username), literal(row.full_name), literal(row.squad or ""),
+                      str(row.grade or ""), row.role, literal(", ".join(changed), "yellow"))
     if plan.create or plan.update:
         console.print(table)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {len(plan.create)}, {'would update' if dry_run else 'updated'} {len(plan.update)}, "
                   f"unchanged {len(plan.unchanged)}.")
     if plan.generated_passwords and not dry_run and credentials:
-        console.print(f"Passwords for {len(plan.generated_passwords)} new people are in {credentials} "
+        console.print(f"Passwords for {len(plan.generated_passwords)} new people are in {esc(credentials)} "
                       "(readable only by you).")
 
 
@@ -76,7 +77,8 @@ def add(
         db = state(ctx).database()
         made = add_user(db, manager_for(ctx, db, as_user), last_name=last_name, first_name=first_name,
                         middle_name=middle_name, role=role, squad=squad, grade=grade, username=username)
-    console.print(f"Added {made.full_name}: username [bold]{made.username}[/]  password [bold]{made.password}[/]")
+    console.print(f"Added {esc(made.full_name)}: username [bold]{esc(made.username)}[/]  "
+                  f"password [bold]{esc(made.password)}[/]")
 
 
 @users_app.command("passwd")
@@ -87,7 +89,7 @@ def passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
     with fail_on_error():
         db = state(ctx).database()
         password = set_password(db, manager_for(ctx, db, as_user), username)
-    console.print(f"New password for {username}: [bold]{password}[/]")
+    console.print(f"New password for {esc(username)}: [bold]{esc(password)}[/]")
 
 
 @users_app.command("deactivate")
@@ -98,4 +100,4 @@ def deactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> Non
     with fail_on_error():
         db = state(ctx).database()
         deactivate_user(db, manager_for(ctx, db, as_user), username)
-    console.print(f"{username} is deactivated.")
+    console.print(literal(f"{username} is deactivated."))

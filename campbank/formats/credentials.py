@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from campbank.core.text import looks_like_formula
 from campbank.ledger.store import outputs
 
 CREDENTIALS_HEADER = ("Name", "Squad", "Username", "Password")
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]], *, force: bool = False,
@@ -49,7 +49,7 @@ def credentials_workbook(entries: Sequence[tuple[str, str, str, str]]):
             # openpyxl marks text starting with '=' as a formula; force a plain (inline) string, and
             # set Excel's quote prefix so editing the cell in a spreadsheet keeps it text.
             cell.data_type = "s"
-            if text.startswith(_FORMULA_START):
+            if looks_like_formula(text):  # the one formula guard of every export
                 cell.quotePrefix = True
             widths[col - 1] = max(widths[col - 1], len(text))
     for col, width in enumerate(widths, start=1):

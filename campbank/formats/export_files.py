@@ -39,7 +39,10 @@ def check_target(path: Path | str, suffixes: Iterable[str], *, force: bool = Fal
     path = Path(path).expanduser()
     if not str(path).strip():
         raise InputError("name the file to write", field="path")
-    outputs.judge(path, force=force, protect=protect, field="path")
+    try:
+        outputs.judge(path, force=force, protect=protect, field="path")
+    except OSError as error:  # a name too long for the file system, a folder nobody may read
+        raise InputError(f"cannot write there: {error.strerror or error}", field="path") from None
     allowed = tuple(suffixes)
     if path.suffix.lower() not in allowed:
         raise InputError(f"{path.name} should end in {' or '.join(allowed)}", field="path")

@@ -1,10 +1,14 @@
 """Raw exports as CSV or JSON: balances, and every money or counter entry, streamed.
 
-JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; text that a spreadsheet
-would run as a formula (starting with =, +, - or @) gets a leading apostrophe. The money and counter
-exports are generators over the ledger's `entries_for_export`, which reads the entries chunk by chunk,
-each chunk in its own short read transaction; they see the entries that existed when the export began,
-and each receiver's balance as it was then.
+JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; every cell goes through the
+one formula guard (`campbank.core.text.looks_like_formula`: text a spreadsheet would run as a formula gets a
+leading apostrophe; numbers stay numbers) and has its terminal controls made visible, since a CSV is also
+printed to a terminal. JSON keeps every value exact, for programs; the characters a terminal could act on
+are written as JSON \\u escapes, which read back as the same text (docs/security.md). The money and counter
+exports are generators over the ledger's `entries_for_export`, which reads the entries chunk by chunk, each
+chunk in its own short read transaction, so a million rows never sit in memory and the office is never
+locked out; they see the entries that existed when the export began, and each receiver's balance as it was
+then.
 
 Each money row: the entry and its transaction (id, type, money type and its report group, amount,
 description), the receiver (last/first/middle name, username, role, squad, grade, current balance), the
@@ -18,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -25,6 +30,7 @@ from typing import Literal
 from campbank.core.counters import COUNTS, is_amount
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
+from campbank.core.text import looks_like_formula, shown
 from campbank.ledger.actions.exports import record_export as audit_export
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import outputs
@@ -75,7 +81,7 @@ def balances_json(db: Database, actor: Actor, *, target: str = "stdout") -> str:
     """Every student's balance as JSON (managers); audited as an export to `target` before it is returned."""
     season, rows = _exported_balances(db, actor, target, "json")
     records = [balance_record(season, row) for row in rows]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return to_json(records, indent=2) + "\n"
 
 
 def balances_csv(db: Database, actor: Actor, *, target: str = "stdout") -> str:
@@ -88,15 +94,34 @@ def balances_csv(db: Database, actor: Actor, *, target: str = "stdout") -> str:
     season, rows = _exported_balances(db, actor, target, "csv")
     for row in rows:
         record = balance_record(season, row)
-        writer.writerow([record["username"], _cell(row.full_name), row.role, row.squad or "", row.grade or "",
-                         "yes" if row.active else "no", record["balance"], record["certificates"],
-                         *(row.counters.get(name, 0) for name in counters), record["expected_fine"]])
+        writer.writerow([csv_cell(value) for value in (
+            record["username"], row.full_name, row.role, row.squad or "", row.grade or "",
+            "yes" if row.active else "no", record["balance"], record["certificates"],
+            *(row.counters.get(name, 0) for name in counters), record["expected_fine"])])
     return buffer.getvalue()
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def csv_cell(value: object) -> object:
+    """One CSV cell: text through the formula guard, with terminal controls made visible; numbers as they
+    are; yes/no for booleans; empty for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return "'" + shown(value) if looks_like_formula(value) else shown(value)
+    return value
+
+
+# What a terminal could act on, or what reorders text (json.dumps already escapes C0 controls).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def to_json(value: object, *, indent: int | None = None) -> str:
+    """JSON with every value exact; DEL, C1 controls, separators, direction overrides and lone surrogates
+    are written as \\uXXXX escapes, so the text is safe on a terminal and reads back unchanged."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- money and counter entries, streamed -----------------------------------------------------------
@@ -110,8 +135,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "counters": ("entry_id", "transaction_id", "transaction_type", "counter_type", "value", "date", "block",
                  "description", *RECEIVER_FIELDS, *TRANSACTION_FIELDS),
 }
-TEXT_FIELDS = frozenset({"description", "receiver_username", "receiver_last_name", "receiver_first_name",
-                         "receiver_middle_name", "receiver_squad", "creator", "block"})
 
 def entry_records(db: Database, actor: Actor, kind: Kind, *, progress: Progress | None = None,
                   audit_as: tuple[str, str] | None = None) -> Iterator[dict[str, object]]:
@@ -186,7 +209,7 @@ def entries_json(db: Database, actor: Actor, kind: Kind, *, progress: Progress |
     def chunks() -> Iterator[str]:
         first = True
         for record in records:
-            yield ("[\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False)
+            yield ("[\n  " if first else ",\n  ") + to_json(record)
             first = False
         yield "[]\n" if first else "\n]\n"
 
@@ -206,22 +229,12 @@ def entries_csv(db: Database, actor: Actor, kind: Kind, *, bom: bool = True, pro
         writer.writerow(fields)
         yield (BOM if bom else "") + _drain(buffer)
         for n, record in enumerate(records, 1):
-            writer.writerow([_csv_value(name, record[name]) for name in fields])
+            writer.writerow([csv_cell(record[name]) for name in fields])
             if n % 500 == 0:
                 yield _drain(buffer)
         yield _drain(buffer)
 
     return chunks()
-
-
-def _csv_value(name: str, value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if name in TEXT_FIELDS:
-        return _cell(str(value))
-    return value
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -11,6 +11,8 @@ from textual.widgets import Input, Static
 from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import refusal
+from campbank.widgets.literal_input import LiteralInput
 
 STAFF = frozenset({"staff", "manager"})
 
@@ -26,8 +28,8 @@ class KioskExitScreen(LedgerWork, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("[b]Close the kiosk[/b]: staff sign-in required.")
-            yield Input(placeholder="staff username", id="exit-username")
-            yield Input(placeholder="password", password=True, id="exit-password")
+            yield LiteralInput(placeholder="staff username", id="exit-username")
+            yield LiteralInput(placeholder="password", password=True, id="exit-password")
             yield Static("", id="exit-message")
 
     def on_mount(self) -> None:
@@ -47,4 +49,4 @@ class KioskExitScreen(LedgerWork, ModalScreen[bool]):
                     lambda _actor: self.dismiss(True), on_error=self._refused)
 
     def _refused(self, error: CampBankError) -> None:
-        self.query_one("#exit-message", Static).update(error.message)
+        self.query_one("#exit-message", Static).update(refusal(error))

@@ -12,6 +12,8 @@ from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 
 class LockScreen(LedgerWork, ModalScreen[None]):
@@ -30,8 +32,9 @@ class LockScreen(LedgerWork, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Locked[/b] after a quiet spell.\nPassword for [b]{self.locked.username}[/b]:")
-            yield Input(password=True, id="lock-password")
+            yield Static(assemble(("Locked", "bold"), " after a quiet spell.\nPassword for ",
+                                  (self.locked.username, "bold"), ":"))
+            yield LiteralInput(password=True, id="lock-password")
             yield Static("", id="lock-message")
             yield Button("Sign out instead", id="lock-sign-out")
 
@@ -52,7 +55,7 @@ class LockScreen(LedgerWork, ModalScreen[None]):
         self.dismiss()
 
     def _refused(self, error: CampBankError) -> None:
-        self.query_one("#lock-message", Static).update(error.message)
+        self.query_one("#lock-message", Static).update(refusal(error))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "lock-sign-out":

@@ -11,6 +11,8 @@ from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth, notices
 from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, literal, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 
 class LoginScreen(LedgerWork, Screen[None]):
@@ -27,29 +29,31 @@ class LoginScreen(LedgerWork, Screen[None]):
     LoginScreen .announcement { border-left: thick $accent; padding: 0 1; margin: 0 0 1 0; }
     """
 
-    def __init__(self, *, kiosk: bool = False) -> None:
+    def __init__(self, *, kiosk: bool = False, message: str = "") -> None:
         super().__init__()
         self.kiosk = kiosk
+        self.first_message = message
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Center(), Vertical(id="login-box"):
-            yield Static(f"[b]{self.campbank.season.name}[/b]" + (" — student kiosk" if self.kiosk else ""))
-            yield Input(placeholder="username", id="username")
-            yield Input(placeholder="password", password=True, id="password")
+            yield Static(assemble((self.campbank.season.name, "bold"), " — student kiosk" if self.kiosk else ""),
+                         id="login-season")
+            yield LiteralInput(placeholder="username", id="username")
+            yield LiteralInput(placeholder="password", password=True, id="password")
             yield Button("Sign in", variant="primary", id="sign-in")
             yield Static("", id="login-message")
         yield VerticalScroll(id="announcements")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reset()
+        self.reset(self.first_message)
 
     def reset(self, message: str = "") -> None:
         """Clear the form (after a sign-out) and show the announcements of today."""
         self.query_one("#username", Input).value = ""
         self.query_one("#password", Input).value = ""
-        self.query_one("#login-message", Static).update(message)
+        self.query_one("#login-message", Static).update(literal(message))
         self.query_one("#username", Input).focus()
         self.fetch(self._announcements, self._show_announcements, group="announcements")
 
@@ -60,7 +64,7 @@ class LoginScreen(LedgerWork, Screen[None]):
         box = self.query_one("#announcements", VerticalScroll)
         box.remove_children()
         for item in items:
-            box.mount(Static(f"[b]{item.title}[/b]\n{item.text}", classes="announcement", markup=True))
+            box.mount(Static(assemble((item.title, "bold"), "\n", item.text), classes="announcement"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "username":
@@ -91,6 +95,6 @@ class LoginScreen(LedgerWork, Screen[None]):
         self.campbank.signed_in(actor)
 
     def _refused(self, error: CampBankError) -> None:
-        self.query_one("#login-message", Static).update(error.message)
+        self.query_one("#login-message", Static).update(refusal(error))
         self.query_one("#password", Input).value = ""
         self.query_one("#password", Input).focus()

@@ -12,6 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
+
 DIALOG_CSS = """
     {name} {{
         align: center middle;
@@ -68,10 +71,10 @@ class ConfirmReason(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(literal(self.title_text, multiline=True), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
-                yield Static(self.question, markup=False)
-            yield Input(placeholder=self.placeholder, id="reason")
+                yield Static(literal(self.question, multiline=True))
+            yield LiteralInput(placeholder=self.placeholder, id="reason")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="error")
@@ -111,13 +114,13 @@ class Told(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             if self.title_text:
-                yield Static(self.title_text, classes="dialog-title", markup=False)
+                yield Static(literal(self.title_text, multiline=True), classes="dialog-title")
             with VerticalScroll(classes="dialog-body", id="told-body"):
-                yield Static(self.message, markup=False)
+                yield Static(literal(self.message, multiline=True))
                 if self.secret:
-                    yield Static(self.secret, classes="told-secret", markup=False, id="told-secret")
+                    yield Static(literal(self.secret, multiline=True), classes="told-secret", id="told-secret")
                 if self.after:
-                    yield Static(self.after, markup=False)
+                    yield Static(literal(self.after, multiline=True))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
 

@@ -15,6 +15,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from campbank.widgets.literal import safe
+
 EIGHTHS_ACROSS = " ▏▎▍▌▋▊▉█"
 EIGHTHS_UP = " ▁▂▃▄▅▆▇█"
 
@@ -61,7 +63,7 @@ class BarRows(Widget):
             out.append(" " * (room - len(bar) + 1) + b.text.rjust(text_width))
             if i < len(bars) - 1:
                 out.append("\n")
-        return out
+        return safe(out, multiline=True)  # labels may be names (squads)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return max(1, len(self.bars))
@@ -116,4 +118,4 @@ class ColumnChart(Widget):
             out.append("\n")
         width = len(values) * column
         out.append(" " * (axis + 2) + first + " " * max(1, width - len(first) - len(last)) + last, style="dim")
-        return out
+        return safe(out, multiline=True)

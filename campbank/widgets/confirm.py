@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from campbank.widgets.literal import literal, safe
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -46,10 +49,12 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="confirm-title", markup=False)
+            yield Static(literal(self.title_text), id="confirm-title")
             if self.body:
                 with VerticalScroll(id="confirm-body"):
-                    yield Static(self.body)
+                    # Text is shown as it is: a string body is never read as markup.
+                    yield Static(literal(self.body, multiline=True) if isinstance(self.body, str) else
+                                 safe(self.body, multiline=True) if isinstance(self.body, Text) else self.body)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.cancel_label} (Esc)", id="confirm-cancel")
                 yield Button(f"{self.confirm_label} (Enter)", id="confirm-ok",

@@ -10,13 +10,16 @@ import contextlib
 import csv
 import io
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, DataTable, Markdown, Static, TextArea
+from textual.widgets import ContentSwitcher, Markdown, Static, TextArea
 
+from campbank.core.text import shown
 from campbank.ledger.actions.files import FileContent, human_size, read_file
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralTextArea
+from campbank.widgets.literal_table import LiteralTable
 
 MAX_CSV_ROWS = 5000
 
@@ -41,25 +44,31 @@ class FileViewer(LedgerWork, Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("No file chosen", id="viewer-caption", markup=False)
+        yield Static("No file chosen", id="viewer-caption")
         with ContentSwitcher(initial="viewer-other"):
             with VerticalScroll(id="viewer-markdown-box"):
-                yield Markdown(id="viewer-markdown")
-            yield DataTable(id="viewer-csv", zebra_stripes=True)
-            yield TextArea(id="viewer-text", read_only=True, show_line_numbers=True, soft_wrap=True)
+                # A link is never opened: a browser started from the kiosk would be a way out of it.
+                yield Markdown(id="viewer-markdown", open_links=False)
+            yield LiteralTable(id="viewer-csv", zebra_stripes=True)
+            yield LiteralTextArea(id="viewer-text", read_only=True, show_line_numbers=True, soft_wrap=True)
             yield Static("Choose a file to show it here.", id="viewer-other")
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        notify(self.app, f"Links are not opened here: {event.href}", title="Link")
 
     def open(self, name: str, version: int | None = None) -> None:
         """Fetch a file (newest version, or the one asked for) and show it."""
-        self.query_one("#viewer-caption", Static).update(f"{name} — loading…")
+        self.query_one("#viewer-caption", Static).update(literal(f"{name} — loading…"))
         self.fetch(lambda: read_file(self.db, self.actor, name, version=version), self.show, group="viewer")
 
     def show(self, content: FileContent) -> None:
         caption = (f"{content.name}  v{content.version}  {human_size(content.size)}  "
                    f"added by {content.added_by} {content.added_at:%Y-%m-%d %H:%M}")
-        self.query_one("#viewer-caption", Static).update(caption)
+        self.query_one("#viewer-caption", Static).update(literal(caption))
         switcher = self.query_one(ContentSwitcher)
-        text = content.text
+        # A shared file may hold escape sequences: they are shown, never sent to the terminal.
+        text = None if content.text is None else shown(content.text, multiline=True)
         if content.kind == "markdown" and text is not None:
             self.query_one("#viewer-markdown", Markdown).update(text)
             switcher.current = "viewer-markdown-box"
@@ -70,9 +79,9 @@ class FileViewer(LedgerWork, Vertical):
             self.query_one("#viewer-text", TextArea).load_text(text)
             switcher.current = "viewer-text"
         else:
-            self.query_one("#viewer-other", Static).update(Text(
+            self.query_one("#viewer-other", Static).update(literal(
                 f"{content.name}\n{human_size(content.size)}, version {content.version}\n\n"
-                "This kind of file cannot be shown in the terminal."))
+                "This kind of file cannot be shown in the terminal.", multiline=True))
             switcher.current = "viewer-other"
 
     def clear(self) -> None:
@@ -81,7 +90,7 @@ class FileViewer(LedgerWork, Vertical):
         self.query_one(ContentSwitcher).current = "viewer-other"
 
     def _show_csv(self, text: str, name: str) -> None:
-        table = self.query_one("#viewer-csv", DataTable)
+        table = self.query_one("#viewer-csv", LiteralTable)
         table.clear(columns=True)
         rows = csv_rows(text, name)
         if not rows:
@@ -94,4 +103,4 @@ class FileViewer(LedgerWork, Vertical):
             table.add_row(*(row + [""] * (width - len(row))))
         if len(rows) > MAX_CSV_ROWS + 1:
             self.query_one("#viewer-caption", Static).update(
-                f"{name}: showing the first {MAX_CSV_ROWS} of {len(rows) - 1} rows")
+                literal(f"{name}: showing the first {MAX_CSV_ROWS} of {len(rows) - 1} rows"))

@@ -24,6 +24,8 @@ from textual.widgets import DataTable
 
 from campbank.core.errors import InputError
 from campbank.core.money import format_amount, parse_amount
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_table import LiteralTable
 
 KINDS = ("amount", "tick", "number", "integer", "place")
 MOVES = {"enter": (1, 0), "down": (1, 0), "up": (-1, 0), "left": (0, -1), "right": (0, 1)}
@@ -50,7 +52,7 @@ class EntryColumn:
 Value = str | bool
 
 
-class GroupEntry(DataTable[Text]):
+class GroupEntry(LiteralTable):
     """A DataTable whose value columns are typed into from the keyboard."""
 
     BINDINGS = [
@@ -252,7 +254,7 @@ class GroupEntry(DataTable[Text]):
         now = monotonic()
         self._jump = (self._jump if now - self._jump_at < JUMP_SECONDS else "") + char.casefold()
         self._jump_at = now
-        self.border_subtitle = f"jump: {self._jump}"
+        self.border_subtitle = literal(f"jump: {self._jump}")
         starts = [i for i, r in enumerate(self.rows_spec)
                   if r.label.casefold().startswith(self._jump) or r.key.casefold().startswith(self._jump)]
         contains = [i for i, r in enumerate(self.rows_spec) if self._jump in r.label.casefold()]
@@ -260,7 +262,7 @@ class GroupEntry(DataTable[Text]):
         if matches:
             self._go(Coordinate(matches[0], self.cursor_column))
         else:
-            self.border_subtitle = f"jump: {self._jump} (no match)"
+            self.border_subtitle = literal(f"jump: {self._jump} (no match)")
 
     # -- drawing --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from campbank.core.errors import CampBankError
 from campbank.core.season import Season
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
+from campbank.widgets.literal import notify
 
 T = TypeVar("T")
 Then = Callable[[Any], Any]
@@ -90,7 +91,7 @@ class LedgerWork:
             if isinstance(error, CampBankError):
                 (on_error or self.show_refusal)(error)
             else:
-                self.app.notify(f"Unexpected error: {error!r}", severity="error", timeout=10)  # type: ignore[attr-defined]
+                notify(self.app, f"Unexpected error: {error!r}", severity="error", timeout=10)  # type: ignore[attr-defined]
 
     def show_refusal(self, error: CampBankError) -> None:
-        self.app.notify(str(error), title="Refused", severity="error", timeout=8)  # type: ignore[attr-defined]
+        notify(self.app, str(error), title="Refused", severity="error", timeout=8)  # type: ignore[attr-defined]

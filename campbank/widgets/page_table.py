@@ -27,6 +27,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from campbank.widgets.literal import literal, safe
+
 GAP = 2  # spaces between columns (one padding cell on each side)
 MIN_FLEX = 20
 
@@ -227,7 +229,7 @@ class PageTable(ScrollView, can_focus=True):
         width = self.size.width
         scroll_x = int(self.scroll_x)
         if y == 0:
-            titles = [Text(c.title + self._marks.get(c.key, "")) for c in self.columns]
+            titles = [literal(c.title + self._marks.get(c.key, "")) for c in self.columns]
             header = self._line(titles).apply_style(self.get_component_rich_style("page-table--header"))
             return header.crop_extend(scroll_x, scroll_x + width, self.rich_style)
         row = int(self.scroll_y) + y - 1
@@ -249,7 +251,8 @@ class PageTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         console = self.app.console
         for column, width, cell in zip(self.columns, self._column_widths(), cells, strict=False):
-            text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+            # Shown literally, with terminal controls made visible (docs/security.md).
+            text = safe(cell).copy() if isinstance(cell, Text) else literal(str(cell))
             text.no_wrap = True
             text.truncate(width, overflow="ellipsis")
             pad = Segment(" " * (width - text.cell_len))

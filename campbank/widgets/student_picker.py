@@ -17,6 +17,9 @@ from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
+
 MAX_SHOWN = 8
 
 
@@ -74,7 +77,7 @@ class StudentPicker(Vertical):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=self.placeholder, compact=True)
+        yield LiteralInput(placeholder=self.placeholder, compact=True)
         yield OptionList()
         yield Static("nobody chosen", classes="picked none")
 
@@ -101,7 +104,7 @@ class StudentPicker(Vertical):
         options = self.query_one(OptionList)
         found = matching(self.choices, event.value)
         options.clear_options()
-        options.add_options([Option(c.describe(), id=c.username) for c in found[:MAX_SHOWN]])
+        options.add_options([Option(literal(c.describe()), id=c.username) for c in found[:MAX_SHOWN]])
         if len(found) > MAX_SHOWN:
             options.add_option(Option(f"… {len(found) - MAX_SHOWN} more: type more of the name", disabled=True))
         options.set_class(bool(found), "open")
@@ -155,7 +158,7 @@ class StudentPicker(Vertical):
         if username is None:
             label.update("nobody chosen")
         elif chosen is None:
-            label.update(f"{username} (not a student on the list)")
+            label.update(literal(f"{username} (not a student on the list)"))
         else:
-            label.update(f"✔ {chosen.describe()}")
+            label.update(literal(f"✔ {chosen.describe()}"))
         label.set_class(username is None, "none")

@@ -1,17 +1,19 @@
 """A DataTable with the keys finance people expect in a terminal list: j/k, g/G, and page edges.
 
-`VimTable` adds vim movement. Moving past the last row (or above the first) posts `VimTable.Edge`, so
-a table that shows one page of a long list in SQL can fetch the next (or previous) page.
+`VimTable` adds vim movement to a `LiteralTable` (cells shown literally). Moving past the last row (or
+above the first) posts `VimTable.Edge`, so a table that shows one page of a long list in SQL can fetch the
+next (or previous) page.
 """
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
+
+from campbank.widgets.literal_table import LiteralTable
 
 
-class VimTable(DataTable[object]):
+class VimTable(LiteralTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="table-down"),
         Binding("k", "cursor_up", "Up", show=False, id="table-up"),

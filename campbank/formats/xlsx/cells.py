@@ -16,11 +16,12 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
+from campbank.core.text import looks_like_formula
+
 MONEY_FORMAT = "0.00"
 COUNT_FORMAT = "0"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-RISKY_FIRST = frozenset("=+-@")
 _ERROR_CODES = frozenset(ERROR_CODES)
 # what text may hold that XML cannot (control characters) or must escape; most text has none
 _SPECIAL = re.compile(r"[\000-\010\013\014\016-\037&<>]")
@@ -50,7 +51,8 @@ def excel_serial(value: date) -> str:
 
 class RowRenderer:
     """Typed values as `<row>` text. `kinds` name each column's kind: text, money (int cents), count, date,
-    datetime. Text is always text (a leading `=` is never a formula, and is quoted for an editor too)."""
+    datetime. Text is always text (an inline string is never a formula), and text that looks like one (the
+    formula guard of `campbank.core.text`) has Excel's quote prefix, so editing the cell keeps it text."""
 
     def __init__(self, kinds: Sequence[str], style_of: StyleOf) -> None:
         self.kinds = list(kinds)
@@ -80,7 +82,7 @@ class RowRenderer:
                 text = value
                 if _SPECIAL.search(text):
                     text = escape(text)
-                quoted = text[:1] in RISKY_FIRST or text in _ERROR_CODES  # a formula or an error if typed in
+                quoted = looks_like_formula(text) or text in _ERROR_CODES  # a formula or an error if typed in
                 style = self._style(None, cell_look, quoted) if cell_look is not None or quoted else ""
                 space = ' xml:space="preserve"' if text != text.strip() else ""
                 parts.append(f'<c r="{letters[i]}{number}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')

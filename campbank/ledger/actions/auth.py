@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from campbank.core.enums import Role
 from campbank.core.errors import AuthError, InputError
+from campbank.core.text import check_secret, clean_name
 from campbank.ledger import clock
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import audit, tokens
@@ -35,6 +36,7 @@ FIRST_LOCKOUT = timedelta(seconds=30)
 MIN_PASSWORD = 8
 KIOSK_PLACES = frozenset({"kiosk", "kiosk exit"})
 WRONG = "wrong username or password"
+MAX_TYPED_USERNAME = 64
 
 # OWASP's argon2id baseline (19 MiB, 2 passes): about 20 ms a hash on a laptop.
 hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
@@ -50,6 +52,7 @@ def check_password_rules(password: str, field: str = "password") -> None:
         raise InputError(f"must be at least {MIN_PASSWORD} characters", field=field)
     if len(password) > 256:
         raise InputError("must be at most 256 characters", field=field)
+    check_secret(password, field=field)
 
 
 def lockout_length(lockouts: int) -> timedelta:
@@ -63,8 +66,10 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     """Check a password and return who signed in; raise AuthError saying why not (audited either way).
 
     `allowed_roles` limits who may sign in at `place`; anyone else is refused with "a ROLE REFUSAL"
-    before the password is looked at.
-    """
+    before the password is looked at. A username no account could have (control characters, escape
+    sequences, invisible characters, too long) is refused as bad input before anything is looked up or
+    written."""
+    username = clean_name(username, field="username", max_length=MAX_TYPED_USERNAME, strip=False)
     outcome: dict[str, object] = {}
 
     def work(session: Session) -> Actor | None:

@@ -16,6 +16,7 @@ from sqlalchemy import select as select_columns  # typed for any number of colum
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError, NotFound
+from campbank.core.text import clean_name as visible_name
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
@@ -86,7 +87,9 @@ def decode(data: bytes) -> str | None:
 
 
 def clean_name(name: str) -> str:
-    """A file's name as stored: forward slashes, no empty, `.` or `..` parts, at most 200 characters."""
+    """A file's name as stored: forward slashes, no empty, `.` or `..` parts, at most 200 characters, and
+    only visible characters (no control characters, escape sequences or direction overrides)."""
+    name = visible_name(name, field="name", max_length=MAX_NAME, required=False, strip=False)
     parts = [part.strip() for part in name.replace("\\", "/").split("/")]
     parts = [part for part in parts if part]
     if not parts:
@@ -110,10 +113,15 @@ def check_size(size: int, name: str) -> None:
 def add_path(db: Database, actor: Actor, path: str | Path, *, name: str | None = None) -> SharedFile:
     """Add a file from disk under `name` (default: its file name)."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise InputError(f"there is no file at {path}", field="path")
-    check_size(path.stat().st_size, path.name)
-    return add_file(db, actor, name or path.name, path.read_bytes())
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:199] + "…"
+    try:
+        if not path.is_file():
+            raise InputError(f"there is no file at {shown}", field="path")
+        check_size(path.stat().st_size, path.name)
+        data = path.read_bytes()
+    except OSError as error:  # a name too long, a folder nobody may read
+        raise InputError(f"cannot read {shown}: {error.strerror or error}", field="path") from None
+    return add_file(db, actor, name or path.name, data)
 
 
 def add_file(db: Database, actor: Actor, name: str, data: bytes) -> SharedFile:

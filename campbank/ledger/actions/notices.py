@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError
+from campbank.core.text import clean_text
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
@@ -31,13 +32,8 @@ class Announcement:
 
 
 def announce(db: Database, actor: Actor, *, title: str, text: str, until: date) -> Announcement:
-    title, text = title.strip(), text.strip()
-    if not title:
-        raise InputError("is required", field="title")
-    if len(title) > MAX_TITLE:
-        raise InputError(f"must be at most {MAX_TITLE} characters", field="title")
-    if len(text) > MAX_TEXT:
-        raise InputError(f"must be at most {MAX_TEXT} characters", field="text")
+    title = clean_text(title, field="title", max_length=MAX_TITLE, required=True)
+    text = clean_text(text, field="text", max_length=MAX_TEXT, multiline=True)
     if until < clock.today():
         raise InputError("must be today or later", field="until")
 

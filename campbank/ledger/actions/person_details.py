@@ -6,11 +6,11 @@ grade, role, username or password refused in one is refused in the other, with t
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from campbank.core.errors import InputError
+from campbank.core.text import check_secret, looks_like_formula, text_problem
 from campbank.ledger.actions.usernames import PASSWORD_MIN, RESERVED_USERNAMES, USERNAME_RE
 
 MAX_NAME_LENGTH = 60
@@ -18,7 +18,6 @@ ROLES = ("student", "staff", "manager")
 REQUIRED_COLUMNS = ("last_name", "first_name", "middle_name", "squad", "grade", "role")
 OPTIONAL_COLUMNS = ("username", "password")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 # Problems on one line are listed in the roster's column order.
 _FIELD_ORDER = {
     field: i
@@ -144,6 +143,11 @@ def check_row(
     password = raw("password").strip() or None
     if password is not None and len(password) < PASSWORD_MIN:
         add("password", f"must be at least {PASSWORD_MIN} characters (leave it empty to generate one)")
+    elif password is not None:
+        try:
+            check_secret(password)
+        except InputError as error:
+            add("password", error.message)
 
     row = RosterRow(
         line=number,
@@ -164,14 +168,16 @@ def _check_name(text: str, *, required: bool) -> tuple[str | None, str | None]:
     value = text.strip()
     if not value:
         return (None, "is required") if required else ("", None)
-    if text.startswith(_FORMULA_START) or value.startswith(_FORMULA_START):
-        first = text.lstrip(" ")[:1]
+    if problem := text_problem(value, name=True):
+        return None, problem
+    # Exports neutralise every formula-looking cell; a name that would be one is also refused here, except
+    # a leading '-', which secretaries write for "no middle name".
+    first = text[:1] if text[:1] in ("\t", "\r") else text.lstrip()[:1]
+    if looks_like_formula(text) and first != "-":
         return None, (
             f"{value!r} looks like a spreadsheet formula (starts with {first!r}); "
-            "a name cannot start with =, + or @"
+            "a name cannot start with =, + or @ (nor with a tab or a carriage return)"
         )
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        return None, "contains control characters"
     if len(value) > MAX_NAME_LENGTH:
         return None, f"is {len(value)} characters long; at most {MAX_NAME_LENGTH}"
     return value, None

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.season import Season
+from campbank.core.text import clean_text, text_problem
 from campbank.ledger import clock
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.actions.states import transition
@@ -166,12 +167,10 @@ def _check_values(payload: Mapping[str, Any]) -> None:
 
 
 def _check_text(value: object, where: str) -> None:
-    """Refuse text that cannot be stored as UTF-8 (a lone surrogate), naming where it is."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError("contains characters that are not valid text", field=where) from None
+    """Refuse text a person could not have typed on one line — control characters, escape sequences,
+    direction overrides, lone surrogates — naming where it is."""
+    if isinstance(value, str) and (problem := text_problem(value)):
+        raise InputError(problem, field=where)
 
 
 def _check_may_create(account: Account, rule: Rule) -> None:
@@ -196,11 +195,7 @@ def _description(payload: Mapping[str, Any]) -> str:
     value = payload.get("description", "")
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise InputError("must be text", field="description")
-    if len(value) > MAX_DESCRIPTION:
-        raise InputError(f"must be at most {MAX_DESCRIPTION} characters", field="description")
-    return value.strip()
+    return clean_text(value, field="description", max_length=MAX_DESCRIPTION)
 
 
 def stored_key(payload: Mapping[str, Any], creator_id: int) -> str | None:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from campbank.core.enums import TRANSITIONS, State
 from campbank.core.errors import RuleError
+from campbank.core.text import clean_text
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
@@ -23,6 +24,13 @@ from campbank.ledger.store.tables import Account, MoneyEntry, Transaction
 from campbank.ledger.transactions import check_may_cancel, load_transaction
 from campbank.rules import rule_for
 from campbank.rules.p2p import check_sender_can_pay
+
+MAX_REASON = 300
+
+
+def clean_reason(reason: str) -> str:
+    """A reason typed for an approval, rejection, cancel or void: one line, kept in the audit log."""
+    return clean_text(reason, field="reason", max_length=MAX_REASON)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ def transition(
 
 def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
     """Staff approve a student's pending transfer; the sender's balance is checked again now."""
+    reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
@@ -88,6 +97,8 @@ def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = ""
 
 
 def reject(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
+    reason = clean_reason(reason)
+
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
         require(account, Action.APPROVE_TRANSFERS)
@@ -98,6 +109,8 @@ def reject(db: Database, actor: Actor, transaction_id: int, *, reason: str = "")
 
 
 def cancel(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
+    reason = clean_reason(reason)
+
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
         txn = load_transaction(session, transaction_id)

@@ -19,7 +19,7 @@ from campbank.core.errors import InputError, NotFound
 from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.actions.posting import record_transaction
-from campbank.ledger.actions.states import Changed, transition
+from campbank.ledger.actions.states import Changed, clean_reason, transition
 from campbank.ledger.people import acting_account, bank_account, join_name, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
@@ -86,6 +86,7 @@ def run(db: Database, actor: Actor, *, day: date | None = None, through: date | 
 
 def void(db: Database, actor: Actor, day: date, *, reason: str = "", now: datetime | None = None) -> Changed:
     """Undo a mistaken tax day (manager): the day's tax stops counting; audited like any change."""
+    reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)

@@ -118,14 +118,17 @@ def load_season_file(path: str | Path) -> Season:
     return parse_season(*read_season_file(path))
 
 
-def parse_season(text: str, source: str = "<season>") -> Season:
-    """Parse and check season TOML text; refuse anything doubtful with a `SeasonError`."""
+def parse_season(text: str, source: str = "<season>", *, check_text: bool = True) -> Season:
+    """Parse and check season TOML text; refuse anything doubtful with a `SeasonError`.
+
+    `check_text=False` reads a season stored before names were checked for control characters (it is
+    shown through `campbank.core.text.shown`); every file being loaded is checked."""
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise syntax_error(source, text, str(exc)) from None
-    top = Table(data, (), Context(source, text))
+    top = Table(data, (), Context(source, text, check_text=check_text))
     top.keys(TOP_KEYS, OPTIONAL_TOP_KEYS)
 
     first_day = top.day("first_day")
@@ -208,6 +211,7 @@ def _squads(top: Table) -> tuple[str, ...]:
     for n, squad in enumerate(value, start=1):
         if not isinstance(squad, str) or not squad.strip():
             raise top.error("squads", f"item {n} must be a name in quotes")
+        top.check_name("squads", squad.strip(), f"item {n} ")
     if len({s.strip().casefold() for s in value}) != len(value):
         raise top.error("squads", "lists a squad twice")
     return tuple(s.strip() for s in value)

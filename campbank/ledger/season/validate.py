@@ -15,6 +15,7 @@ from typing import Any
 
 from campbank.core.errors import InputError
 from campbank.core.money import format_amount, parse_amount
+from campbank.core.text import text_problem
 
 Path = tuple[str, ...]
 
@@ -201,10 +202,13 @@ class _Scanner:
 class Context:
     """The file being read: its name, and where each of its keys is written."""
 
-    def __init__(self, source: str, text: str) -> None:
+    def __init__(self, source: str, text: str, *, check_text: bool = True) -> None:
         self.source = source
         self.lines = _Scanner(text).run()
         self.amount_limit: int | None = None  # once read: no amount of the season may be larger
+        self.check_text = check_text
+        """Refuse control characters and invisible characters in names and labels (a file being loaded);
+        a season already stored is read as it was accepted then."""
 
     def line_of(self, path: Path) -> int | None:
         """The line of the key, or of its nearest written parent (a missing key's table)."""
@@ -276,7 +280,13 @@ class Table:
             raise self.error(key, "must not be blank")
         if len(value) > max_length:
             raise self.error(key, f"must be at most {max_length} characters")
+        self.check_name(key, value)
         return value
+
+    def check_name(self, key: str, value: str, item: str = "") -> None:
+        """A name or label shown to people: one line of visible characters (docs/security.md)."""
+        if self.ctx.check_text and (problem := text_problem(value, name=True)):
+            raise self.error(key, item + problem)
 
     def choice(self, key: str, allowed: Iterable[str]) -> str:
         allowed = tuple(allowed)

@@ -21,6 +21,7 @@ from campbank.ledger.views.accounts import (
 )
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble
 from campbank.widgets.vim_table import VimTable
 
 PAGE = 100
@@ -64,9 +65,9 @@ class AccountHistoryScreen(LedgerWork, Screen[None]):
     def _first(self, result: tuple[BalanceRow, list[HistoryLine]]) -> None:
         row, lines = result
         sign = self.campbank.season.currency_sign
-        self.query_one("#history-head", Static).update(
-            f"[b]{row.full_name}[/b] ({row.username}, {row.role}{'' if row.active else ', inactive'})   "
-            f"balance [b]{format_amount(row.balance, sign)}[/b]")
+        self.query_one("#history-head", Static).update(assemble(
+            (row.full_name, "bold"), f" ({row.username}, {row.role}{'' if row.active else ', inactive'})   balance ",
+            (format_amount(row.balance, sign), "bold")))
         self.query_one("#history-table", VimTable).clear()
         self._add(lines)
 

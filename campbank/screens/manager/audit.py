@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Input, Static
 from campbank.ledger.store.audit import AuditEntry
 from campbank.ledger.views.oversight import audit_log
 from campbank.widgets.ask import Told
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -45,7 +47,7 @@ class AuditPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
-        yield Input(placeholder="/ action starts with… (txn. user. tax. fines. export. login.)",
+        yield LiteralInput(placeholder="/ action starts with… (txn. user. tax. fines. export. login.)",
                     id="audit-prefix", compact=True)
         yield Static("Loading…", id="audit-status")
         table = VimTable(id="audit-table", edges=True)
@@ -75,7 +77,7 @@ class AuditPane(Pane):
             table.move_cursor(row=min(keep, len(entries) - 1))
         more = " · m: older" if len(entries) >= self.limit else ""
         what = f" “{self.prefix}…”" if self.prefix else ""
-        self.query_one("#audit-status", Static).update(f"{len(entries)} newest{what}{more} · Enter: detail")
+        self.query_one("#audit-status", Static).update(literal(f"{len(entries)} newest{what}{more} · Enter: detail"))
 
     def action_filter(self) -> None:
         self.query_one("#audit-prefix", Input).focus()

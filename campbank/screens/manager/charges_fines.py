@@ -17,6 +17,8 @@ from campbank.ledger.actions import study_fines
 from campbank.ledger.actions.study_fines import StudentFine
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_table import LiteralTable
 
 
 def _ratio(have: int, target: int) -> Text:
@@ -48,8 +50,8 @@ class FinesPanel(LedgerWork, Vertical):
             yield Button("Preview", id="fines-preview", variant="primary", compact=True)
             yield Button("Charge", id="fines-charge", variant="warning", compact=True)
         yield Static("Preview: each active student's progress and the fine a charge would make.",
-                     id="fines-message", markup=False)
-        table: DataTable[object] = DataTable(id="fines-table", cursor_type="row", zebra_stripes=True)
+                     id="fines-message")
+        table = LiteralTable(id="fines-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Student", "Squad", "Grade", "Visits", "Labs", "Fac passes", "Seminars given", "Fine",
                           "Charged")
         yield table
@@ -110,7 +112,7 @@ class FinesPanel(LedgerWork, Vertical):
         total = format_amount(sum(r.fine for r in charged), sign)
         message = (f"Charged {len(charged)} students {total} in all." if charged
                    else "Nothing charged: nothing due, or this stage was already charged.")
-        self.app.notify(message, title="Study fines")
+        notify(self.app, message, title="Study fines")
         self.charge_message = message
         self.preview(stage)
 
@@ -119,4 +121,4 @@ class FinesPanel(LedgerWork, Vertical):
         self.show_refusal(error)
 
     def _say(self, text: str) -> None:
-        self.query_one("#fines-message", Static).update(text)
+        self.query_one("#fines-message", Static).update(literal(text, multiline=True))

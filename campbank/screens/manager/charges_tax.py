@@ -22,6 +22,9 @@ from campbank.ledger.store.backup import backup
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 OUTCOME_STYLE = {"charged": "green", "would charge": "yellow", "already taxed": "dim",
                  "outside schedule": "dim", "no tax": "dim"}
@@ -51,17 +54,17 @@ class TaxPanel(LedgerWork, Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("Date")
-            yield Input(clock.today().isoformat(), placeholder="YYYY-MM-DD", id="tax-date", compact=True)
+            yield LiteralInput(clock.today().isoformat(), placeholder="YYYY-MM-DD", id="tax-date", compact=True)
             yield Label("through")
-            yield Input(placeholder="optional", id="tax-through", compact=True)
+            yield LiteralInput(placeholder="optional", id="tax-through", compact=True)
         with Horizontal(classes="form-row"):
             yield Button("Preview", id="tax-preview", variant="primary", compact=True)
             yield Button("Run tax", id="tax-run", variant="warning", compact=True)
             yield Button("Void this day", id="tax-void", variant="error", compact=True)
         yield Static(f"A run backs up the database first (the last {tax_ledger.BACKUPS_KEPT} kept) and charges "
                      "each date once; Preview writes nothing.",
-                     id="tax-message", markup=False)
-        table: DataTable[object] = DataTable(id="tax-results", cursor_type="row", zebra_stripes=True)
+                     id="tax-message")
+        table = LiteralTable(id="tax-results", cursor_type="row", zebra_stripes=True)
         table.add_columns("Date", "Day", "Outcome", "Each", "Students", "Total", "Txn")
         yield table
 
@@ -118,7 +121,7 @@ class TaxPanel(LedgerWork, Vertical):
 
     def _voided(self, changed: Changed) -> None:
         self._say(f"Tax #{changed.id} voided: {changed.old_state} → {changed.state}.")
-        self.app.notify(f"Tax #{changed.id} voided", title="Tax")
+        notify(self.app, f"Tax #{changed.id} voided", title="Tax")
 
     def _show(self, days: list[tax_ledger.TaxDay], *, dry_run: bool) -> None:
         sign = self.campbank.season.currency_sign
@@ -139,11 +142,11 @@ class TaxPanel(LedgerWork, Vertical):
         else:
             self._say(f"Charged {len(charged)} of {len(days)} dates, {format_amount(total, sign)} in all.")
             if charged:
-                self.app.notify(f"Charged {format_amount(total, sign)}", title="Tax")
+                notify(self.app, f"Charged {format_amount(total, sign)}", title="Tax")
 
     def _refused(self, error: CampBankError) -> None:
         self._say(f"Refused: {error}")
         self.show_refusal(error)
 
     def _say(self, text: str) -> None:
-        self.query_one("#tax-message", Static).update(text)
+        self.query_one("#tax-message", Static).update(literal(text, multiline=True))

@@ -29,6 +29,8 @@ from campbank.formats.xlsx.report import WrittenReport, write_report
 from campbank.ledger import clock
 from campbank.ledger.store.outputs import OutputExists
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 T = TypeVar("T")
@@ -75,14 +77,14 @@ class ExportPane(Pane):
         folder = self.db.path.parent
         today = clock.today().isoformat()
         yield Static(self.SECTION_TITLE, classes="pane-title")
-        yield Static("", id="export-message", markup=False)
+        yield Static("", id="export-message")
         yield ProgressBar(id="export-progress", show_eta=False)
         with Vertical(classes="export-box"):
             yield Static("Excel report (.xlsx)", classes="export-box-title")
             yield Static("Balances, study, transactions, staff, statistics, season.", classes="hint")
             with Horizontal(classes="form-row"):
                 yield Label("File")
-                yield Input(str(folder / f"campbank-report-{today}.xlsx"), id="xlsx-path", compact=True)
+                yield LiteralInput(str(folder / f"campbank-report-{today}.xlsx"), id="xlsx-path", compact=True)
                 yield Button("Write xlsx", id="xlsx-write", variant="primary", compact=True)
         with Vertical(classes="export-box"):
             yield Static("Raw export (CSV or JSON)", classes="export-box-title")
@@ -94,7 +96,7 @@ class ExportPane(Pane):
                              compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("File")
-                yield Input(str(folder / f"campbank-money-{today}.csv"), id="raw-path", compact=True)
+                yield LiteralInput(str(folder / f"campbank-money-{today}.csv"), id="raw-path", compact=True)
                 yield Button("Write", id="raw-write", variant="primary", compact=True)
 
     def on_mount(self) -> None:
@@ -118,7 +120,7 @@ class ExportPane(Pane):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if self.busy:
-            self.app.notify("An export is already running.", severity="warning")
+            notify(self.app, "An export is already running.", severity="warning")
             return
         if event.button.id == "xlsx-write":
             self.write_xlsx(self.query_one("#xlsx-path", Input).value.strip())
@@ -199,11 +201,11 @@ class ExportPane(Pane):
     def _xlsx_done(self, written: WrittenReport) -> None:
         self._finish(f"Wrote {written.path}: {len(written.sheets)} sheets, {written.students} students, "
                      f"{written.transactions:,} transactions.")
-        self.app.notify(str(written.path), title="xlsx report written")
+        notify(self.app, str(written.path), title="xlsx report written")
 
     def _raw_done(self, written: WrittenExport) -> None:
         self._finish(f"Wrote {written.path}: {written.rows:,} {written.kind} rows as {written.format}.")
-        self.app.notify(str(written.path), title="Export written")
+        notify(self.app, str(written.path), title="Export written")
 
     def _refused(self, error: CampBankError) -> None:
         self.busy = False
@@ -213,5 +215,5 @@ class ExportPane(Pane):
 
     def _say(self, text: str) -> None:
         message = self.query_one("#export-message", Static)
-        message.update(text)
+        message.update(literal(text, multiline=True))  # paths and refusals are typed text
         message.display = bool(text)

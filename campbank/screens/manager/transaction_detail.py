@@ -5,7 +5,6 @@ Returns True from `dismiss` when the transaction was cancelled, so the table beh
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.oversight import TransactionDetail, transaction_detail
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.vim_table import VimTable
 
 STATE_STYLE = {"processed": "green", "created": "yellow", "declined": "red", "substituted": "dim"}
@@ -47,7 +47,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="detail-facts")
-        yield Static("", id="detail-note", markup=False)
+        yield Static("", id="detail-note")
         yield Static("Money entries", classes="detail-heading", id="money-heading")
         table = VimTable(id="detail-money")
         table.add_columns("Receiver", "Username", "Money type", "Amount", "Description")
@@ -70,15 +70,16 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         self.detail = detail
         sign = self.campbank.season.currency_sign
         style = STATE_STYLE.get(detail.state, "")
-        facts = [
-            f"[b]#{detail.id}[/b]  {detail.label} ([i]{detail.type}[/i])   state: [{style}]{detail.state}[/]",
-            (f"created {detail.created_at:%Y-%m-%d %H:%M:%S} UTC  for day {detail.day}  by "
-             f"[b]{detail.creator}[/b] ({escape(detail.creator_name)})"),
-            (f"amount [b]{format_amount(detail.amount, sign)}[/b] over {len(detail.money)} money entries, "
-             f"{len(detail.counters)} counter entries"),
-        ]
+        facts = assemble(
+            (f"#{detail.id}", "bold"), f"  {detail.label} (", (detail.type, "italic"), ")   state: ",
+            (detail.state, style),
+            f"\ncreated {detail.created_at:%Y-%m-%d %H:%M:%S} UTC  for day {detail.day}  by ",
+            (detail.creator, "bold"), f" ({detail.creator_name})",
+            "\namount ", (format_amount(detail.amount, sign), "bold"),
+            f" over {len(detail.money)} money entries, {len(detail.counters)} counter entries",
+        )
         if detail.description:
-            facts.append(f"“{escape(detail.description)}”")
+            facts.append_text(literal(f"\n“{detail.description}”"))
         links = []
         if detail.update_of:
             links.append(f"replaces #{detail.update_of}")
@@ -87,13 +88,13 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         if detail.idempotency_key:
             links.append(f"key {detail.idempotency_key}")
         if links:
-            facts.append("; ".join(links))
-        self.query_one("#detail-facts", Static).update("\n".join(facts))
+            facts.append_text(literal("\n" + "; ".join(links), multiline=True))
+        self.query_one("#detail-facts", Static).update(facts)
         note = ("c cancels it (its entries stop counting; the audit log keeps who and why)."
                 if detail.may_cancel else f"Cannot be cancelled: {detail.cancel_refusal}")
         if detail.type == "tax" and detail.state == "processed":
             note += f"\nA mistaken tax day is voided in Tax and fines (date {detail.day})."
-        self.query_one("#detail-note", Static).update(note)
+        self.query_one("#detail-note", Static).update(literal(note, multiline=True))
         money = self.query_one("#detail-money", VimTable)
         money.clear()
         for line in detail.money:
@@ -120,7 +121,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         if detail is None:
             return
         if not detail.may_cancel:
-            self.app.notify(detail.cancel_refusal or "", title="Refused", severity="error", timeout=8)
+            notify(self.app, detail.cancel_refusal or "", title="Refused", severity="error", timeout=8)
             return
         sign = self.campbank.season.currency_sign
         question = (f"Cancel #{detail.id} ({detail.label}, {format_amount(detail.amount, sign)} over "
@@ -136,7 +137,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
 
     def _cancelled(self, changed: Changed) -> None:
         self.changed = True
-        self.app.notify(f"#{changed.id} {changed.old_state} → {changed.state}", title="Cancelled")
+        notify(self.app, f"#{changed.id} {changed.old_state} → {changed.state}", title="Cancelled")
         self.action_reload()
 
     def action_back(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from campbank.core.enums import State
 from campbank.ledger.views.transactions import TransactionFilter
+from campbank.widgets.literal_input import LiteralInput
 
 
 class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
@@ -47,7 +48,7 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
             yield Static("Filter transactions", classes="dialog-title")
             with Grid():
                 yield Label("Text")
-                yield Input(c.text, placeholder="part of the description, or #id", id="f-text", compact=True)
+                yield LiteralInput(c.text, placeholder="part of the description, or #id", id="f-text", compact=True)
                 yield Label("Type")
                 yield Select([(t, t) for t in self.types], value=c.types[0] if c.types else Select.NULL,
                              prompt="any type", id="f-type", compact=True)
@@ -55,10 +56,11 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
                 yield Select([(str(s), str(s)) for s in State], value=c.states[0] if c.states else Select.NULL,
                              prompt="any state", id="f-state", compact=True)
                 yield Label("Creator")
-                yield Input(c.creator or "", placeholder="username (staff, manager, bank…)", id="f-creator",
+                yield LiteralInput(c.creator or "", placeholder="username (staff, manager, bank…)", id="f-creator",
                             suggester=SuggestFromList((*self.creators, "bank"), case_sensitive=False), compact=True)
                 yield Label("Receiver")
-                yield Input(c.receiver or "", placeholder="username of anyone it names", id="f-receiver", compact=True)
+                yield LiteralInput(c.receiver or "", placeholder="username of anyone it names", id="f-receiver",
+                                   compact=True)
             yield Static("Enter applies · Ctrl+R clears all · Esc keeps the old filter", classes="hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Clear", id="clear", compact=True)

@@ -28,6 +28,7 @@ from campbank.screens.manager.transaction_filter import (
     TransactionFilterDialog,
     describe,
 )
+from campbank.widgets.literal import literal
 from campbank.widgets.page_table import PageColumn, PageTable
 from campbank.widgets.pane import Pane
 
@@ -138,7 +139,7 @@ class TransactionsPane(Pane):
         parts = [shown, f"sorted by {title} {'↓' if self.descending else '↑'}"]
         if (what := describe(self.where)):
             parts.append(f"filter: {what} (Esc clears)")
-        self.query_one("#tx-status", Static).update(" · ".join(parts))
+        self.query_one("#tx-status", Static).update(literal(" · ".join(parts)))  # the filter is typed text
 
     def _mark_sort(self) -> None:
         self.query_one("#tx-table", PageTable).mark_column(self.sort, " ↓" if self.descending else " ↑")

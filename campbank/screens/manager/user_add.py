@@ -13,6 +13,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from campbank.core.errors import CampBankError
 from campbank.ledger.actions.users import Credential, add_user
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 ROLES = ("student", "staff", "manager")
 
@@ -38,20 +40,20 @@ class AddUserDialog(LedgerWork, ModalScreen[Credential | None]):
             yield Static("Add a person", classes="dialog-title")
             with Grid():
                 yield Label("Last name")
-                yield Input(id="u-last", compact=True)
+                yield LiteralInput(id="u-last", compact=True)
                 yield Label("First name")
-                yield Input(id="u-first", compact=True)
+                yield LiteralInput(id="u-first", compact=True)
                 yield Label("Middle name")
-                yield Input(placeholder="optional", id="u-middle", compact=True)
+                yield LiteralInput(placeholder="optional", id="u-middle", compact=True)
                 yield Label("Role")
                 yield Select([(r, r) for r in ROLES], value="student", allow_blank=False, id="u-role", compact=True)
                 yield Label("Squad")
-                yield Select([(s, s) for s in season.squads], prompt="none", id="u-squad", compact=True)
+                yield Select([(literal(s), s) for s in season.squads], prompt="none", id="u-squad", compact=True)
                 yield Label("Grade")
                 yield Select([(str(g), g) for g in season.grades], prompt="none", id="u-grade", compact=True)
                 yield Label("Username")
-                yield Input(placeholder="optional: made from the name", id="u-username", compact=True)
-            yield Static("", id="add-user-error", markup=False)
+                yield LiteralInput(placeholder="optional: made from the name", id="u-username", compact=True)
+            yield Static("", id="add-user-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Add", id="add", variant="primary", compact=True)
@@ -87,7 +89,7 @@ class AddUserDialog(LedgerWork, ModalScreen[Credential | None]):
                     on_error=self._refused)
 
     def _refused(self, error: CampBankError) -> None:
-        self.query_one("#add-user-error", Static).update(str(error))
+        self.query_one("#add-user-error", Static).update(refusal(error))
         self.query_one("#add", Button).disabled = False
 
     def action_back(self) -> None:

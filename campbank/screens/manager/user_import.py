@@ -20,6 +20,9 @@ from campbank.core.errors import CampBankError
 from campbank.formats.roster_import import import_roster
 from campbank.ledger.actions.users import ImportPlan
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 
 class ImportRosterScreen(LedgerWork, ModalScreen[ImportPlan | None]):
@@ -50,15 +53,15 @@ class ImportRosterScreen(LedgerWork, ModalScreen[ImportPlan | None]):
             yield Static("Import a roster (.csv or .xlsx)", classes="dialog-title")
             with Grid():
                 yield Label("Roster file")
-                yield Input(placeholder="/path/to/roster.csv", id="roster-path", compact=True)
+                yield LiteralInput(placeholder="/path/to/roster.csv", id="roster-path", compact=True)
                 yield Label("Credentials")
-                yield Input(placeholder="/path/to/credentials.xlsx (new people's passwords go here)",
+                yield LiteralInput(placeholder="/path/to/credentials.xlsx (new people's passwords go here)",
                             id="credentials-path", compact=True)
             yield Static("Enter or Preview runs a dry run: nothing is written until you press Import.",
-                         id="import-summary", markup=False)
+                         id="import-summary")
             with VerticalScroll(id="import-problems"):
-                yield Static("", id="import-problem-text", markup=False)
-            table: DataTable[object] = DataTable(id="import-plan", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="import-problem-text")
+            table = LiteralTable(id="import-plan", cursor_type="row", zebra_stripes=True)
             table.add_columns("Line", "Username", "Name", "Squad", "Grade", "Role", "Change")
             yield table
             with Horizontal(classes="dialog-buttons"):
@@ -140,7 +143,7 @@ class ImportRosterScreen(LedgerWork, ModalScreen[ImportPlan | None]):
 
     def _imported(self, plan: ImportPlan, credentials: Path | None) -> None:
         where = f"; passwords are in {credentials}" if plan.generated_passwords and credentials else ""
-        self.app.notify(f"Added {len(plan.create)}, updated {len(plan.update)}{where}.", title="Roster imported",
+        notify(self.app, f"Added {len(plan.create)}, updated {len(plan.update)}{where}.", title="Roster imported",
                         timeout=10)
         self.dismiss(plan)
 
@@ -152,10 +155,10 @@ class ImportRosterScreen(LedgerWork, ModalScreen[ImportPlan | None]):
         self._problems(str(error))
 
     def _say(self, text: str) -> None:
-        self.query_one("#import-summary", Static).update(text)
+        self.query_one("#import-summary", Static).update(literal(text, multiline=True))
 
     def _problems(self, text: str) -> None:
-        self.query_one("#import-problem-text", Static).update(text)
+        self.query_one("#import-problem-text", Static).update(literal(text, multiline=True))
         self.query_one("#import-problems").set_class(bool(text), "shown")
         self.query_one("#import-plan").display = not text
 

@@ -24,6 +24,8 @@ from campbank.screens.manager.user_add import AddUserDialog
 from campbank.screens.manager.user_import import ImportRosterScreen
 from campbank.widgets.ask import Told
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -55,7 +57,7 @@ class UsersPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
-        yield Input(placeholder="filter: part of a name, username, role or squad; Enter to go to the list",
+        yield LiteralInput(placeholder="filter: part of a name, username, role or squad; Enter to go to the list",
                     id="users-filter")
         yield Static("Loading…", id="users-status")
         table = VimTable(id="users-table")
@@ -95,7 +97,7 @@ class UsersPane(Pane):
         status = f"{len(self.users)} people, {active} active"
         if needle:
             status += f" · {shown} match “{needle}”"
-        self.query_one("#users-status", Static).update(status)
+        self.query_one("#users-status", Static).update(literal(status))
 
     def selected(self) -> str | None:
         table = self.query_one("#users-table", VimTable)
@@ -173,7 +175,7 @@ class UsersPane(Pane):
         if user is None:
             return
         if not user.active:
-            self.app.notify(f"{user.username} is already deactivated", severity="warning")
+            notify(self.app, f"{user.username} is already deactivated", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
@@ -185,5 +187,5 @@ class UsersPane(Pane):
         self.app.push_screen(ConfirmDialog("Deactivate", question, confirm="Deactivate", danger=True), answered)
 
     def _deactivated(self, user: UserLine) -> None:
-        self.app.notify(f"{user.username} is deactivated", title="Users")
+        notify(self.app, f"{user.username} is deactivated", title="Users")
         self.reload()

@@ -11,9 +11,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from campbank.core.errors import InputError
+from campbank.core.text import clean_text
 from campbank.ledger import clock
 from campbank.ledger.actions import notices
 from campbank.ledger.actions.notices import MAX_TEXT, MAX_TITLE, Announcement
+from campbank.widgets.literal import notify, safe
+from campbank.widgets.literal_input import LiteralInput, LiteralTextArea
 from campbank.widgets.pane import Pane
 
 DEFAULT_DAYS = 2
@@ -40,11 +44,11 @@ class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
         with Vertical():
             yield Static("[b]New announcement[/b] (login screen and students' home)")
             yield Label("Title")
-            yield Input(id="announce-title", max_length=MAX_TITLE)
+            yield LiteralInput(id="announce-title", max_length=MAX_TITLE)
             yield Label("Text")
-            yield TextArea(id="announce-text")
+            yield LiteralTextArea(id="announce-text")
             yield Label("Show until (YYYY-MM-DD)")
-            yield Input(until.isoformat(), id="announce-until", restrict=r"[0-9-]*", max_length=10)
+            yield LiteralInput(until.isoformat(), id="announce-until", restrict=r"[0-9-]*", max_length=10)
             with Horizontal(id="announce-buttons"):
                 yield Button("Back", id="announce-cancel")
                 yield Button("Post (Ctrl+S)", variant="primary", id="announce-ok")
@@ -70,19 +74,19 @@ class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
         self.dismiss(None)
 
     def action_done(self) -> None:
-        title = self.query_one("#announce-title", Input).value.strip()
-        text = self.query_one("#announce-text", TextArea).text.strip()
         until_text = self.query_one("#announce-until", Input).value.strip()
-        if not title:
-            self.notify("title: is required", severity="error")
-            return
-        if len(text) > MAX_TEXT:
-            self.notify(f"text: must be at most {MAX_TEXT} characters", severity="error")
+        try:  # the ledger's own checks, so the dialog stays open with what was typed
+            title = clean_text(self.query_one("#announce-title", Input).value, field="title", max_length=MAX_TITLE,
+                               required=True)
+            text = clean_text(self.query_one("#announce-text", TextArea).text, field="text", max_length=MAX_TEXT,
+                              multiline=True)
+        except InputError as error:
+            notify(self, str(error), title="Not posted", severity="error")
             return
         try:
             until = date.fromisoformat(until_text)
         except ValueError:
-            self.notify(f"until: {until_text!r} is not a date written YYYY-MM-DD", severity="error")
+            notify(self, f"until: {until_text!r} is not a date written YYYY-MM-DD", severity="error")
             return
         self.dismiss({"title": title, "text": text, "until": until})
 
@@ -113,7 +117,7 @@ class AnnouncementsPane(Pane):
             text = Text()
             text.append(item.title, style="bold").append(f"   until {item.until} · {item.author}\n", style="dim")
             text.append(item.text)
-            await box.mount(Static(text, classes="announcement"))
+            await box.mount(Static(safe(text, multiline=True), classes="announcement"))
 
     def action_announce(self) -> None:
         def answered(values: dict[str, object] | None) -> None:
@@ -126,5 +130,5 @@ class AnnouncementsPane(Pane):
         self.app.push_screen(AnnouncementDialog(), answered)
 
     def _posted(self, item: Announcement) -> None:
-        self.notify(f"Announced “{item.title}” until {item.until}", title="Announcement")
+        notify(self, f"Announced “{item.title}” until {item.until}", title="Announcement")
         self.reload()

@@ -13,6 +13,7 @@ from campbank.ledger.actions import states
 from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.transfers import PendingTransfer, pending_transfers
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.literal import literal, notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -104,7 +105,7 @@ class ApprovalsPane(Pane):
 
     def _decided(self, changed: Changed) -> None:
         verb = "approved" if changed.state == "processed" else "rejected"
-        self.notify(f"#{changed.id} {verb}", title="Transfer")
+        notify(self, f"#{changed.id} {verb}", title="Transfer")
         self.refusals.pop(changed.id, None)
         self.reload()
 
@@ -112,6 +113,6 @@ class ApprovalsPane(Pane):
         self.refusals[row.id] = error.message
         note = self.query_one("#approvals-note", Static)
         note.add_class("refused")
-        note.update(Text(f"#{row.id} not approved: {error.message}"))
+        note.update(literal(f"#{row.id} not approved: {error.message}", multiline=True))
         self.show_refusal(error)
         self.reload()

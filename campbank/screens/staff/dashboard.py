@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.views.statistics import MarketStatistics, market_statistics
+from campbank.widgets.literal import assemble
 from campbank.widgets.pane import Pane
 
 
@@ -49,12 +50,12 @@ class DashboardPane(Pane):
 
     def _show(self, stats: MarketStatistics) -> None:
         sign = self.campbank.season.currency_sign
-        cards = {
-            "total": f"[b]{format_amount(stats.total, sign)}[/b]\nstudent money ({stats.students} students)",
-            "mean": f"[b]{format_amount(stats.mean or 0, sign)}[/b]\nmean balance",
-            "danger": f"[b]{stats.in_danger}[/b]\nin danger (≤ {format_amount(stats.danger_level, sign)})",
-            "warning": f"[b]{stats.in_warning}[/b]\nwarning (< {format_amount(stats.warning_level, sign)})",
-            "pending": f"[b]{stats.pending_transfers}[/b]\ntransfers waiting",
+        cards = {  # (the figure, in bold; what it is)
+            "total": (format_amount(stats.total, sign), f"student money ({stats.students} students)"),
+            "mean": (format_amount(stats.mean or 0, sign), "mean balance"),
+            "danger": (str(stats.in_danger), f"in danger (≤ {format_amount(stats.danger_level, sign)})"),
+            "warning": (str(stats.in_warning), f"warning (< {format_amount(stats.warning_level, sign)})"),
+            "pending": (str(stats.pending_transfers), "transfers waiting"),
         }
-        for card, text in cards.items():
-            self.query_one(f"#card-{card}", Static).update(text)
+        for card, (figure, what) in cards.items():
+            self.query_one(f"#card-{card}", Static).update(assemble((figure, "bold"), "\n", what))

@@ -10,6 +10,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from campbank.ledger.actions.files import MAX_SIZE, SharedFile, add_path, human_size
 from campbank.widgets.file_browser import FileBrowser
+from campbank.widgets.literal import notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 
@@ -31,9 +33,9 @@ class AddFileDialog(ModalScreen["tuple[str, str] | None"]):
             yield Static(f"[b]Add a shared file[/b] (up to {human_size(MAX_SIZE)}; adding a name again keeps "
                          "the old version in history)")
             yield Label("Path of the file on this computer")
-            yield Input(placeholder="/home/office/menu.md", id="add-file-path")
+            yield LiteralInput(placeholder="/home/office/menu.md", id="add-file-path")
             yield Label("Share it as (optional; e.g. menus/monday.md)")
-            yield Input(placeholder="the file's own name", id="add-file-name")
+            yield LiteralInput(placeholder="the file's own name", id="add-file-name")
             with Horizontal(id="add-file-buttons"):
                 yield Button("Back", id="add-file-cancel")
                 yield Button("Add", variant="primary", id="add-file-ok")
@@ -61,7 +63,7 @@ class AddFileDialog(ModalScreen["tuple[str, str] | None"]):
     def _done(self) -> None:
         path = self.query_one("#add-file-path", Input).value.strip()
         if not path:
-            self.notify("Type the path of the file to add.", severity="warning")
+            notify(self, "Type the path of the file to add.", severity="warning")
             self.query_one("#add-file-path", Input).focus()
             return
         self.dismiss((path, self.query_one("#add-file-name", Input).value.strip()))
@@ -91,5 +93,5 @@ class FilesPane(Pane):
 
     def _added(self, added: SharedFile) -> None:
         again = f" (version {added.version}; the older ones are kept)" if added.version > 1 else ""
-        self.notify(f"Added {added.name}, {human_size(added.size)}{again}", title="File added")
+        notify(self, f"Added {added.name}, {human_size(added.size)}{again}", title="File added")
         self.query_one(FileBrowser).reload(select=added.name)

@@ -15,9 +15,12 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from campbank.core.season import Season
+from campbank.core.text import shown
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.rules.base import FieldKind, FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.student_picker import Choice, StudentPicker
 
 PER_STUDENT = {"per_student_amount": "amount", "per_student_tick": "tick", "per_student_number": "number",
@@ -64,7 +67,7 @@ class TransactionForm:
         for field in [f for f in self.fields if f.kind in SIMPLE and f.name != "date"] + self._common():
             widget = self._widget(field)
             self.widgets[field.name] = widget
-            label = Label(field.label, classes="required" if field.required else "")
+            label = Label(literal(field.label), classes="required" if field.required else "")
             self.simple.append(FieldBox(label, widget, id=f"box-{field.name}"))
         self.table: GroupEntry | None = None
         if per_student:
@@ -90,23 +93,24 @@ class TransactionForm:
     def _widget(self, field: FormField) -> Widget:
         wid = f"field-{field.name}"
         if field.kind in ("choice", "block"):
-            labels = [(self._choice_label(c), c) for c in field.choices]
+            labels = [(literal(self._choice_label(c)), c) for c in field.choices]  # season labels: typed text
             return Select(labels, prompt=f"choose {field.label.lower()}", id=wid, compact=True)
         if field.kind == "student":
             return StudentPicker(self.choices, id=wid)
         if field.kind == "partners":
             return Vertical(
                 *(Horizontal(StudentPicker(self.choices, id=f"partner-{i}"),
-                             Input(placeholder="amount", id=f"partner-{i}-amount", compact=True,
+                             LiteralInput(placeholder="amount", id=f"partner-{i}-amount", compact=True,
                                    restrict=r"[0-9.]*"), classes="partner")
                   for i in (1, 2)),
                 id=wid,
             )
         if field.kind == "date":
-            return Input(placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*", max_length=10)
+            return LiteralInput(placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*",
+                                max_length=10)
         if field.kind == "amount":
-            return Input(placeholder="12.50", id=wid, compact=True, restrict=r"[0-9.]*")
-        return Input(placeholder=field.help or "", id=wid, compact=True, max_length=500)
+            return LiteralInput(placeholder="12.50", id=wid, compact=True, restrict=r"[0-9.]*")
+        return LiteralInput(placeholder=field.help or "", id=wid, compact=True, max_length=500)
 
     def _choice_label(self, code: str) -> str:
         known = self.season.money_types.get(code)
@@ -189,7 +193,7 @@ class TransactionForm:
             elif isinstance(widget, StudentPicker):
                 widget.pick(str(value))
             elif isinstance(widget, Input):
-                widget.value = str(value)
+                widget.value = shown(str(value))
             elif isinstance(value, list):
                 for i, partner in enumerate(value[:2], start=1):
                     if isinstance(partner, Mapping):

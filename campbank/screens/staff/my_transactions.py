@@ -17,6 +17,7 @@ from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.my_transactions import PAGE, MyTransaction, my_transactions
 from campbank.screens.staff.transaction_form import TransactionFormScreen
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.literal import notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -106,7 +107,7 @@ class MyTransactionsPane(Pane):
         if row is None:
             return
         if row.state != State.PROCESSED:
-            self.notify(f"#{row.id} is {row.state}; only a processed transaction can be altered", severity="warning")
+            notify(self, f"#{row.id} is {row.state}; only a processed transaction can be altered", severity="warning")
             return
         self._open(row, alter=True)
 
@@ -145,5 +146,5 @@ class MyTransactionsPane(Pane):
                                            danger=True), answered)
 
     def _cancelled(self, changed: Changed) -> None:
-        self.notify(f"#{changed.id} cancelled ({changed.old_state} → {changed.state})", title="Cancelled")
+        notify(self, f"#{changed.id} cancelled ({changed.old_state} → {changed.state})", title="Cancelled")
         self.reload()

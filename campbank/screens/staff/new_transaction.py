@@ -15,6 +15,8 @@ from campbank.ledger.actions.posting import Posted
 from campbank.rules import REGISTRY
 from campbank.rules.base import Rule
 from campbank.screens.staff.transaction_form import TransactionFormScreen
+from campbank.widgets.literal import assemble, literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 
 
@@ -42,7 +44,7 @@ class NewTransactionPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("New transaction", classes="pane-title")
-        yield Input(placeholder="type part of a name, Enter", id="type-filter")
+        yield LiteralInput(placeholder="type part of a name, Enter", id="type-filter")
         yield OptionList(id="types")
         yield Static("", id="last-posted")
 
@@ -56,7 +58,7 @@ class NewTransactionPane(Pane):
         options = self.query_one("#types", OptionList)
         options.clear_options()
         shown = [rule for rule in staff_types() if matches(rule, text)]
-        options.add_options([Option(f"{rule.label}  [dim]{rule.type}[/dim]", id=rule.type) for rule in shown])
+        options.add_options([Option(assemble(rule.label, "  ", (rule.type, "dim")), id=rule.type) for rule in shown])
         if shown:
             options.highlighted = 0
 
@@ -89,7 +91,7 @@ class NewTransactionPane(Pane):
     def _back(self, posted: Posted | None) -> None:
         if posted is not None:
             self.query_one("#last-posted", Static).update(
-                f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}")
+                literal(f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}"))
         filter_box = self.query_one("#type-filter", Input)
         filter_box.value = ""
         filter_box.focus()

@@ -10,6 +10,7 @@ from campbank.core.counters import is_amount
 from campbank.core.money import format_amount
 from campbank.core.season import Season
 from campbank.ledger.actions.preview import Preview
+from campbank.widgets.literal import literal, safe
 
 
 def preview_title(preview: Preview) -> str:
@@ -52,10 +53,11 @@ def preview_body(preview: Preview, season: Season) -> RenderableType:
         )
         after = line.balance_after
         style = "red" if after <= season.balance_danger else "yellow" if after < season.balance_warning else ""
-        table.add_row(squad if squad != previous else "", f"{line.full_name} ({line.username})", money,
-                      Text(counters, style="dim"), Text(format_amount(after, sign), style=style))
+        # Names and squads are typed text: cells of a rich Table are Text, never markup.
+        table.add_row(literal(squad if squad != previous else ""), literal(f"{line.full_name} ({line.username})"),
+                      safe(money, multiline=True), literal(counters, "dim"), literal(format_amount(after, sign), style))
         previous = squad
-    return Group(facts, Text(""), table)
+    return Group(safe(facts, multiline=True), Text(""), table)
 
 
 def _counter_value(name: str, value: int, sign: str) -> str:

@@ -27,6 +27,7 @@ from campbank.ledger.views.study_report import (
     StudyTotals,
 )
 from campbank.ledger.views.summaries import DANGER, WARNING, Summary
+from campbank.widgets.literal import assemble, literal
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -80,14 +81,14 @@ class ReportsPane(Pane):
     def _show(self, reports: tuple[BalanceReport, StudyReport]) -> None:
         self.balances, self.study = reports
         picker = self.query_one("#reports-squad", Select)
-        squads = [(s.label, s.squad or "") for s in self.balances.squads]
+        squads = [(literal(s.label), s.squad or "") for s in self.balances.squads]
         chosen = picker.value
         picker.set_options([("All squads", ALL), *squads])
         picker.value = chosen if chosen in {ALL, *(v for _, v in squads)} else ALL
         sign = self.balances.currency_sign
-        self.query_one("#reports-legend", Static).update(
-            f"Amounts in {sign}. [red]Red[/]: balance ≤ {format_amount(self.balances.danger_level, '')}. "
-            f"[yellow]Yellow[/]: below {format_amount(self.balances.warning_level, '')}, or short of a target.")
+        self.query_one("#reports-legend", Static).update(assemble(
+            f"Amounts in {sign}. ", ("Red", "red"), f": balance ≤ {format_amount(self.balances.danger_level, '')}. ",
+            ("Yellow", "yellow"), f": below {format_amount(self.balances.warning_level, '')}, or short of a target."))
         self._refill()
 
     def on_select_changed(self, event: Select.Changed) -> None:

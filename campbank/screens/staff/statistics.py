@@ -14,6 +14,7 @@ from textual.widgets import Static
 from campbank.core.money import format_amount
 from campbank.ledger.views.statistics import MarketStatistics, market_statistics
 from campbank.widgets.charts import Bar, BarRows, ColumnChart
+from campbank.widgets.literal import literal, safe
 from campbank.widgets.pane import Pane
 
 DAYS_SHOWN = 14
@@ -59,8 +60,8 @@ class StatisticsPane(Pane):
         self.statistics = s
         sign = s.currency_sign
 
-        def money(cents: int | None) -> str:
-            return "—" if cents is None else format_amount(cents, sign)
+        def money(cents: int | None) -> Text:
+            return literal("—" if cents is None else format_amount(cents, sign))
 
         self._show_figures()
 
@@ -75,11 +76,11 @@ class StatisticsPane(Pane):
         for title in ("", "Issued", "Charged", "Net"):
             flows.add_column(title, justify="right" if title else "left")
         for g in s.by_group:
-            flows.add_row(g.group, money(g.issued), money(g.charged), _net(g.net, sign))
+            flows.add_row(literal(g.group), money(g.issued), money(g.charged), _net(g.net, sign))
         flows.add_row(Text("all groups", style="bold"), money(s.issued), money(s.charged),
                       _net(s.issued - s.charged, sign), end_section=True)
         for d in s.by_day[-DAYS_SHOWN:]:
-            flows.add_row(d.day.strftime("%a %m-%d"), money(d.issued), money(d.charged), _net(d.net, sign))
+            flows.add_row(literal(d.day.strftime("%a %m-%d")), money(d.issued), money(d.charged), _net(d.net, sign))
         self.query_one("#stats-flows", Static).update(flows)
 
     def on_resize(self) -> None:
@@ -96,13 +97,13 @@ class StatisticsPane(Pane):
             return "—" if cents is None else format_amount(cents, sign)
 
         pairs: list[tuple[str, Text | str]] = [
-            ("Students", Text(str(s.students), style="bold")), ("Total", Text(money(s.total), style="bold")),
-            ("Mean", money(s.mean)), ("Median", money(s.median)),
-            ("Std dev", money(s.std_dev)), ("Min / max", f"{money(s.minimum)} / {money(s.maximum)}"),
+            ("Students", Text(str(s.students), style="bold")), ("Total", literal(money(s.total), "bold")),
+            ("Mean", literal(money(s.mean))), ("Median", literal(money(s.median))),
+            ("Std dev", literal(money(s.std_dev))), ("Min / max", literal(f"{money(s.minimum)} / {money(s.maximum)}")),
             ("In danger", Text(f"{s.in_danger}", style="bold red" if s.in_danger else "")),
             ("Warning", Text(f"{s.in_warning}", style="bold yellow" if s.in_warning else "")),
             ("Pending transfers", str(s.pending_transfers)),
-            ("Issued / charged", f"{money(s.issued)} / {money(s.charged)}"),
+            ("Issued / charged", literal(f"{money(s.issued)} / {money(s.charged)}")),
         ]
         wide = self.size.width >= 76
         figures = Table.grid(padding=(0, 2))
@@ -113,8 +114,8 @@ class StatisticsPane(Pane):
             figures.add_row(*(cell for pair in pairs[i:i + step] for cell in pair))
         caption = Text(f"danger: balance ≤ {format_amount(s.danger_level, sign)}; warning: below "
                        f"{format_amount(s.warning_level, sign)}", style="dim")
-        self.query_one("#stats-figures", Static).update(Group(figures, caption))
+        self.query_one("#stats-figures", Static).update(Group(figures, safe(caption)))
 
 
 def _net(cents: int, sign: str) -> Text:
-    return Text(format_amount(cents, sign), style="red" if cents < 0 else "green")
+    return literal(format_amount(cents, sign), "red" if cents < 0 else "green")

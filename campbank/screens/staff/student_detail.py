@@ -16,6 +16,7 @@ from campbank.ledger.views.accounts import HistoryLine
 from campbank.ledger.views.students import StudentCard, older_history, student_card
 from campbank.rules.study_fine import Progress
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import notify, safe
 from campbank.widgets.vim_table import VimTable
 
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
@@ -103,7 +104,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         counters = [f"{name.replace('_', ' ')} {row.counters[name]}" for name in COUNTS if row.counters.get(name)]
         if counters:
             facts.append("\n" + " · ".join(counters), style="dim")
-        self.query_one("#detail-facts", Static).update(facts)
+        self.query_one("#detail-facts", Static).update(safe(facts, multiline=True))
         self.query_one("#detail-study", Static).update(progress_table(card, sign))
         self.lines = []
         self.query_one("#detail-history", DataTable).clear()
@@ -136,7 +137,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
 
     def action_more(self) -> None:
         if not self.has_more or not self.lines:
-            self.notify("No older history.")
+            notify(self, "No older history.")
             return
         before = self.lines[-1].journal_id
         self.fetch(lambda: older_history(self.db, self.actor, self.username, before),

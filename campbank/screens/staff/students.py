@@ -12,6 +12,8 @@ from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.ledger.views.students import student_list
 from campbank.screens.staff.student_detail import StudentDetailScreen
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -57,8 +59,8 @@ class StudentsPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static("Students", classes="pane-title")
         with Horizontal(id="students-bar"):
-            yield Input(placeholder="/ search a name", id="students-search", compact=True)
-            squads = [(s, s) for s in self.campbank.season.squads]
+            yield LiteralInput(placeholder="/ search a name", id="students-search", compact=True)
+            squads = [(literal(s), s) for s in self.campbank.season.squads]
             yield Select([("All squads", ALL), *squads], value=ALL, allow_blank=False, id="students-squad",
                          compact=True)
             yield Static("", id="students-count")

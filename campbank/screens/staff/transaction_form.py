@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
@@ -33,6 +32,7 @@ from campbank.screens.staff.preview_table import preview_body, preview_title
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.group_entry import GroupEntry
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.student_picker import StudentPicker
 
 SUMMARY_DELAY = 0.35
@@ -91,7 +91,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             title = f"New {self.rule.label.lower()} from template #{self.template_of}"
         else:
             title = f"New {self.rule.label.lower()}"
-        yield Static(title, id="form-title", markup=False)
+        yield Static(literal(title), id="form-title")
         with Vertical(id="form-body"):
             yield Static("Loading the students…", id="form-loading")
         yield Static("", id="form-summary")
@@ -122,7 +122,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             if self.alter_of is None and "date" in self.initial:  # a template is for a new day
                 date_box.value = clock.today().isoformat()
             for warning in warnings:
-                self.notify(warning, severity="warning", timeout=8)
+                notify(self, warning, severity="warning", timeout=8)
         self.call_after_refresh(self._remember_pristine)
         target = form.initial_focus()
         if target is not None:
@@ -183,14 +183,15 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         sign = self.campbank.season.currency_sign
         summary = self.query_one("#form-summary", Static)
         summary.remove_class("refused")
-        summary.update(f"Recipients: [b]{result.recipients}[/b]   Total: [b]{format_amount(result.total, sign)}[/b]"
-                       f"   Date: {result.day}   — F2 to preview and post")
+        summary.update(assemble("Recipients: ", (str(result.recipients), "bold"), "   Total: ",
+                                (format_amount(result.total, sign), "bold"),
+                                f"   Date: {result.day}   — F2 to preview and post"))
 
     def _show_summary_refusal(self, named: int, error: CampBankError) -> None:
         summary = self.query_one("#form-summary", Static)
         summary.add_class("refused")
         text = f"Students marked: {named}   Not ready: {error}" if named else f"Not ready: {error}"
-        summary.update(Text(text))
+        summary.update(literal(text, multiline=True))
 
     # -- preview and post -----------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             return
         problems = self.form.problems()
         if problems:
-            self.notify("Fix these cells first: " + "; ".join(problems[:5]), title="Not posted", severity="error")
+            notify(self, "Fix these cells first: " + "; ".join(problems[:5]), title="Not posted", severity="error")
             return
         payload = self._payload()
         self.fetch(lambda: preview(self.db, self.actor, payload, alter_of=self.alter_of),
@@ -239,11 +240,11 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         self.posting = False
         sign = self.campbank.season.currency_sign
         if posted.duplicate:
-            self.notify(f"Already posted as #{posted.id}: nothing new", severity="warning")
+            notify(self, f"Already posted as #{posted.id}: nothing new", severity="warning")
         elif self.alter_of is not None:
-            self.notify(f"Posted #{posted.id}, replacing #{self.alter_of}: {posted.summary(sign)}", title="Altered")
+            notify(self, f"Posted #{posted.id}, replacing #{self.alter_of}: {posted.summary(sign)}", title="Altered")
         else:
-            self.notify(f"Posted #{posted.id}: {posted.summary(sign)}", title="Posted")
+            notify(self, f"Posted #{posted.id}: {posted.summary(sign)}", title="Posted")
         self.dismiss(posted)
 
     def _refused(self, error: CampBankError) -> None:

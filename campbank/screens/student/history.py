@@ -10,6 +10,8 @@ from textual.widgets import DataTable, Input
 from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import HistoryLine, history
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 PAGE = 50
 
@@ -31,8 +33,8 @@ class HistoryView(LedgerWork, Vertical):
         self.complete = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: type part of a description or type, Enter", id="history-filter")
-        table: DataTable[str] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield LiteralInput(placeholder="filter: type part of a description or type, Enter", id="history-filter")
+        table = LiteralTable(id="history", cursor_type="row", zebra_stripes=True)
         table.add_columns("Date", "Type", "Description", "Amount", "Balance")
         yield table
 

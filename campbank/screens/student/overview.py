@@ -9,10 +9,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Digits, ProgressBar, Static
 
 from campbank.core.money import format_amount
+from campbank.core.text import shown
 from campbank.ledger.actions import notices
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.ledger.views.study import StudyStatus, balance_and_study
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, literal
 
 
 @dataclass(frozen=True)
@@ -66,29 +68,29 @@ class Overview(LedgerWork, VerticalScroll):
         season = self.campbank.season
         sign = season.currency_sign
         balance = self.query_one("#balance", Digits)
-        balance.update(format_amount(snap.row.balance, sign))
+        balance.update(shown(format_amount(snap.row.balance, sign)))
         balance.set_class(snap.row.balance <= season.balance_danger, "danger")
         balance.set_class(season.balance_danger < snap.row.balance < season.balance_warning, "warning")
         self.query_one("#certificates", Static).update(
-            f"Book certificates: [b]{format_amount(snap.row.certificates, sign)}[/b]")
+            assemble("Book certificates: ", (format_amount(snap.row.certificates, sign), "bold")))
         final = snap.study.final
         values = {"visits": (final.visits, final.visits_target), "labs": (final.labs, final.labs_target),
                   "fac_passes": (final.fac_passes, final.fac_passes_target),
                   "seminars_given": (final.seminars_given, final.seminars_target)}
         for key, label in self.GOALS:
             done, target = values[key]
-            self.query_one(f"#label-{key}", Static).update(f"{label}: {done}/{target}")
+            self.query_one(f"#label-{key}", Static).update(literal(f"{label}: {done}/{target}"))
             self.query_one(f"#goal-{key}", ProgressBar).update(total=max(target, 1), progress=min(done, target)
                                                                  if target else 1)
-        fines = (f"Expected end-of-session fine: [b]{format_amount(final.expected_fine, sign)}[/b]    "
-                 f"Next lecture miss: [b]{format_amount(snap.study.next_lecture_fine, sign)}[/b]")
+        fines = assemble("Expected end-of-session fine: ", (format_amount(final.expected_fine, sign), "bold"),
+                         "    Next lecture miss: ", (format_amount(snap.study.next_lecture_fine, sign), "bold"))
         if snap.study.equator is not None:
             equator = format_amount(snap.study.equator.expected_fine, sign)
-            fines += f"\nMid-session (equator) fine if checked now: {equator}"
+            fines.append(literal(f"\nMid-session (equator) fine if checked now: {equator}", multiline=True))
         self.query_one("#fines", Static).update(fines)
         news = self.query_one("#news", VerticalScroll)
         news.remove_children()
         for item in snap.news:
-            news.mount(Static(f"[b]{item.title}[/b]\n{item.text}", classes="announcement"))
+            news.mount(Static(assemble((item.title, "bold"), "\n", item.text), classes="announcement"))
         if not snap.news:
             news.mount(Static("No announcements.", classes="muted"))

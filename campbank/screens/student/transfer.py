@@ -13,6 +13,9 @@ from campbank.ledger.actions import states
 from campbank.ledger.actions.posting import post
 from campbank.ledger.views.accounts import Classmate, Request, classmates, my_requests
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, notify, refusal
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 
 class TransferView(LedgerWork, Vertical):
@@ -34,15 +37,15 @@ class TransferView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("To (type part of a name):")
-        yield Input(id="who", placeholder="e.g. Ivan", compact=True)
+        yield LiteralInput(id="who", placeholder="e.g. Ivan", compact=True)
         yield OptionList(id="who-matches", compact=True)
         yield Static("Amount and what it is for:")
-        yield Input(id="amount", placeholder="amount, e.g. 12.50", compact=True)
-        yield Input(id="comment", placeholder="what it is for (required)", compact=True)
+        yield LiteralInput(id="amount", placeholder="amount, e.g. 12.50", compact=True)
+        yield LiteralInput(id="comment", placeholder="what it is for (required)", compact=True)
         yield Button("Ask to send", variant="primary", id="send", compact=True)
         yield Static("", id="transfer-message")
         yield Static("My requests (c cancels a pending one)", classes="heading")
-        table: DataTable[str] = DataTable(id="requests", cursor_type="row")
+        table = LiteralTable(id="requests", cursor_type="row")
         table.add_columns("#", "To", "Amount", "Comment", "State")
         yield table
 
@@ -69,7 +72,7 @@ class TransferView(LedgerWork, Vertical):
         if not needle:
             return
         found = [p for p in self.people if needle in p.full_name.casefold() or needle in p.username]
-        matches.add_options([Option(f"{p.full_name} ({p.squad or ''})", id=p.username) for p in found[:20]])
+        matches.add_options([Option(literal(f"{p.full_name} ({p.squad or ''})"), id=p.username) for p in found[:20]])
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "who" and (self.receiver is None or event.value != self.receiver.full_name):
@@ -101,14 +104,14 @@ class TransferView(LedgerWork, Vertical):
     def send(self) -> None:
         message = self.query_one("#transfer-message", Static)
         if self.receiver is None:
-            message.update("[red]Choose who to send to from the list.[/]")
+            message.update(literal("Choose who to send to from the list.", "red"))
             self.query_one("#who", Input).focus()
             return
         payload = {"type": "p2p", "receiver": self.receiver.username,
                    "amount": self.query_one("#amount", Input).value.strip(),
                    "description": self.query_one("#comment", Input).value}
         self.submit(lambda: post(self.db, self.actor, payload), self._sent,
-                    on_error=lambda error: message.update(f"[red]{error}[/]"))
+                    on_error=lambda error: message.update(refusal(error, "red")))
 
     def _sent(self, posted) -> None:
         self.query_one("#transfer-message", Static).update(
@@ -124,7 +127,7 @@ class TransferView(LedgerWork, Vertical):
             return
         request = self.requests[table.cursor_row]
         if request.state != "created":
-            self.app.notify(f"#{request.id} is no longer waiting", severity="warning")
+            notify(self.app, f"#{request.id} is no longer waiting", severity="warning")
             return
         self.submit(lambda: states.cancel(self.db, self.actor, request.id, reason="cancelled by the student"),
                     lambda _changed: self.reload())
