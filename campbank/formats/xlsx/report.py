@@ -34,6 +34,7 @@ from campbank.ledger import clock
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
+from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.balance_report import BalanceReport, balance_report
 from campbank.ledger.views.staff import StaffLine, staff_report
@@ -66,6 +67,7 @@ class _Snapshot:
     upto_id: int
     transactions: int
     widths: dict[str, int]
+    chain_head: str
 
 
 def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
@@ -88,8 +90,11 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
+        first = balances_sheet(workbook, snapshot.balances, tick)
+        first.note(f"Hash chain head when this report was read: {snapshot.chain_head} "
+                   "(`campbank verify --anchor` with it proves this history unchanged later).", MUTED)
         sheets = [
-            balances_sheet(workbook, snapshot.balances, tick),
+            first,
             study_sheet(workbook, snapshot.study, tick),
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),
@@ -116,6 +121,7 @@ def _read(db: Database, actor: Actor) -> _Snapshot:
             staff=staff_report(session, actor, include_bank=True), statistics=market_statistics(session, actor),
             upto_id=int(upto_id), transactions=int(count),
             widths={"username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)},
+            chain_head=str(head_of(session)),
         )
 
 

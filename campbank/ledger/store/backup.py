@@ -1,4 +1,9 @@
-"""Backups through SQLite's online backup API: consistent even while others write."""
+"""Backups through SQLite's online backup API: consistent even while others write.
+
+Each backup's hash chain head (its newest link, `SEQ:HASH`) is written beside it in `NAME.head` and in the
+camp's audit log: `campbank verify --anchor` with it proves later that the history up to the backup is
+unchanged (docs/tamper-evidence.md, "Anchors").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 from campbank.ledger import clock
 from campbank.ledger.store import audit
+from campbank.ledger.store.chain import last_link
 from campbank.ledger.store.database import Database
 
 
@@ -30,14 +36,22 @@ def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", ke
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
+        head = str(last_link(target.cursor()))
     finally:
         target.close()
         source.close()
     os.replace(partial, dest)
-    db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason))
+    head_file(dest).write_text(head + "\n", encoding="ascii")
+    db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason,
+                                          head=head))
     if keep is not None:
         prune(dest.parent, reason, keep)
     return dest
+
+
+def head_file(backup_path: Path) -> Path:
+    """Where a backup's chain head is kept: beside it, `NAME.head`."""
+    return backup_path.with_name(backup_path.name + ".head")
 
 
 def prune(folder: Path, reason: str, keep: int) -> None:
@@ -45,6 +59,7 @@ def prune(folder: Path, reason: str, keep: int) -> None:
     made = sorted(folder.glob(f"campbank-*-{reason}.db"))
     for old in made[:-keep] if keep > 0 else made:
         old.unlink(missing_ok=True)
+        head_file(old).unlink(missing_ok=True)
 
 
 def _stamp(at: datetime) -> str:
