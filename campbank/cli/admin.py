@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from campbank.cli.common import (
@@ -154,7 +155,7 @@ def verify(
         for proven in report.anchors_proven:
             console.print(f"Anchor {proven}: the history up to it is unchanged.")
         return
-    for finding in report.findings:
-        console.print(f"[red]{finding.check}[/]: {finding.message}")
+    for finding in report.findings:  # a finding may quote what is in the file (a trigger's SQL): never markup
+        console.print(f"[red]{finding.check}[/]: {escape(finding.message)}")
     console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({counted})" if counted else ""))
     raise typer.Exit(1)

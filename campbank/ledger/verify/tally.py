@@ -25,6 +25,7 @@ from campbank.core.enums import TRANSITIONS, State
 WEIGHT_BITS = 61
 _LEGAL = {str(state): {str(nxt) for nxt in targets} for state, targets in TRANSITIONS.items()}
 _UNAUDITED = "its creation is not in the audit log"
+_CREATED = str(State.CREATED)
 
 
 class Tally:
@@ -176,20 +177,22 @@ class Tally:
                 self.journal_weighted[txn] = (self.journal_weighted.get(txn, 0)
                                               + amount * self.weight((account, counter)))
 
-    def audit_log(self, rows: list[Any], _clean: bool) -> None:
-        history = self.history
+    def audit_log(self, rows: list[Any], clean: bool) -> None:
+        if not clean:  # keep rows whose action and target are text (only a hand-edited file has others)
+            rows = [row for row in rows if isinstance(row[4], str) and isinstance(row[5], str)]
+        history, legal = self.history, _LEGAL
         for _id, _actor, _nulls, _at, action, target, detail in rows:
-            if not isinstance(action, str) or not isinstance(target, str):
-                continue
-            if action.startswith("txn.") and target.startswith("txn:") and target[4:].isdigit():
+            if action[:4] == "txn.":
+                if target[:4] != "txn:" or not target[4:].isdigit():
+                    continue
                 txn, step = int(target[4:]), action[4:]
                 before = history.get(txn)
                 if before is None:
-                    history[txn] = step if step == State.CREATED else _UNAUDITED
-                elif before in _LEGAL:
-                    if step not in _LEGAL:
+                    history[txn] = step if step == _CREATED else _UNAUDITED
+                elif before in legal:
+                    if step not in legal:
                         history[txn] = f"unknown step {step!r} in the audit log"
-                    elif step not in _LEGAL[before]:
+                    elif step not in legal[before]:
                         history[txn] = f"went from {before} to {step}, which the state machine forbids"
                     else:
                         history[txn] = step
