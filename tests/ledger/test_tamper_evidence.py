@@ -340,3 +340,48 @@ def test_writers_at_once_never_fork_the_chain(camp):
     assert txn_marks == sorted(set(txn_marks)), "each post's link covers the next transaction, none twice"
     for database in databases:
         database.dispose()
+
+
+# --- verify's second process ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_a_second_process(monkeypatch):  # type: ignore[no-untyped-def]
+    """A big camp's verify reads the journal in a second process; these camps are small, so make it do so.
+    Lists what each second process answered (None: it could not run, and verify read the journal itself)."""
+    from campbank.ledger.store import chain_replay
+
+    monkeypatch.setattr(chain_replay, "WORKER_FROM_ROWS", 0)
+    answers: list[object] = []
+    result = chain_replay._Worker.result
+
+    def recording(self):  # type: ignore[no-untyped-def]
+        answers.append(result(self))
+        return answers[-1]
+
+    monkeypatch.setattr(chain_replay._Worker, "result", recording)
+    return answers
+
+
+def test_the_second_process_sees_what_one_process_sees(busy, with_a_second_process):
+    assert verify_file(busy.path).ok
+    assert with_a_second_process and with_a_second_process[0] is not None, "a second process read the journal"
+    rewrite_payment(busy.path, busy.paid, 10_000)
+    connection = raw(busy.path)
+    connection.execute("UPDATE account SET balance = balance + 1 WHERE username = 's5'")
+    connection.execute("UPDATE counter_total SET total = total + 1 WHERE counter_type = 'workout' AND account_id = "
+                       "(SELECT id FROM account WHERE username = 's1')")
+    connection.close()
+    found = findings(busy.path)
+    assert set(found) == {"chain", "cached balance", "balances sum to zero", "counter total"}
+    assert "journal rows" in found["chain"][0], "the journal's digests came back from the second process"
+    assert found["cached balance"] == ["s5 shows 12001 cents; the journal gives 12000"]
+    assert found["counter total"] == ["s1 workout shows 2; the journal gives 1"]
+
+
+def test_without_a_second_process_verify_reads_everything_itself(busy, with_a_second_process, monkeypatch):
+    monkeypatch.setattr("sys.executable", "/nonexistent/python")
+    assert verify_file(busy.path).ok
+    assert with_a_second_process == [], "it could not start"
+    rewrite_payment(busy.path, busy.paid, 1)
+    assert set(findings(busy.path)) == {"chain"}

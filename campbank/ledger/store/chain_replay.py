@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from campbank.ledger.store import inspection
 from campbank.ledger.store.chain_spec import (
     CHAINED,
     DIGEST_SIZE,
@@ -95,7 +94,12 @@ def replay(path: Path, connection: Any, *, anchors: Sequence[Anchor] = (), tally
                                         missing=missing.get(table.name, frozenset()))
     result = Replay()
     if worker is not None:
-        parts[worker.index], result.worker_tally = worker.result()
+        answer = worker.result()
+        if answer is not None:
+            parts[worker.index], result.worker_tally = answer
+        else:  # it could not run (or died): read that table here, as a small camp's verify does
+            parts[worker.index] = digest_table(connection, worker.index, marks[worker.index], tally=tally,
+                                               missing=missing.get(WORKER_TABLE, frozenset()))
     if chained:
         _combine(connection, links, parts, anchors, result)
         result.unchained = [(CHAINED[index].name, *part.unchained) for index, part in sorted(parts.items())
@@ -199,25 +203,28 @@ class _Worker:
         request = pickle.dumps({"path": str(path), "index": index, "marks": marks[index], "tally": tally,
                                 "up_to": up_to, "missing": missing.get(WORKER_TABLE, frozenset())},
                                protocol=pickle.HIGHEST_PROTOCOL)
-        process = subprocess.Popen([sys.executable, "-m", "campbank.ledger.store.chain_worker"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            process = subprocess.Popen([sys.executable, "-m", "campbank.ledger.store.chain_worker"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError:  # no interpreter to start: everything is read here
+            return None
         feeder = threading.Thread(target=_feed, args=(process, request), daemon=True)  # it reads as it starts
         feeder.start()
         return cls(index, process, feeder)
 
-    def result(self) -> tuple[TableDigests, Any]:
+    def result(self) -> tuple[TableDigests, Any] | None:
+        """Its digests and tally; None when it gave no answer (the caller then reads the table itself,
+        which also says what is wrong, if something is)."""
         assert self._process.stdout is not None and self._process.stderr is not None
         answer = self._process.stdout.read()
-        problem = self._process.stderr.read().decode("utf-8", "replace").strip()
+        self._process.stderr.read()
         self._process.wait()
         self._feeder.join()
         try:
             outcome = pickle.loads(answer)
         except Exception:  # noqa: BLE001  (no answer: the process failed to start or was killed)
-            outcome = ("error", problem.splitlines()[-1] if problem else "verify's second process ended early")
-        if outcome[0] == "error":
-            raise inspection.Error(outcome[1])
-        return outcome[1], outcome[2]
+            return None
+        return (outcome[1], outcome[2]) if outcome[0] == "ok" else None
 
 
 def _feed(process: subprocess.Popen[bytes], request: bytes) -> None:
