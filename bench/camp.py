@@ -3,7 +3,9 @@
 The file is made by `campbank.ledger.actions.setup.initialise` (schema, triggers, season, bank, manager), then
 filled directly with sqlite3 `executemany` in big batches: accounts, transactions, money entries,
 counter entries, journal rows (receiver +, creator -; counters to the receiver), counter totals,
-cached balances and the audit rows (`txn.created`, `txn.processed`) that `campbank verify` expects.
+cached balances and the audit rows (`user.add` and `user.credentials` per person, `txn.created` and
+`txn.processed` per transaction) that `campbank verify` expects; then the hash chain over them, one link
+per write as CampBank would have made them (one for the people, one per transaction).
 While building, `synchronous=OFF` / `journal_mode=OFF` and the secondary indexes are dropped and
 recreated at the end; the finished file has CampBank's normal journal mode. Each build is checked once
 with `verify_file` and cached under /tmp/campbank-bench/ keyed by its scale.

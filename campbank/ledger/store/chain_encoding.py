@@ -92,11 +92,6 @@ def _other_value(value: object) -> object:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, default=_other_value)
 
 
-def utf8(text: str) -> bytes:
-    """UTF-8; a lone surrogate (which only a damaged or hand-edited file can hold) is kept, not an error."""
-    return text.encode("utf-8", "surrogatepass")
-
-
 class Encoded:
     """A batch of one table's rows (as `ChainedTable.select` reads them), encoded once, sliced per link."""
 
@@ -133,8 +128,9 @@ class Encoded:
         if self.fast:
             return (self.int_bytes[8 * self._k * start:8 * self._k * end]
                     + self.text_bytes[self.offsets[start]:self.offsets[end]])
-        if 0 < end - start < len(self.rows):
+        if end - start < len(self.rows):  # a part of the batch: it may well encode in the usual form alone
             return Encoded(self.table, self.rows[start:end]).slice(0, end - start)
+        # a lone surrogate (which only a damaged or hand-edited file holds) is kept, not an error
         return b"J" + _JSON.encode([list(row) for row in self.rows[start:end]]).encode("utf-8", "surrogatepass")
 
 
