@@ -108,7 +108,7 @@ def _stamp(at: datetime) -> str:
 def build(path: Path, scale: Scale, seed: int = 2018) -> None:
     from campbank.ledger.actions import auth
     from campbank.ledger.actions.setup import initialise
-    from campbank.ledger.store import chain, credentials
+    from campbank.ledger.store import audited_credentials, chain
     from campbank.ledger.store.database import journal_mode
 
     camp = initialise(path, manager="manager", manager_password=PASSWORD)
@@ -173,7 +173,7 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
         audit_rows.append((audit_id + 1, created, None, "user.add", f"user:{username}",
                            json.dumps({"role": role}, sort_keys=True)))
         audit_rows.append((audit_id + 2, created, None, "user.credentials", f"user:{username}",
-                           json.dumps(credentials.detail(role, pw_hash), sort_keys=True)))
+                           json.dumps(audited_credentials.detail(role, pw_hash), sort_keys=True)))
         audit_id += 2
     links = [(0, 0, 0, 0, audit_id)]  # the import is one write, so one link; then one link per transaction
     for t in range(1, scale.transactions + 1):

@@ -150,8 +150,9 @@ def verify(
         console.print(f"[green]OK[/]: integrity check passed; {counted}; every balance, counter and "
                       "transaction agrees with the journal.")
         links = f"{report.links} link{'s' if report.links != 1 else ''}"
-        console.print(f"Hash chain: {links}, every one matches its rows; head {report.head}"
-                      + (f" (chained {report.chain_started})" if report.chain_started else ""))
+        since = report.chain_started or ""
+        since = f"the chain {since}" if since.startswith("started") else f"chained {since}"
+        console.print(f"Hash chain: {links}, every one matches its rows; head {report.head} ({since})")
         for proven in report.anchors_proven:
             console.print(f"Anchor {proven}: the history up to it is unchanged.")
         return

@@ -20,7 +20,7 @@ from campbank.ledger.actions.states import approve, cancel
 from campbank.ledger.actions.users import add_user, deactivate, set_password
 from campbank.ledger.store import chain, triggers
 from campbank.ledger.store.backup import backup, head_file
-from campbank.ledger.store.credentials import password_digest
+from campbank.ledger.store.audited_credentials import password_digest
 from campbank.ledger.store.database import open_database
 from campbank.ledger.verify import parse_anchor, verify_file
 

@@ -34,7 +34,7 @@ from campbank.ledger.store.chain_spec import (
 )
 
 WORKER_TABLE = "journal"  # the table read by the second process, when it is worth one
-WORKER_FROM_ROWS = 200_000  # below this, a second process costs more than it saves
+WORKER_FROM_ROWS = 500_000  # below this, a second process costs more than it saves
 
 
 @dataclass(frozen=True)

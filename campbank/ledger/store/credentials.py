@@ -10,7 +10,6 @@ account's last audited one (docs/tamper-evidence.md). Code that sets either with
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -18,19 +17,11 @@ from sqlalchemy import event, inspect
 from sqlmodel import Session
 
 from campbank.ledger import clock
+from campbank.ledger.store.audited_credentials import ACTION, detail
 from campbank.ledger.store.journal import stamp
 from campbank.ledger.store.tables import Account, AuditRow
 
-ACTION = "user.credentials"
 _WATCHED = ("username", "role", "password_hash")
-
-
-def password_digest(password_hash: str | None) -> str | None:
-    return None if password_hash is None else hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
-
-
-def detail(role: str, password_hash: str | None) -> dict[str, Any]:
-    return {"role": str(role), "password_sha256": password_digest(password_hash)}
 
 
 def credentials_row(account: Account, *, reason: str, was: dict[str, Any] | None = None) -> AuditRow:

@@ -1,9 +1,10 @@
 """`campbank verify`: recompute everything from the rows and report any difference (docs/tamper-evidence.md).
 
-It trusts no cache. One pass reads each append-only table once: it replays the hash chain from the rows
-and, on the same rows, adds up balances, counters and each transaction's journal (`tally`). Meanwhile a
-second connection runs SQLite's integrity check and the per-transaction totals, which need no Python.
-Then the triggers' SQL, the roles and password hashes against the audit log, and any anchors.
+It trusts no cache. One pass reads each append-only table once (the journal in a second process, for a
+big camp): it replays the hash chain from the rows and, on the same rows, adds up balances, counters and
+each transaction's journal and totals (`tally`). Meanwhile a second connection runs SQLite's integrity
+check, which needs no Python. Then the triggers' SQL, the roles and password hashes against the audit log,
+and any anchors.
 """
 
 from __future__ import annotations

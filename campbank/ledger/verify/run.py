@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from campbank.ledger.store import chain_spec, credentials, inspection, triggers
+from campbank.ledger.store import audited_credentials, chain_spec, inspection, triggers
 from campbank.ledger.store.chain_replay import Anchor, Replay, replay
 from campbank.ledger.verify import SHOW, Finding, Report
 from campbank.ledger.verify.findings import report_chain, report_triggers
@@ -63,7 +63,8 @@ def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: 
     report_triggers(report, expected, triggers.stored(db.cursor()))
     started = inspection.meta(db, chain_spec.META_KEY) if "chain" in present else None
     report.chain_started = started
-    tally = Tally(max((account_id for account_id, *_rest in inspection.accounts(db)), default=0))
+    accounts = inspection.accounts(db)
+    tally = Tally(max((account_id for account_id, *_rest in accounts), default=0))
     done = _replay(path, db, tally, anchors, chained=started is not None)
     report.head, report.links = done.head, done.links
     if started is None:
@@ -71,7 +72,6 @@ def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: 
                             "or the chain was removed; any campbank command that opens it starts one, from then on")
     else:
         report_chain(report, done)
-    accounts = inspection.accounts(db)
     names = {account_id: username for account_id, username, *_ in accounts}
     states = dict(inspection.states(db))
     report.add_all("file", tally.unreadable)
@@ -79,7 +79,7 @@ def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: 
     if started is not None:  # an older camp gets its accounts' credentials audited when its chain starts
         report.add_all("credentials", [f"{username} {problem}" for username, problem in tally.credential_problems(
             ((username, role, password_hash) for _id, username, role, password_hash, _balance in accounts),
-            credentials.password_digest)])
+            audited_credentials.password_digest)])
     db.execute("ROLLBACK")
 
 
