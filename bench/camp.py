@@ -3,7 +3,9 @@
 The file is made by `campbank.ledger.actions.setup.initialise` (schema, triggers, season, bank, manager), then
 filled directly with sqlite3 `executemany` in big batches: accounts, transactions, money entries,
 counter entries, journal rows (receiver +, creator -; counters to the receiver), counter totals,
-cached balances and the audit rows (`txn.created`, `txn.processed`) that `campbank verify` expects.
+cached balances and the audit rows (`user.add` and `user.credentials` per person, `txn.created` and
+`txn.processed` per transaction) that `campbank verify` expects; then the hash chain over them, one link
+per write as CampBank would have made them (one for the people, one per transaction).
 While building, `synchronous=OFF` / `journal_mode=OFF` and the secondary indexes are dropped and
 recreated at the end; the finished file has CampBank's normal journal mode. Each build is checked once
 with `verify_file` and cached under /tmp/campbank-bench/ keyed by its scale.
@@ -29,6 +31,7 @@ PASSWORD = "bench-password"  # every account's password (hashed once with the re
 FIRST_DAY = date(2018, 8, 6)  # the classic season's first day
 HISTORY_DAYS = 14  # fixture transactions fall on days 1..14; the tax benchmark uses later days
 BATCH = 50_000
+FORMAT = "chained"  # in the cache's file names: camps built before the hash chain are not reused
 MONEY_TYPES = ("radio_help", "art_help", "olympiad")
 DESCRIPTIONS = ("Camp shop help", "Thanks", "Olympiad", "Radio club", "Art studio", "Kitchen help",
                 "Library duty", "Семинар помощь")
@@ -43,7 +46,7 @@ class Scale:
 
     @property
     def key(self) -> str:
-        return f"s{self.students}-t{self.staff}-x{self.transactions}-e{self.entries}"
+        return f"s{self.students}-t{self.staff}-x{self.transactions}-e{self.entries}-{FORMAT}"
 
 
 FULL = Scale(10_000, 200, 200_000, 1_000_000)
@@ -105,6 +108,7 @@ def _stamp(at: datetime) -> str:
 def build(path: Path, scale: Scale, seed: int = 2018) -> None:
     from campbank.ledger.actions import auth
     from campbank.ledger.actions.setup import initialise
+    from campbank.ledger.store import audited_credentials, chain
     from campbank.ledger.store.database import journal_mode
 
     camp = initialise(path, manager="manager", manager_password=PASSWORD)
@@ -164,6 +168,14 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
             rows.clear()
 
     audit_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0]
+    # what adding each person audits (as a roster import does): who was added, and their role and password
+    for _sid, username, role, *_rest in accounts:
+        audit_rows.append((audit_id + 1, created, None, "user.add", f"user:{username}",
+                           json.dumps({"role": role}, sort_keys=True)))
+        audit_rows.append((audit_id + 2, created, None, "user.credentials", f"user:{username}",
+                           json.dumps(audited_credentials.detail(role, pw_hash), sort_keys=True)))
+        audit_id += 2
+    links = [(0, 0, 0, 0, audit_id)]  # the import is one write, so one link; then one link per transaction
     for t in range(1, scale.transactions + 1):
         offset = (t - 1) * seconds // scale.transactions  # spread evenly, in id order
         at = datetime(2018, 8, 6, 0, 0) + timedelta(seconds=offset, microseconds=t % 1_000_000)
@@ -207,6 +219,7 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
         audit_rows.append((audit_id + 1, stamp, creator, "txn.created", f"txn:{t}", detail_c))
         audit_rows.append((audit_id + 2, stamp, creator, "txn.processed", f"txn:{t}", detail_p))
         audit_id += 2
+        links.append((t, money_id, counter_id, journal_id, audit_id))
         if len(journal_rows) >= BATCH:
             flush()
     flush()
@@ -215,6 +228,7 @@ def build(path: Path, scale: Scale, seed: int = 2018) -> None:
                    [(a, c, v) for (a, c), v in counters.items()])
     for _name, sql in indexes:
         db.execute(sql)
+    chain.extend(db.cursor(), links)  # the links the writes above would have made, one per write
     db.execute("COMMIT")
     db.execute(f"PRAGMA journal_mode={journal_mode()}")
     db.execute("PRAGMA synchronous=FULL")

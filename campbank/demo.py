@@ -15,7 +15,6 @@ import contextlib
 import os
 import random
 import re
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +38,8 @@ from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.season.in_force import season_in_force
 from campbank.ledger.season.load import SEASON_FILES
 from campbank.ledger.store import outputs
-from campbank.ledger.store.database import BUSY_TIMEOUT_MS, Database, open_database
+from campbank.ledger.store.backup import copy_into
+from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.store.meta import meta_value, set_meta_value
 
 MANAGER = ("manager", "manager-demo")
@@ -113,22 +113,11 @@ def create_demo(path: Path, *, students: int = 130, seed: int = 2018, reset: boo
         built = _build(fresh, students, seed, say)
         built.database.dispose()
         say("Replacing the old demo")
-        _copy_into(fresh, path)
+        copy_into(fresh, path)
     finally:
         for leftover in (fresh, *(Path(f"{fresh}{s}") for s in outputs.DATABASE_COMPANIONS)):
             leftover.unlink(missing_ok=True)
     return DemoCamp(open_database(path), MANAGER, built.staff, built.students)
-
-
-def _copy_into(source: Path, target: Path) -> None:
-    """Replace `target`'s content with `source`'s, in place and under SQLite's locks (the backup API)."""
-    reader = sqlite3.connect(source)
-    writer = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        reader.backup(writer)
-    finally:
-        writer.close()
-        reader.close()
 
 
 def _build(path: Path, students: int, seed: int, say: Callable[[str], None]) -> DemoCamp:

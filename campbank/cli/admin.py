@@ -130,27 +130,43 @@ def backup(
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others use it)."""
     from campbank.ledger.store.backup import backup as make_backup
+    from campbank.ledger.store.backup import head_file
 
     with fail_on_error():
         path = make_backup(state(ctx).database(), dest, force=force)
     console.print(f"Backed up to {esc(path)}")
+    console.print(f"Chain head: {head_file(path).read_text(encoding='ascii').strip()} "
+                  f"(kept in {esc(head_file(path).name)})")
 
 
-def verify(ctx: typer.Context) -> None:
-    """Recompute every balance and counter from the journal and report any difference."""
-    from campbank.ledger.verify import verify_file
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[list[str] | None, typer.Option(
+        "--anchor", help="A chain head SEQ:HASH kept elsewhere (printed by `tax run`, in a backup's .head file, "
+                         "on the report's first sheet): prove the history up to it is unchanged. Repeatable.")] = None,
+) -> None:
+    """Recompute every balance, counter and the hash chain from the rows and report any difference."""
+    from campbank.ledger.verify import parse_anchor, verify_file
 
     path = state(ctx).path
+    with fail_on_error():
+        anchors = [parse_anchor(text) for text in anchor or []]
     if not path.exists():
         errors.print(f"[bold red]error:[/] database: no file at {esc(path)}")
         raise typer.Exit(1)
-    report = verify_file(path)
+    report = verify_file(path, anchors)
     counted = ", ".join(f"{n} {what}" for what, n in report.counted.items())
     if report.ok:
         console.print(f"[green]OK[/]: integrity check passed; {esc(counted)}; every balance, counter and "
                       "transaction agrees with the journal.")
+        links = f"{report.links} link{'s' if report.links != 1 else ''}"
+        since = report.chain_started or ""
+        since = f"the chain {since}" if since.startswith("started") else f"chained {since}"
+        console.print(f"Hash chain: {links}, every one matches its rows; head {report.head} ({since})")
+        for proven in report.anchors_proven:
+            console.print(f"Anchor {proven}: the history up to it is unchanged.")
         return
-    for finding in report.findings:
+    for finding in report.findings:  # a finding may quote what is in the file (a trigger's SQL): never markup
         console.print(f"[red]{esc(finding.check)}[/]: {esc(finding.message)}")
     console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({esc(counted)})" if counted else ""))
     raise typer.Exit(1)

@@ -59,6 +59,7 @@ def tax_run(
     from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run, run
     from campbank.ledger.season.in_force import season_in_force
     from campbank.ledger.store.backup import backup
+    from campbank.ledger.store.chain import current_head
 
     with fail_on_error():
         db = state(ctx).database()
@@ -99,6 +100,8 @@ def tax_run(
                 run(db, actor, day=start, through=end, dry_run=dry_run, on_day=advance, backup=take_backup)
         else:
             run(db, actor, day=start, through=end, dry_run=dry_run, on_day=report, backup=take_backup)
+        # Kept in the scheduler's log, the head lets `campbank verify --anchor` prove this history later.
+        console.print(f"Chain head: {current_head(db)}")
 
 
 @tax_app.command("void")

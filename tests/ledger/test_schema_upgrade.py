@@ -5,6 +5,7 @@ from __future__ import annotations
 from helpers import DAY, fine, query, raw
 
 from campbank.ledger.actions.posting import post
+from campbank.ledger.store import triggers
 from campbank.ledger.store.database import open_database
 from campbank.ledger.store.schema import SCHEMA_VERSION
 from campbank.ledger.verify import verify_file
@@ -19,12 +20,19 @@ NEW_INDEXES = ("ix_txn_amount", "ix_txn_recipients", "ix_txn_description", "ix_t
 
 
 def as_version_one(path) -> None:  # type: ignore[no-untyped-def]
+    """The file as version 1 wrote it: no kept totals and their indexes, no hash chain, and no audited
+    credentials (version 1 kept neither)."""
     connection = raw(path)
     for index in NEW_INDEXES:
         connection.execute(f"DROP INDEX {index}")
     connection.execute("ALTER TABLE txn DROP COLUMN amount")
     connection.execute("ALTER TABLE txn DROP COLUMN recipients")
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    connection.execute("DROP TRIGGER audit_log_no_delete")
+    connection.execute("DELETE FROM audit_log WHERE action = 'user.credentials'")
+    connection.execute(triggers.statements(("audit_log",))[1])
+    connection.execute("DROP TABLE chain")  # its triggers go with it
+    connection.execute("DELETE FROM meta WHERE key = 'hash_chain'")
     connection.commit()
     connection.close()
 
@@ -41,7 +49,9 @@ def test_an_older_camp_gets_the_columns_filled_from_its_entries(camp):
     expected = query(camp.path, TOTALS)
     camp.db.dispose()
     as_version_one(camp.path)
-    assert verify_file(camp.path).ok, "an older file verifies: it has no totals to check"
+    report = verify_file(camp.path)
+    assert {f.check for f in report.findings} == {"chain"}, "an older file has no totals to check, and no chain"
+    assert "no hash chain" in report.findings[0].message
 
     reopened = open_database(camp.path)
     try:

@@ -9,6 +9,7 @@ from helpers import DAY, audit_actions, dump, fine, money, p2p, query, raw
 
 from campbank.ledger.actions.posting import post
 from campbank.ledger.actions.states import approve, cancel
+from campbank.ledger.store import triggers
 from campbank.ledger.store.backup import backup, prune
 from campbank.ledger.verify import verify_file
 
@@ -88,12 +89,14 @@ def test_an_edited_money_entry(busy):
     report = verify_file(busy.path)
     assert "append-only" in checks(report)
     assert "money_entry_no_update is missing" in messages(report)
-    # put the guard back: the edited amount is still found, from the entries alone
-    tamper(busy.path, "CREATE TRIGGER money_entry_no_update BEFORE UPDATE ON money_entry "
-                      "BEGIN SELECT RAISE(ABORT, 'money_entry is append-only: rows cannot be changed'); END")
+    # put the guard back as it was: the edited amount is still found, from the entries and by the chain
+    _table, sql = triggers.expected()["money_entry_no_update"]
+    tamper(busy.path, sql)
     report = verify_file(busy.path)
-    assert checks(report) == {"journal matches entries", "transaction totals"}
+    assert checks(report) == {"journal matches entries", "transaction totals", "chain"}
     assert f"#{txn}" in messages(report)
+    first, last = query(busy.path, f"SELECT MIN(id), MAX(id) FROM money_entry WHERE transaction_id = {txn}")[0]
+    assert f"money_entry rows {first}–{last} of #{txn} changed since they were written" in messages(report)
 
 
 @pytest.mark.parametrize("column", ["amount", "recipients"])
@@ -101,7 +104,8 @@ def test_a_changed_total_kept_on_a_transaction(busy, column):
     txn = busy.ids["paid"]
     tamper(busy.path, f"UPDATE txn SET {column} = {column} + 1 WHERE id = {txn}")
     report = verify_file(busy.path)
-    assert checks(report) == {"transaction totals"}
+    assert checks(report) == {"transaction totals", "chain"}  # the totals are chained with the transaction
+    assert f"txn rows {txn} of #{txn} changed since they were written" in messages(report)
     assert f"#{txn} shows" in messages(report)
 
 

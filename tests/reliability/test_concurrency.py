@@ -22,6 +22,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,12 @@ def test_posters_approvers_cancellers_and_two_tax_runs_at_once(big_camp_template
     assert_clean(runs, refusals_expected)
     report = verify_file(path)
     assert report.ok, [f.message for f in report.findings]
+    # the writers never forked the hash chain: one line of links, each one write's rows, none covered twice
+    seqs = [seq for (seq,) in query(path, "SELECT seq FROM chain ORDER BY seq")]
+    assert seqs == list(range(1, len(seqs) + 1)) and report.links == len(seqs)
+    marks = query(path, "SELECT txn_to, money_entry_to, counter_entry_to, journal_to, audit_log_to FROM chain "
+                        "ORDER BY seq")
+    assert all(a != b and all(x <= y for x, y in zip(a, b, strict=True)) for a, b in pairwise(marks))
     assert_taxed_once(path, TAX_DAY, [r for r in runs if r.lane.startswith("tax")])
 
     # Every key: one transaction; both lanes that posted it name it; exactly one of them created it.

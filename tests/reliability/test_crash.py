@@ -40,6 +40,7 @@ from reliability.support import (
     process_env,
 )
 
+from campbank.ledger.store.chain_spec import FROM_THE_FIRST_ROW
 from campbank.ledger.store.database import journal_mode
 from campbank.ledger.verify import verify_file
 
@@ -67,13 +68,15 @@ class Tally:
     verify_false_alarms: int = 0  # verify_file refused to read a file with a hot journal (see below)
     finished_before_kill: int = 0
     broken_backups: int = 0  # backup files a kill left behind that do not verify
+    links: int = 0  # the longest hash chain verified after a kill
     finishing_runs: int = 0
     run_seconds: float = 0.0  # an uninterrupted run, measured first; kills come 0..this long after the start
     seconds: float = 0.0
 
     def line(self, kind: str) -> str:
         where = ", ".join(f"{n} {what}" for what, n in sorted(self.landed.items()))
-        return (f"{kind}: {self.kills} kills ({where}); {self.hot_journals} left a hot journal; "
+        return (f"{kind}: {self.kills} kills ({where}); the hash chain verified after each (up to {self.links} "
+                f"links); {self.hot_journals} left a hot journal; "
                 f"{self.broken_backups} left a broken backup file; "
                 f"{self.finished_before_kill} runs ended before their kill; {self.finishing_runs} finishing "
                 f"runs; a whole run {self.run_seconds:.1f} s; {self.seconds:.0f} s in all")
@@ -141,6 +144,11 @@ def verify_after_kill(path: Path, tally: Tally) -> None:
         connection.close()
         report = verify_file(path)
     assert report.ok, "\n".join(f"{f.check}: {f.message}" for f in report.findings)
+    # the chain too: every row the kill left is covered by a link that matches it, no link is half-written
+    assert report.head is not None and report.chain_started == FROM_THE_FIRST_ROW
+    links = query(path, "SELECT COUNT(*), MAX(seq) FROM chain")[0]
+    assert links[0] == links[1] == report.links
+    tally.links = max(tally.links, report.links)
 
 
 def count_broken_backups(folder: Path, seen: set[str]) -> int:

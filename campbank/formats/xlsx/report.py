@@ -74,8 +74,11 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
+        first = balances_sheet(workbook, snapshot.balances, tick)
+        first.note(f"Hash chain head when this report was read: {snapshot.chain_head} "
+                   "(`campbank verify --anchor` with it proves this history unchanged later).", MUTED)
         sheets = [
-            balances_sheet(workbook, snapshot.balances, tick),
+            first,
             study_sheet(workbook, snapshot.study, tick),
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),

@@ -4,6 +4,10 @@ A backup is written like every output (`store.outputs`): into a private new file
 (mode 0600), put in place only when complete, never over a database, a device or a folder, and over another
 file only with `force`. A backup that fails leaves nothing behind; one killed half-way leaves only a hidden
 temporary file, which the next pruning of that folder removes once it is an hour old.
+
+Each backup's hash chain head (its newest link, `SEQ:HASH`) is written beside it in `NAME.head` and in the
+camp's audit log: `campbank verify --anchor` with it proves later that the history up to the backup is
+unchanged (docs/tamper-evidence.md, "Anchors").
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from pathlib import Path
 
 from campbank.ledger import clock
 from campbank.ledger.store import audit, outputs
-from campbank.ledger.store.database import Database
+from campbank.ledger.store.chain import last_link
+from campbank.ledger.store.database import BUSY_TIMEOUT_MS, Database
 
 STALE_AFTER_SECONDS = 3600  # an unfinished backup this old belongs to a process that was killed
 SQLiteError = sqlite3.Error
@@ -38,6 +43,7 @@ def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", ke
             target = sqlite3.connect(staged.temporary)
             try:
                 source.backup(target)
+                head = str(last_link(target.cursor()))
             finally:
                 target.close()
         finally:
@@ -48,10 +54,36 @@ def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", ke
                                     field="backup") from None
     finally:
         staged.discard()
-    db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason))
+    _write_head(head_file(dest), head)
+    db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason,
+                                          head=head))
     if keep is not None:
         prune(dest.parent, reason, keep)
     return dest
+
+
+def copy_into(source: Path, target: Path) -> None:
+    """Replace `target`'s content with `source`'s, in place and under SQLite's locks (the backup API), so
+    a program that has `target` open carries on in the new content, never in a deleted file."""
+    reader = sqlite3.connect(source)
+    writer = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def head_file(backup_path: Path) -> Path:
+    """Where a backup's chain head is kept: beside it, `NAME.head`."""
+    return backup_path.with_name(backup_path.name + ".head")
+
+
+def _write_head(path: Path, head: str) -> None:
+    """The backup's companion `.head` file, written as every output is; it belongs to its backup, so an
+    older one (a backup replaced with `force`) is replaced with it."""
+    with outputs.replacing(path, force=True, field="backup") as temporary:
+        temporary.write_text(head + "\n", encoding="ascii")
 
 
 def prune(folder: Path, reason: str, keep: int) -> None:
@@ -59,6 +91,7 @@ def prune(folder: Path, reason: str, keep: int) -> None:
     made = sorted(folder.glob(f"campbank-*-{reason}.db"))
     for old in made[:-keep] if keep > 0 else made:
         old.unlink(missing_ok=True)
+        head_file(old).unlink(missing_ok=True)
     stale = time.time() - STALE_AFTER_SECONDS
     for unfinished in folder.glob(f".campbank-*-{reason}.db.*.tmp*"):
         with contextlib.suppress(OSError):

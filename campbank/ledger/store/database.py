@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
+from campbank.ledger.store import chain, credentials  # noqa: F401  (credentials: its ORM hook)
 from campbank.ledger.store.paths import default_db_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -54,9 +55,14 @@ class Database:
 
     @contextmanager
     def write_transaction(self) -> Iterator[Session]:
-        """One short write under `BEGIN IMMEDIATE`: committed whole on success, rolled back on error."""
+        """One short write under `BEGIN IMMEDIATE`: committed whole on success, rolled back on error.
+
+        It ends with the hash chain's link for the rows it appended, under the same lock
+        (docs/tamper-evidence.md).
+        """
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
             yield session
+            chain.seal(session)
 
     def write(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
         """Run `work` in a write transaction, retrying if the database stays locked past the timeout."""

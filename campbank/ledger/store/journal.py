@@ -69,7 +69,7 @@ _ADD_TO_COUNTERS = text(
 
 def count(session: Session, transaction_id: int, creator_id: int, at: datetime) -> None:
     """Make a transaction's entries count: write its journal rows and move the caches."""
-    session.execute(_PROCESS, {"txn": transaction_id, "creator": creator_id, "at": _stamp(at)})
+    session.execute(_PROCESS, {"txn": transaction_id, "creator": creator_id, "at": stamp(at)})
     _apply_deltas(session, transaction_id, reverses=False)
 
 
@@ -79,7 +79,7 @@ def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
     Refused when it would leave a counter below zero: certificates already spent on books cannot be
     taken back by cancelling the transaction that gave them.
     """
-    session.execute(_REVERSE, {"txn": transaction_id, "at": _stamp(at)})
+    session.execute(_REVERSE, {"txn": transaction_id, "at": stamp(at)})
     _apply_deltas(session, transaction_id, reverses=True)
     spent = session.execute(_NEGATIVE_COUNTERS, {"txn": transaction_id}).first()
     if spent is not None:
@@ -97,6 +97,6 @@ def _apply_deltas(session: Session, transaction_id: int, *, reverses: bool) -> N
     session.execute(_ADD_TO_COUNTERS, params)
 
 
-def _stamp(at: datetime) -> str:
+def stamp(at: datetime) -> str:
     """The text SQLAlchemy itself writes for a DateTime column, so both kinds of row read alike."""
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")

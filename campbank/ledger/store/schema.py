@@ -1,40 +1,39 @@
-"""Creating the tables and the guards SQLModel cannot express: the append-only journal triggers."""
+"""Creating the tables and the guards SQLModel cannot express (the append-only triggers), and bringing a
+camp written by an older CampBank up to date when it is opened."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Index
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
-from campbank.ledger.store import keys
+from campbank.ledger import clock
+from campbank.ledger.store import chain, credentials, keys, triggers
+from campbank.ledger.store.journal import stamp
 
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
 
-SCHEMA_VERSION = "2"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
-
-_APPEND_ONLY = [
-    """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
-       BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be changed'); END""",
-    """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
-       BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END""",
-]
-_APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
+SCHEMA_VERSION = "3"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
+#                        3: the hash chain (docs/tamper-evidence.md)
 
 
 def install_schema(database: Database) -> None:
     SQLModel.metadata.create_all(database.engine)
     with database.write_transaction() as session:
         connection = session.connection()
-        for table in _APPEND_ONLY_TABLES:
-            for statement in _APPEND_ONLY:
-                connection.exec_driver_sql(statement.format(table=table))
+        for statement in triggers.statements():
+            connection.exec_driver_sql(statement)
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
         connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                                    (keys.META_KEY, keys.META_VALUE))
+        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                   (chain.META_KEY, chain.FROM_THE_FIRST_ROW))
 
 
 def add_missing_tables(database: Database) -> None:
@@ -46,10 +45,14 @@ def add_missing_tables(database: Database) -> None:
 
     from campbank.core.errors import InputError
 
-    if not inspect(database.engine).has_table("account"):
+    present = set(inspect(database.engine).get_table_names())
+    if "account" not in present:
         raise InputError(f"{database.path} is not a CampBank database; run `campbank init` for a new camp",
                          field="database")
-    SQLModel.metadata.create_all(database.engine, checkfirst=True)
+    if any(table.name not in present for table in SQLModel.metadata.sorted_tables):
+        # under the write lock, checked again there: two programs opening the file at once create them once
+        with database.write_transaction() as session:
+            SQLModel.metadata.create_all(session.connection(), checkfirst=True)
     _namespace_keys(database)  # first: later upgrades may read (or seal) the keys in their new form
     if not _is_current(database):
         _upgrade(database)
@@ -89,18 +92,28 @@ _ADD_TXN_TOTALS = [
 
 
 def _is_current(database: Database) -> bool:
-    """Every column and index of this version is there (two cheap catalogue reads on each open)."""
+    """Every column, index and guard of this version is there and the chain has started (a few cheap
+    catalogue reads on each open)."""
     with database.engine.connect() as connection:
-        return _missing(connection) == (False, set())
+        return _missing(connection) == _Missing(False, set(), False, False)
 
 
-def _missing(connection: Connection) -> tuple[bool, set[Index]]:
-    """Whether txn lacks its totals, and which indexes the file lacks."""
+@dataclass(frozen=True)
+class _Missing:
+    totals: bool  # txn lacks amount and recipients
+    indexes: set[Index]
+    guards: bool  # an append-only trigger of this version is absent (the chain's own, in an older camp)
+    chain: bool  # the hash chain has not started
+
+
+def _missing(connection: Connection) -> _Missing:
     columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(txn)")}
-    present = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    catalogue = connection.exec_driver_sql("SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger')")
+    present = {name for _type, name in catalogue}
     indexes = {index for table in SQLModel.metadata.sorted_tables for index in table.indexes
                if index.name not in present}
-    return "recipients" not in columns, indexes
+    started = connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (chain.META_KEY,)).first()
+    return _Missing("recipients" not in columns, indexes, not set(triggers.expected()) <= present, started is None)
 
 
 def _upgrade(database: Database) -> None:
@@ -108,11 +121,33 @@ def _upgrade(database: Database) -> None:
     programs opening it together do the work once."""
     with database.write_transaction() as session:
         connection = session.connection()
-        lacks_totals, indexes = _missing(connection)
-        if lacks_totals:
+        missing = _missing(connection)
+        if missing.totals:
             for statement in _ADD_TXN_TOTALS:
                 connection.exec_driver_sql(statement)
-        for index in indexes:
+        for index in missing.indexes:
             index.create(connection, checkfirst=True)
+        if missing.guards:
+            # Only guards that are absent: one that is present but altered is left for verify to report.
+            for statement in triggers.statements():
+                connection.exec_driver_sql(statement)
+        if missing.chain:
+            _start_chain(session)
         connection.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                                    (SCHEMA_VERSION,))
+
+
+def _start_chain(session: Session) -> None:
+    """Chain a camp's existing history, once. It is chained as it is now: nothing can prove it older
+    (docs/tamper-evidence.md, "A camp made before the chain")."""
+    cursor = chain.raw_cursor(session)
+    try:
+        accounts = credentials.audit_missing(cursor)
+        started = stamp(clock.now())
+        cursor.execute("INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?, NULL, ?, '', ?)",
+                       (started, "chain.start", json.dumps({"accounts_audited": accounts})))
+        head = chain.extend(cursor)
+        cursor.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                       (chain.META_KEY, f"started {started} at link {head.seq}"))
+    finally:
+        cursor.close()

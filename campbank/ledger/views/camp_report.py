@@ -14,6 +14,7 @@ from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
@@ -37,6 +38,7 @@ class CampReport:
     widest_username: int  # characters, to size the transactions' columns
     widest_description: int
     widest_type: int
+    chain_head: str  # the hash chain's newest link, SEQ:HASH: an anchor for `verify --anchor`
 
 
 def camp_report(db: Database, actor: Actor) -> CampReport:
@@ -50,6 +52,7 @@ def camp_report(db: Database, actor: Actor) -> CampReport:
             staff=staff_report_in(session, actor, include_bank=True), statistics=market_statistics_in(session, actor),
             upto_id=queries.newest_id(session), transactions=queries.count(session),
             widest_username=username, widest_description=description, widest_type=type_,
+            chain_head=str(head_of(session)),
         )
 
 
