@@ -17,13 +17,14 @@ from campbank.core.enums import Role
 from campbank.core.errors import InputError, RuleError
 from campbank.core.money import parse_amount
 from campbank.core.season import Season
+from campbank.rules.savings import SavingsFacts
 
 Payload = Mapping[str, Any]
 
 # The payload keys whose values name people, and how (SPEC §10).
 PEOPLE_FIELDS_MAP = ("amounts", "scores", "places")
 PEOPLE_FIELDS_LIST = ("attendees", "absentees", "certificates")
-PEOPLE_FIELDS_ONE = ("speaker", "receiver")
+PEOPLE_FIELDS_ONE = ("speaker", "receiver", "borrower")
 
 
 class FieldKind(StrEnum):
@@ -41,6 +42,7 @@ class FieldKind(StrEnum):
     PER_STUDENT_PLACE = "per_student_place"
     MARKS = "marks"
     PARTNERS = "partners"
+    COUNT = "count"  # a whole number, such as a loan's instalments
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class RuleContext:
     day: date
     creator: Person
     people: Mapping[str, Person]  # by username: everyone the payload names who exists
+    savings: SavingsFacts | None = None  # pockets, loans, funds and circles, for the savings rules
 
     def student(self, username: object, field_name: str) -> Person:
         """The active student called `username`, or an error naming the field."""
@@ -138,6 +141,10 @@ class Rule:
     # Types the ledger makes itself (tax, study fines): never accepted from `post` or a form.
     system_only: ClassVar[bool] = False
     made_by: ClassVar[str] = ""
+    # Set for types that the general cancel must leave alone, saying what undoes them instead.
+    cancel_instead: ClassVar[str | None] = None
+    # The part of the season it belongs to ("pockets", "loans", …): the ledger hands it `SavingsFacts`.
+    savings_part: ClassVar[str | None] = None
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         raise NotImplementedError

@@ -21,6 +21,7 @@ from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.money import format_amount
 from campbank.core.season import Season
 from campbank.ledger import clock
+from campbank.ledger.actions import savings_posting
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, load_people, usernames_in
@@ -28,7 +29,7 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.store.tables import Account, CounterEntry, LoanRow, MoneyEntry, Transaction
 from campbank.ledger.transactions import load_transaction
 from campbank.rules import rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext
@@ -79,13 +80,19 @@ def post_in(
     description = _description(payload)
     people = load_people(session, usernames_in(payload) | {account.username})
     creator = people[account.username]
-    ctx = RuleContext(season=season, day=day, creator=creator, people=people)
+    saving = savings_posting.facts_for(session, rule, payload, creator, people)
+    people = {**saving.people, **people}
+    ctx = RuleContext(season=season, day=day, creator=creator, people=people, savings=saving.facts)
     entries = rule.build(payload, ctx)
     check_clashes(session, season, entries, day, people)
-    return record_transaction(
-        session, rule, account.id, day=day, description=description, payload=payload, entries=entries,
-        people=people, key=key, update_of=update_of, now=now,
+    posted = record_transaction(
+        session, rule, saving.recorded_as or account.id, day=day, description=description, payload=payload,
+        entries=entries, people=people, key=key, update_of=update_of, now=now,
     )
+    if rule.savings_part is not None:
+        savings_posting.after_posting(session, rule, posted.id, payload, ctx, actor_id=account.id,
+                                      now=now or clock.now())
+    return posted
 
 
 def record_transaction(
@@ -210,6 +217,9 @@ def _check_may_create(account: Account, rule: Rule) -> None:
         raise PermissionDenied(f"{rule.type} transactions are made only by {rule.made_by}", field="type")
     if account.role not in rule.creator_roles:
         raise PermissionDenied(f"a {account.role} may not create a {rule.type} transaction")
+    if rule.savings_part is not None:
+        require(account, Action.KEEP_POCKETS if account.role == Role.STUDENT else Action.GRANT_LOANS)
+        return
     require(account, Action.REQUEST_TRANSFER if account.role == Role.STUDENT else
             Action.CREATE_STAFF_TRANSACTION)
 
@@ -250,7 +260,8 @@ def _earlier_post(
     if earlier is None:
         return None
     assert earlier.id is not None
-    same = earlier.creator_id == account.id and json.loads(earlier.payload) == dict(payload)
+    poster = earlier.creator_id == account.id or _granted_by(session, earlier) == account.id
+    same = poster and json.loads(earlier.payload) == dict(payload)
     if not same:
         raise RuleError(f"was already used for #{earlier.id} with a different payload", field="idempotency_key")
     money = session.exec(select(MoneyEntry).where(MoneyEntry.transaction_id == earlier.id)).all()
@@ -261,6 +272,13 @@ def _earlier_post(
     )
     return Posted(earlier.id, earlier.type, str(earlier.state), len(recipients),
                   sum(m.amount for m in money), duplicate=True)
+
+
+def _granted_by(session: Session, txn: Transaction) -> int | None:
+    """Who posted a loan (recorded as created by the bank, which lends the money)."""
+    if txn.type != "loan":
+        return None
+    return session.exec(select(LoanRow.granted_by_id).where(LoanRow.transaction_id == txn.id)).first()
 
 
 def _write_entries(

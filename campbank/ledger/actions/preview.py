@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from campbank.core.enums import TRANSITIONS, State
 from campbank.core.errors import InputError, PermissionDenied, RuleError
-from campbank.ledger.actions import posting
+from campbank.ledger.actions import posting, savings_posting
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.people import acting_account, load_people, usernames_in
 from campbank.ledger.permissions import Action, Actor, require
@@ -96,7 +96,9 @@ def preview_in(session: Session, actor: Actor, payload: object, *, alter_of: int
     if old is not None:
         people = _without(session, old, people)
     creator = people[account.username]
-    ctx = RuleContext(season=season, day=day, creator=creator, people=people)
+    saving = savings_posting.facts_for(session, rule, payload, creator, people)
+    people = {**saving.people, **people}
+    ctx = RuleContext(season=season, day=day, creator=creator, people=people, savings=saving.facts)
     entries = rule.build(payload, ctx)
     check_clashes(session, season, entries, day, people)
     return Preview(rule.type, rule.label, day, description, _lines(entries, people), entries.total,

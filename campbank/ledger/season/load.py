@@ -17,6 +17,8 @@ The layout (see data/season-classic.toml, whose comments explain each number):
     [balance]         danger, warning
     [time_blocks]     name = { start = "HH:MM", end = "HH:MM" }
     [money_types]     code = { label = "...", group = "...", form = "..." (optional) }
+    [pockets] [savings] [loans] [funds] [circles]   savings and credit, each optional and off unless
+                      `enabled = true` (season/savings.py, docs/savings.md)
 
 Amounts are written in @ (integers or strings such as "12.50") and kept as integer cents. Any refusal is
 a `SeasonError` naming the file, the line and the dotted key.
@@ -40,6 +42,8 @@ from campbank.core.season import (
     StudyFines,
     TimeBlock,
 )
+from campbank.ledger.season.savings import SECTIONS as SAVINGS_SECTIONS
+from campbank.ledger.season.savings import parse_sections as parse_savings_sections
 from campbank.ledger.season.validate import (
     Context,
     SeasonError,
@@ -54,6 +58,7 @@ DATA_DIR = Path(campbank.__file__).parent / "data"
 SEASON_FILES: dict[str, Path] = {
     "classic": DATA_DIR / "season-classic.toml",
     "flat-tax": DATA_DIR / "season-flat-tax.toml",
+    "savings": DATA_DIR / "season-savings.toml",
 }
 
 FORMS = ("general_money", "fine", "purchase")
@@ -74,7 +79,7 @@ TOP_KEYS = (
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds")
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", *SAVINGS_SECTIONS)
 
 
 def load_season_file(path: str | Path) -> Season:
@@ -122,6 +127,7 @@ def parse_season(text: str, source: str = "<season>") -> Season:
     seminar.keys(["reward", "criteria"])
 
     amount_limit = top.amount("amount_limit", minimum=1)
+    money_types = _money_types(top.table("money_types"))
     return Season(
         name=top.text("name"),
         currency_sign=top.text("currency_sign", max_length=3),
@@ -149,9 +155,10 @@ def parse_season(text: str, source: str = "<season>") -> Season:
         squads=_squads(top),
         grades=grades,
         time_blocks=_time_blocks(top.table("time_blocks")),
-        money_types=_money_types(top.table("money_types")),
+        money_types=money_types,
         kiosk_idle_seconds=_idle(top, "kiosk_idle_seconds", 90),
         office_idle_seconds=_idle(top, "office_idle_seconds", 300),
+        **parse_savings_sections(top, amount_limit, money_types),
         source=source,
     )
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from campbank.core.enums import Role
 from campbank.core.errors import CampBankError
 from campbank.ledger.people import BANK, acting_account, full_name
 from campbank.ledger.permissions import Action, Actor, require
@@ -84,7 +85,8 @@ class TransactionDetail:
 def list_users(session: Session, viewer: Actor, *, include_inactive: bool = True) -> tuple[UserLine, ...]:
     """Everyone but the built-in bank: managers, staff, then students by squad and surname."""
     require(acting_account(session, viewer), Action.MANAGE_USERS)
-    query = select(Account).where(Account.username != BANK)
+    # people only: a pocket's or a fund's account is not a user (docs/savings.md#storage)
+    query = select(Account).where(Account.username != BANK).where(col(Account.role).in_(tuple(Role)))
     if not include_inactive:
         query = query.where(col(Account.active).is_(True))
     order = {"manager": 0, "staff": 1, "student": 2}
