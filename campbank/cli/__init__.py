@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campbank.cli import admin, files, money_runs, reports, transactions, ui, users
+from campbank.cli import admin, files, money_runs, reports, savings, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -37,3 +37,4 @@ money_runs.register(app)
 reports.register(app)
 ui.register(app)
 files.register(app)
+savings.register(app)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campbank.core.enums import TRANSITIONS, State
+from campbank.ledger.store.schema import APPEND_ONLY_TABLES
+from campbank.ledger.verify_savings import TABLES as SAVINGS_TABLES
+from campbank.ledger.verify_savings import check_savings
 
 SHOW = 20  # differences listed per check; the count says how many in all
 
@@ -107,15 +110,22 @@ def _run_checks(db: sqlite3.Connection, report: Report) -> None:
     _check_cached_balances(db, report)
     _check_counter_totals(db, report)
     _check_state_history(db, report)
+    check_savings(db, report, lambda account: _name(db, account), SHOW)
     db.execute("ROLLBACK")
 
 
 def _check_triggers(db: sqlite3.Connection, report: Report) -> None:
     present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    for table in ("journal", "money_entry", "counter_entry", "audit_log"):
+    for table in APPEND_ONLY_TABLES:
+        if table in SAVINGS_TABLES and table not in _tables(db):
+            continue  # a file from before savings and credit
         for guard in ("no_update", "no_delete"):
             if f"{table}_{guard}" not in present:
                 report.add("append-only", f"the trigger {table}_{guard} is missing: {table} can be edited")
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def _check_sums_to_zero(db: sqlite3.Connection, report: Report) -> None:

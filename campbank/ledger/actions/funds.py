@@ -85,7 +85,8 @@ def contribute(db: Database, actor: Actor, fund_id: int, amount: object, *, date
     return post(db, actor, payload)
 
 
-def spend(db: Database, actor: Actor, fund_id: int, description: str, *, now: datetime | None = None) -> FundClosed:
+def spend(db: Database, actor: Actor, fund_id: int, description: str, *, day: date | None = None,
+          now: datetime | None = None) -> FundClosed:
     """Spend a fund that reached its target (staff): its total goes to the bank, for what `description` says."""
 
     def work(session: Session) -> FundClosed:
@@ -100,12 +101,12 @@ def spend(db: Database, actor: Actor, fund_id: int, description: str, *, now: da
                             field="fund")
         at = now or clock.now()
         bank = person_of(bank_account(session))
-        day = season_day(season)
-        ctx = RuleContext(season=season, day=day, creator=holder, people={bank.username: bank},
+        when = season_day(season, day)
+        ctx = RuleContext(season=season, day=when, creator=holder, people={bank.username: bank},
                           savings=SavingsFacts(fund=fund, bank=bank.username))
         posted = record_transaction(
-            session, SPEND, holder.id, day=day, description=what,
-            payload={"type": SPEND.type, "fund": fund_id, "date": day.isoformat(), "description": what},
+            session, SPEND, holder.id, day=when, description=what,
+            payload={"type": SPEND.type, "fund": fund_id, "date": when.isoformat(), "description": what},
             entries=SPEND.build({}, ctx), people={bank.username: bank}, key=keys.fund_closing(fund_id, "spend"),
             now=at)
         _close(session, row, "spent", account.id, at, posted.id)
@@ -116,7 +117,8 @@ def spend(db: Database, actor: Actor, fund_id: int, description: str, *, now: da
     return db.write(work)
 
 
-def cancel(db: Database, actor: Actor, fund_id: int, *, reason: str = "", now: datetime | None = None) -> FundClosed:
+def cancel(db: Database, actor: Actor, fund_id: int, *, reason: str = "", day: date | None = None,
+           now: datetime | None = None) -> FundClosed:
     """Cancel an open fund (staff): every contribution is refunded exactly, in one transaction."""
 
     def work(session: Session) -> FundClosed:
@@ -124,8 +126,8 @@ def cancel(db: Database, actor: Actor, fund_id: int, *, reason: str = "", now: d
         require(account, Action.MANAGE_FUNDS)
         row, _fund, _holder = _open(session, fund_id)
         at = now or clock.now()
-        closed = refund_in(session, row, "cancelled", actor_id=account.id, day=season_day(current_season(session)),
-                           now=at)
+        closed = refund_in(session, row, "cancelled", actor_id=account.id,
+                           day=season_day(current_season(session), day), now=at)
         audit.record(session, "fund.cancelled", actor_id=account.id, target=f"fund:{fund_id}", at=at,
                      total=closed.total, transaction=closed.transaction_id, reason=reason)
         return closed

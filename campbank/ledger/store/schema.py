@@ -18,19 +18,23 @@ _APPEND_ONLY = [
     """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
        BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END""",
 ]
-_APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
+APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "loan_payment", "circle_member")
 
 
 def install_schema(database: Database) -> None:
     SQLModel.metadata.create_all(database.engine)
     with database.write_transaction() as session:
         connection = session.connection()
-        for table in _APPEND_ONLY_TABLES:
-            for statement in _APPEND_ONLY:
-                connection.exec_driver_sql(statement.format(table=table))
+        _guard_append_only(connection)
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
+
+
+def _guard_append_only(connection: Connection) -> None:
+    for table in APPEND_ONLY_TABLES:
+        for statement in _APPEND_ONLY:
+            connection.exec_driver_sql(statement.format(table=table))
 
 
 def add_missing_tables(database: Database) -> None:
@@ -69,7 +73,7 @@ _ADD_TXN_TOTALS = [
 def _is_current(database: Database) -> bool:
     """Every column and index of this version is there (two cheap catalogue reads on each open)."""
     with database.engine.connect() as connection:
-        return _missing(connection) == (False, set())
+        return _missing(connection) == (False, set()) and not _unguarded(connection)
 
 
 def _missing(connection: Connection) -> tuple[bool, set[Index]]:
@@ -79,6 +83,12 @@ def _missing(connection: Connection) -> tuple[bool, set[Index]]:
     indexes = {index for table in SQLModel.metadata.sorted_tables for index in table.indexes
                if index.name not in present}
     return "recipients" not in columns, indexes
+
+
+def _unguarded(connection: Connection) -> bool:
+    """Whether an append-only table added by a newer CampBank (savings and credit) lacks its triggers."""
+    present = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return any(f"{table}_{guard}" not in present for table in APPEND_ONLY_TABLES for guard in ("no_update", "no_delete"))
 
 
 def _upgrade(database: Database) -> None:
@@ -92,5 +102,6 @@ def _upgrade(database: Database) -> None:
                 connection.exec_driver_sql(statement)
         for index in indexes:
             index.create(connection, checkfirst=True)
+        _guard_append_only(connection)
         connection.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                                    (SCHEMA_VERSION,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role
@@ -17,6 +18,7 @@ from campbank.ledger.people import (
     join_name,
 )
 from campbank.ledger.permissions import Action, Actor, may_view_account, require
+from campbank.ledger.store.savings import pocket_totals
 from campbank.ledger.store.tables import (
     Account,
     CounterTotal,
@@ -36,12 +38,18 @@ class BalanceRow:
     squad: str | None
     grade: int | None
     active: bool
-    balance: int
+    balance: int  # what the student has: the main pocket and every other pocket
     counters: dict[str, int] = field(default_factory=dict)
+    saved: int = 0  # the part of `balance` in pockets besides main (docs/savings.md)
 
     @property
     def certificates(self) -> int:
         return self.counters.get(CERTIFICATE, 0)
+
+    @property
+    def main(self) -> int:
+        """The main pocket: what tax, fines, purchases, transfers and instalments charge."""
+        return self.balance - self.saved
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,9 @@ def balances(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), inc
             select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total)
             .where(CounterTotal.total != 0)):
         counters.setdefault(account_id, {})[counter_type] = total
-    rows = [BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active), balance,
-                       counters.get(account_id, {}))
+    saved = pocket_totals(session)
+    rows = [BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active),
+                       balance + saved.get(account_id, 0), counters.get(account_id, {}), saved.get(account_id, 0))
             for account_id, username, last, first, middle, role, squad, grade, active, balance
             in session.execute(query)]
     return sorted(rows, key=lambda r: (r.squad or "", r.full_name.casefold(), r.username))
@@ -90,7 +99,7 @@ def account_balance(session: Session, viewer: Actor, username: str) -> BalanceRo
         for t in session.exec(select(CounterTotal).where(CounterTotal.account_id == account.id))
         if t.total
     }
-    return _row(account, counters)
+    return _row(session, account, counters)
 
 
 def history(session: Session, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
@@ -134,9 +143,16 @@ def check_may_view(session: Session, viewer: Actor, account: Account) -> None:
         raise PermissionDenied(f"a {me.role} may not see {account.username}'s account")
 
 
-def _row(account: Account, counters: dict[str, int]) -> BalanceRow:
+def _row(session: Session, account: Account, counters: dict[str, int]) -> BalanceRow:
+    saved = 0
+    if account.role == Role.STUDENT:
+        saved = int(session.execute(_SAVED, {"owner": account.id}).scalar_one())
     return BalanceRow(account.username, full_name(account), str(account.role), account.squad, account.grade,
-                      account.active, account.balance, dict(counters))
+                      account.active, account.balance + saved, dict(counters), saved)
+
+
+_SAVED = text("SELECT COALESCE(SUM(a.balance), 0) FROM pocket p JOIN account a ON a.id = p.account_id "
+              "WHERE p.owner_id = :owner")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ them), in integer cents:
   per transaction day, per report group (`season.group_of(money_type)`) and per day and group;
 - money supply: the sum of the students' balances at the end of each day (UTC), rebuilt from the journal,
   so cancellations show on the day they happened. Its last point equals today's total.
+- savings and credit: a student's balance is main + pockets, so pockets count everywhere above; a move
+  between one's own pockets is neither issued nor charged; besides, money in savings and goal pockets,
+  in funds, and loans outstanding.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from campbank.core.season import GROUPS, Season
 from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.views.accounts import balances
+from campbank.ledger.views.savings import SavingsTotals, savings_totals
 from campbank.ledger.views.summaries import (
     DANGER,
     WARNING,
@@ -108,6 +112,7 @@ class MarketStatistics:
     by_day_group: tuple[DayGroupFlow, ...]  # only the (day, group) pairs with any money
     histogram: tuple[HistogramBin, ...]
     supply: tuple[SupplyPoint, ...]
+    savings: SavingsTotals | None = None  # money in pockets and funds, loans outstanding
 
     @property
     def in_danger(self) -> int:
@@ -126,34 +131,41 @@ class MarketStatistics:
         return sum(f.charged for f in self.by_group)
 
 
+# The accounts whose money is the active students': their own, and their pockets' (docs/savings.md).
+_STUDENT_MONEY = """
+    SELECT a.id FROM account a WHERE a.role = 'student' AND a.active = 1
+    UNION ALL
+    SELECT p.account_id FROM pocket p JOIN account o ON o.id = p.owner_id WHERE o.active = 1
+"""
+
+# A move between a student's own pockets is neither issued nor charged.
 _FLOWS = text(
-    """
+    f"""
     SELECT day, money_type,
            SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
            SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
       FROM (SELECT t.day, m.money_type, m.amount
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
-              JOIN account a ON a.id = m.receiver_id
-             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
+             WHERE t.state = 'processed' AND m.money_type != 'pocket'
+               AND m.receiver_id IN ({_STUDENT_MONEY})
             UNION ALL  -- a student's own transfer also charges the sender
             SELECT t.day, m.money_type, -m.amount
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
               JOIN account c ON c.id = t.creator_id
-             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket')
      GROUP BY day, money_type
-    """
+    """  # noqa: S608  (constant SQL)
 )
 
 _SUPPLY = text(
-    """
+    f"""
     SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
       FROM journal j
-      JOIN account a ON a.id = j.account_id
-     WHERE j.counter_type IS NULL AND a.role = 'student' AND a.active = 1
+     WHERE j.counter_type IS NULL AND j.account_id IN ({_STUDENT_MONEY})
      GROUP BY d ORDER BY d
-    """
+    """  # noqa: S608  (constant SQL)
 )
 
 _PENDING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
@@ -186,6 +198,7 @@ def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_
         by_day_group=by_day_group,
         histogram=histogram(values, bins),
         supply=money_supply(session),
+        savings=savings_totals(session),
     )
 
 

@@ -111,14 +111,18 @@ def squad_label(squad: str | None) -> str:
     return squad if squad else NO_SQUAD
 
 
+# What a student received: on their own account, and on their pockets (interest), but not a move
+# between their own pockets (docs/savings.md).
 _EARNED = text(
     """
-    SELECT a.username, m.money_type, SUM(m.amount)
+    SELECT COALESCE(o.username, a.username), m.money_type, SUM(m.amount)
       FROM money_entry m
       JOIN txn t ON t.id = m.transaction_id
       JOIN account a ON a.id = m.receiver_id
-     WHERE t.state = 'processed' AND m.amount > 0 AND a.role = 'student'
-     GROUP BY a.username, m.money_type
+      LEFT JOIN pocket p ON p.account_id = a.id
+      LEFT JOIN account o ON o.id = p.owner_id
+     WHERE t.state = 'processed' AND m.amount > 0 AND a.role IN ('student', 'pocket') AND m.money_type != 'pocket'
+     GROUP BY 1, m.money_type
     """
 )
 
