@@ -172,9 +172,9 @@ def _savings_day(db: Database, day: date, offset: int, actors: dict[str, Actor],
                  students: list[str], rng: random.Random, funds: dict[str, int]) -> None:
     """Pockets, loans, funds and a circle over the week (docs/savings.md), each step as a person would."""
 
-    def attempt(action: Callable[[], object]) -> object | None:
+    def attempt(action: Callable[..., object], *args: object, **options: object) -> object | None:
         try:
-            return action()
+            return action(*args, **options)
         except CampBankError:  # a random pick the rules refuse (too little money): skip it
             return None
 
@@ -183,33 +183,31 @@ def _savings_day(db: Database, day: date, offset: int, actors: dict[str, Actor],
     teacher = staff[0]
     if offset == 0:
         for who in savers:
-            attempt(lambda who=who: pockets.open_pocket(db, actors[who], "savings"))
-            attempt(lambda who=who: pockets.move(db, actors[who], "main", "savings", cents_to_str(
-                rng.randint(20, 40) * 100), date=when))
+            attempt(pockets.open_pocket, db, actors[who], "savings")
+            attempt(pockets.move, db, actors[who], "main", "savings", cents_to_str(rng.randint(20, 40) * 100),
+                    date=when)
         for who in savers[:2]:
-            attempt(lambda who=who: pockets.open_pocket(db, actors[who], "goal", "Auction", target="50"))
-            attempt(lambda who=who: pockets.move(db, actors[who], "main", "Auction", "10", date=when))
-        funds["kayak"] = savings_funds.open_fund(db, actors[teacher], "Kayak trip", "400",
-                                                 day + timedelta(days=3))
+            attempt(pockets.open_pocket, db, actors[who], "goal", "Auction", target="50")
+            attempt(pockets.move, db, actors[who], "main", "Auction", "10", date=when)
+        funds["kayak"] = savings_funds.open_fund(db, actors[teacher], "Kayak trip", "400", day + timedelta(days=3))
         funds["games"] = savings_funds.open_fund(db, actors[teacher], "Board games for the club room", "30",
                                                  day + timedelta(days=5))
     if offset == 1:
         for who in students[-2:]:
-            attempt(lambda who=who: loans.grant(db, actors[teacher], who, "60", 3, date=when))
+            attempt(loans.grant, db, actors[teacher], who, "60", 3, date=when)
         circles.create(db, actors[MANAGER[0]], "Four friends", students[:4], "5", day + timedelta(days=1))
     if offset in (1, 2):
         for who in rng.sample(students, min(4, len(students))):
-            attempt(lambda who=who: savings_funds.contribute(db, actors[who], funds["kayak"], "10", date=when))
+            attempt(savings_funds.contribute, db, actors[who], funds["kayak"], "10", date=when)
         for who in rng.sample(students, min(3, len(students))):
-            attempt(lambda who=who: savings_funds.contribute(db, actors[who], funds["games"], "5", date=when))
+            attempt(savings_funds.contribute, db, actors[who], funds["games"], "5", date=when)
     if offset == 3:
-        attempt(lambda: loans.repay(db, actors[students[-1]], "20", date=when))
-        attempt(lambda: savings_funds.spend(db, actors[teacher], funds["games"], "Two board games from the camp shop",
-                                                  day=day))
+        attempt(loans.repay, db, actors[students[-1]], "20", date=when)
+        attempt(savings_funds.spend, db, actors[teacher], funds["games"], "Two board games from the camp shop",
+                day=day)
     if offset == 4:
         for who in savers[:3]:
-            attempt(lambda who=who: pockets.move(db, actors[who], "savings", "main", "5", date=when))
-
+            attempt(pockets.move, db, actors[who], "savings", "main", "5", date=when)
 
 def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[str, Actor],
              staff: list[str], students: list[str], rng: random.Random) -> None:

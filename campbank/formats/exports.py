@@ -1,13 +1,15 @@
 """Raw exports (SPEC §8) as CSV or JSON: balances, and every money or counter entry, streamed.
 
-JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; text that a spreadsheet
+JSON amounts are strings with two decimals ("-5.00"). A student's balance is main + pockets, with the
+split beside it (`main`, `in_pockets`). CSV rows end in CRLF; text that a spreadsheet
 would run as a formula (starting with =, +, - or @) gets a leading apostrophe. The money and counter
 exports are generators that read the entries chunk by chunk, each chunk in its own short read
 transaction, so a million rows never sit in memory and the office is never locked out; they see the
 entries that existed when the export began, and each receiver's balance as it was then.
 
 Each money row: the entry and its transaction (id, type, money type and its report group, amount,
-description), the receiver (last/first/middle name, username, role, squad, grade, current balance), the
+description), the receiver (last/first/middle name, username, role, squad, grade, current balance, and
+for a pocket or a fund its name), the
 creator's username, created_at (UTC), the transaction's day, its state and `counted` (state ==
 processed). Each counter row has the counter type, value, date and time block instead of the money
 fields; a book_certificate value is an amount (cents, written like money), every other value a count.
@@ -61,6 +63,8 @@ def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
         "grade": row.grade,
         "active": row.active,
         "balance": cents_to_str(row.balance),
+        "main": cents_to_str(row.main),
+        "in_pockets": cents_to_str(row.saved),
         "certificates": cents_to_str(row.certificates),
         "counters": {name: row.counters.get(name, 0) for name in COUNTERS if name != "book_certificate"},
         "expected_fine": cents_to_str(status_of(season, row).final.expected_fine),
@@ -77,13 +81,14 @@ def balances_csv(db: Database, actor: Actor) -> str:
     buffer = io.StringIO()
     counters = [name for name in COUNTERS if name != "book_certificate"]
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "certificates",
-                     *counters, "expected_fine"])
+    writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "main", "in_pockets",
+                     "certificates", *counters, "expected_fine"])
     season, rows = balance_rows(db, actor)
     for row in rows:
         record = balance_record(season, row)
         writer.writerow([record["username"], _cell(row.full_name), row.role, row.squad or "", row.grade or "",
-                         "yes" if row.active else "no", record["balance"], record["certificates"],
+                         "yes" if row.active else "no", record["balance"], record["main"], record["in_pockets"],
+                         record["certificates"],
                          *(row.counters.get(name, 0) for name in counters), record["expected_fine"]])
     return buffer.getvalue()
 
@@ -95,8 +100,10 @@ def _cell(text: str) -> str:
 
 # --- money and counter entries, streamed -----------------------------------------------------------
 
+# A pocket's or a fund's account receives money too: `receiver_role` is then "pocket" or "fund", the names
+# are the pocket owner's (a fund's are its name), and `pocket` names the pocket or the fund (docs/savings.md).
 RECEIVER_FIELDS = ("receiver_username", "receiver_last_name", "receiver_first_name", "receiver_middle_name",
-                   "receiver_role", "receiver_squad", "receiver_grade", "receiver_balance")
+                   "receiver_role", "receiver_squad", "receiver_grade", "receiver_balance", "pocket")
 TRANSACTION_FIELDS = ("creator", "created_at", "day", "state", "counted")
 FIELDS: dict[str, tuple[str, ...]] = {
     "money": ("entry_id", "transaction_id", "transaction_type", "money_type", "group", "amount", "description",
@@ -105,7 +112,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "description", *RECEIVER_FIELDS, *TRANSACTION_FIELDS),
 }
 TEXT_FIELDS = frozenset({"description", "receiver_username", "receiver_last_name", "receiver_first_name",
-                         "receiver_middle_name", "receiver_squad", "creator", "block"})
+                         "receiver_middle_name", "receiver_squad", "creator", "block", "pocket"})
 
 _QUERIES = {
     "money": """
@@ -131,7 +138,9 @@ def entry_records(db: Database, actor: Actor, kind: Kind, *, progress: Progress 
         require(acting_account(session, actor), Action.EXPORT)
         season = current_season(session)
         people = {row[0]: row[1:] for row in session.execute(text(
-            "SELECT id, username, last_name, first_name, middle_name, role, squad, grade, balance FROM account"))}
+            "SELECT a.id, a.username, a.last_name, a.first_name, a.middle_name, a.role, a.squad, a.grade, a.balance, "
+            "COALESCE(p.name, '#' || f.id || ' ' || f.name) FROM account a "
+            "LEFT JOIN pocket p ON p.account_id = a.id LEFT JOIN fund f ON f.account_id = a.id"))}
         upto, total = session.execute(text(
             f"SELECT COALESCE(MAX(id), 0), COUNT(*) FROM {_TABLES[kind]}")).one()
     return _records(db, season, kind, people, int(upto), int(total), progress)
@@ -177,10 +186,11 @@ def _counter_record(row: tuple, people: dict[int, tuple]) -> dict[str, object]:
 
 
 def _receiver(people: dict[int, tuple], receiver_id: int) -> dict[str, object]:
-    username, last, first, middle, role, squad, grade, balance = people.get(receiver_id, ("?",) + (None,) * 7)
+    username, last, first, middle, role, squad, grade, balance, pocket = people.get(receiver_id,
+                                                                                   ("?",) + (None,) * 8)
     return {"receiver_username": username, "receiver_last_name": last or "", "receiver_first_name": first or "",
             "receiver_middle_name": middle or "", "receiver_role": role, "receiver_squad": squad,
-            "receiver_grade": grade, "receiver_balance": cents_to_str(balance or 0)}
+            "receiver_grade": grade, "receiver_balance": cents_to_str(balance or 0), "pocket": pocket}
 
 
 def _transaction(people: dict[int, tuple], creator_id: int, created: object, day: object, state: str

@@ -19,7 +19,6 @@ from typing import Protocol
 from campbank.core.money import split_budget
 
 TABLES = ("pocket", "loan", "loan_payment", "fund", "circle", "circle_member")
-_COUNTED = "JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed'"
 
 
 class Findings(Protocol):
@@ -47,13 +46,17 @@ def _holdings(db: sqlite3.Connection, name: Callable[[int], str]) -> list[str]:
 def _pockets(db: sqlite3.Connection, name: Callable[[int], str]) -> list[str]:
     problems = []
     rows = db.execute(
-        f"""
+        """
         SELECT p.id, p.name, p.owner_id, o.role, a.role, a.balance, p.closed_at, COALESCE(e.total, 0)
           FROM pocket p JOIN account a ON a.id = p.account_id JOIN account o ON o.id = p.owner_id
           LEFT JOIN (SELECT account, SUM(amount) AS total FROM (
-                       SELECT me.receiver_id AS account, me.amount FROM money_entry me {_COUNTED}
+                       SELECT me.receiver_id AS account, me.amount FROM money_entry me
+                       JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed'
+                        WHERE me.receiver_id IN (SELECT account_id FROM pocket)
                        UNION ALL
-                       SELECT t.creator_id, -me.amount FROM money_entry me {_COUNTED})
+                       SELECT t.creator_id, -me.amount FROM txn t
+                       JOIN money_entry me ON me.transaction_id = t.id
+                        WHERE t.state = 'processed' AND t.creator_id IN (SELECT account_id FROM pocket))
                      GROUP BY account) e ON e.account = p.account_id
         """)
     for pocket_id, pocket, owner, owner_role, role, balance, closed, from_entries in rows:
@@ -70,9 +73,10 @@ def _pockets(db: sqlite3.Connection, name: Callable[[int], str]) -> list[str]:
 def _loans(db: sqlite3.Connection, name: Callable[[int], str]) -> list[str]:
     problems = []
     paid: dict[int, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for loan_id, instalment, amount, txn_type, receiver, creator in db.execute(
-            f"""SELECT lp.loan_id, lp.instalment, me.amount, t.type, me.receiver_id, t.creator_id
-                  FROM loan_payment lp JOIN money_entry me ON me.id = lp.money_entry_id {_COUNTED}"""):
+    for loan_id, instalment, amount, txn_type in db.execute(
+            """SELECT lp.loan_id, lp.instalment, me.amount, t.type
+                  FROM loan_payment lp JOIN money_entry me ON me.id = lp.money_entry_id
+                  JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed'"""):
         paid[loan_id][instalment].append(amount if instalment is None else -amount)
         expected = "loan_repay" if instalment is None else "loan_instalment"
         if txn_type != expected:
@@ -122,7 +126,8 @@ def _funds(db: sqlite3.Connection, name: Callable[[int], str]) -> list[str]:
         back: dict[int, int] = defaultdict(int)
         spent = 0
         for txn_type, creator, receiver, amount in db.execute(
-                f"""SELECT t.type, t.creator_id, me.receiver_id, me.amount FROM money_entry me {_COUNTED}
+                """SELECT t.type, t.creator_id, me.receiver_id, me.amount FROM money_entry me
+                       JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed'
                      WHERE me.receiver_id = ? OR t.creator_id = ?""", (account, account)):
             if txn_type == "fund_contribution" and receiver == account:
                 given[creator] += amount

@@ -88,7 +88,8 @@ def _missing(connection: Connection) -> tuple[bool, set[Index]]:
 def _unguarded(connection: Connection) -> bool:
     """Whether an append-only table added by a newer CampBank (savings and credit) lacks its triggers."""
     present = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return any(f"{table}_{guard}" not in present for table in APPEND_ONLY_TABLES for guard in ("no_update", "no_delete"))
+    return any(f"{table}_{guard}" not in present
+               for table in APPEND_ONLY_TABLES for guard in ("no_update", "no_delete"))
 
 
 def _upgrade(database: Database) -> None:

@@ -2,9 +2,10 @@
 
 `balance` is what the student has, main pocket and other pockets together, and `saved` the part in
 pockets besides main (docs/savings.md). `earned` is the sum of the positive counted money entries a
-student received (every group: the initial grant, transfers received and interest too); `studies`, `activity`, `sport` and `work` are the same per report
-group. `certificates` is the student's book_certificate counter, in cents. Each squad, and the whole
-camp, gets a footer with the sum, mean and population standard deviation of every money column.
+student received (every group: the initial grant, transfers received and interest too); `studies`,
+`activity`, `sport` and `work` are the same per report group. `certificates` is the student's
+book_certificate counter, in cents. Each squad, and the whole camp, gets a footer with the sum, mean and
+population standard deviation of every money column.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ class Overview(LedgerWork, VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Balance", classes="heading")
         yield Digits("", id="balance")
+        yield Static("", id="balance-split")
         yield Static("", id="certificates")
         yield Static("Study programme (end of session)", classes="heading")
         for key, label in self.GOALS:
@@ -70,6 +71,10 @@ class Overview(LedgerWork, VerticalScroll):
         balance.update(format_amount(snap.row.balance, sign))
         balance.set_class(snap.row.balance <= season.balance_danger, "danger")
         balance.set_class(season.balance_danger < snap.row.balance < season.balance_warning, "warning")
+        split = self.query_one("#balance-split", Static)
+        split.display = bool(snap.row.saved)
+        split.update(f"main pocket {format_amount(snap.row.main, sign)} + other pockets "
+                     f"{format_amount(snap.row.saved, sign)} (the Pockets tab shows each)")
         self.query_one("#certificates", Static).update(
             f"Book certificates: [b]{format_amount(snap.row.certificates, sign)}[/b]")
         final = snap.study.final
