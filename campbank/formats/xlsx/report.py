@@ -1,4 +1,5 @@
-"""The manager's xlsx report (SPEC §8): Balances, Study, Transactions, Staff, Statistics and Season.
+"""The manager's xlsx report (SPEC §8): Balances, Study, Transactions, Staff, Statistics and Season, and
+Pockets, Loans, Funds and Circles where the camp has savings and credit (docs/savings.md).
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
 transactions there are: the small reports are read first in one short read transaction (a consistent
@@ -23,6 +24,7 @@ from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
 from campbank.formats.exports import check_output, replacing
 from campbank.formats.xlsx.save import save_workbook
+from campbank.formats.xlsx.savings_sheets import SavingsSnapshot, read_savings, savings_sheets, season_items
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
     balances_sheet,
@@ -66,6 +68,7 @@ class _Snapshot:
     upto_id: int
     transactions: int
     widths: dict[str, int]
+    savings: SavingsSnapshot
 
 
 def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
@@ -94,6 +97,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),
             statistics_sheet(workbook, snapshot.statistics),
+            *savings_sheets(workbook, snapshot.season, snapshot.savings),
             _season_sheet(workbook, snapshot),
         ]
         save_workbook(workbook, target, sheets)
@@ -101,7 +105,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
     db.write(lambda session: audit.record(
         session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
         transactions=written))
-    return WrittenReport(path, len(snapshot.balances.lines), written)
+    return WrittenReport(path, len(snapshot.balances.lines), written, tuple(sheet.ws.title for sheet in sheets))
 
 
 def _read(db: Database, actor: Actor) -> _Snapshot:
@@ -110,12 +114,14 @@ def _read(db: Database, actor: Actor) -> _Snapshot:
         upto_id, count, username, description, type_ = session.execute(text(
             "SELECT COALESCE(MAX(id), 0), COUNT(*), (SELECT MAX(LENGTH(username)) FROM account), "
             "MAX(LENGTH(description)), MAX(LENGTH(type)) FROM txn")).one()
+        season = current_season(session)
         return _Snapshot(
-            made_at=clock.now(), made_by=me.username, season=current_season(session),
+            made_at=clock.now(), made_by=me.username, season=season,
             balances=balance_report(session, actor), study=study_report(session, actor),
             staff=staff_report(session, actor, include_bank=True), statistics=market_statistics(session, actor),
             upto_id=int(upto_id), transactions=int(count),
             widths={"username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)},
+            savings=read_savings(session, actor, season),
         )
 
 
@@ -169,6 +175,7 @@ def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> Sheet:
         *(_stage_items("Equator", season.equator) if season.equator else []),
         ("Squads", "text", ", ".join(season.squads), ""),
         ("Grades", "text", ", ".join(map(str, season.grades)), ""),
+        *season_items(season),
         *((f"Time block {b.name}", "text", f"{b.start:%H:%M}-{b.end:%H:%M}", "")
           for b in season.time_blocks.values()),
     ]

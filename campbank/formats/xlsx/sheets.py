@@ -185,6 +185,11 @@ def statistics_sheet(workbook: Workbook, stats: MarketStatistics) -> Sheet:
         ("Maximum", "money", stats.maximum), ("In danger", "count", stats.in_danger),
         ("In warning", "count", stats.in_warning), ("Pending transfers", "count", stats.pending_transfers),
         ("Issued (all days)", "money", stats.issued), ("Charged (all days)", "money", stats.charged),
+        *((("Money in savings pockets", "money", stats.savings.savings_pockets),
+           ("Money in goal pockets", "money", stats.savings.goal_pockets), ("Money in funds", "money",
+                                                                           stats.savings.funds),
+           ("Loans outstanding", "money", stats.savings.loans_outstanding),
+           ("Open loans", "count", stats.savings.open_loans)) if stats.savings else ()),
     ):
         sheet.row([label, value], kinds=["text", kind])
     sheet.blank()

@@ -219,3 +219,30 @@ def _circle_card(session: Session, circle_id: int) -> CircleCard | None:
     rounds = tuple(CircleRound(i, circle.start.fromordinal(circle.start.toordinal() + i - 1), member, i in held)
                    for i, member in enumerate(circle.members, start=1))
     return CircleCard(circle, bool(voided), rounds)
+
+
+@dataclass(frozen=True)
+class PocketLine:
+    """One pocket of the camp, for the report: its owner, name, kind, balance and target."""
+
+    username: str
+    full_name: str
+    squad: str | None
+    name: str
+    kind: str
+    balance: int
+    target: int | None
+    open: bool
+
+
+def pocket_lines(session: Session, viewer: Actor) -> tuple[PocketLine, ...]:
+    """Every pocket (open or closed) of every student, by squad, surname and pocket (staff and managers)."""
+    require(acting_account(session, viewer), Action.VIEW_STUDENTS)
+    rows = session.execute(text(
+        "SELECT o.username, o.last_name, o.first_name, o.middle_name, o.squad, p.name, p.kind, a.balance, p.target, "
+        "p.closed_at IS NULL FROM pocket p JOIN account a ON a.id = p.account_id JOIN account o ON o.id = p.owner_id"))
+    lines = [PocketLine(username, " ".join(part for part in (last, first, middle) if part), squad, name, kind,
+                        int(balance), target, bool(is_open))
+             for username, last, first, middle, squad, name, kind, balance, target, is_open in rows]
+    return tuple(sorted(lines, key=lambda p: (p.squad or "", p.full_name.casefold(), p.username,
+                                              p.kind != "savings", p.name.casefold())))
