@@ -39,7 +39,7 @@ def test_a_fund_missing_its_target_is_refunded_to_the_cent_at_its_deadline(savin
         "s1": mains["s1"] + 1_223 - tax, "s2": mains["s2"] + 533 - tax, "s3": mains["s3"] + 1 - tax,
         "s4": mains["s4"] - tax}
     assert fund_total(savings, fund) == 0
-    assert query(savings.path, "SELECT state, idempotency_key FROM fund f JOIN txn t ON t.id = "
+    assert query(savings.path, "SELECT f.state, t.idempotency_key FROM fund f JOIN txn t ON t.id = "
                                "f.closing_transaction_id") == [("refunded", f"sys:fund:{fund}:refund")]
     with pytest.raises(RuleError, match="is refunded; it takes no more money"):
         funds.contribute(savings.db, savings.actor("s2"), fund, "1", date="2018-08-09")
