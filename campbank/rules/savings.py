@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from campbank.core.errors import InputError, RuleError
-from campbank.core.money import split_budget
 from campbank.core.season import Season
 
 MAIN = "main"
@@ -156,8 +155,13 @@ def total_due(principal: int, interest_percent: Fraction) -> int:
 
 
 def schedule(total: int, instalments: int) -> tuple[int, ...]:
-    """T split into n instalments exactly; a left-over cent goes to the earlier instalment."""
-    return tuple(split_budget(total, [1] * instalments))
+    """T split into n instalments exactly; a left-over cent goes to the earlier instalment.
+
+    This is `money.split_budget(total, [1] * n)` (every remainder ties, so roster order: the earlier
+    instalment), in whole numbers: the nightly run computes it for every loan of the camp.
+    """
+    share, left = divmod(total, instalments)
+    return tuple(share + 1 if k < left else share for k in range(instalments))
 
 
 def remaining_instalments(amounts: Sequence[int], repaid: int) -> tuple[int, ...]:

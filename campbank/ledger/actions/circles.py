@@ -17,13 +17,13 @@ from campbank.core.enums import State
 from campbank.core.errors import InputError, NotFound, RuleError
 from campbank.core.money import parse_amount
 from campbank.ledger import clock
-from campbank.ledger.actions.posting import Posted, record_transaction
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, bank_account, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, keys
 from campbank.ledger.store import savings as store
+from campbank.ledger.store.batch import NewTransaction, write_processed
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import CircleMemberRow, CircleRow, Transaction
 from campbank.rules.base import Person, RuleContext
@@ -112,26 +112,33 @@ def held_rounds(session: Session, circle_id: int) -> list[Transaction]:
     return sorted(found, key=lambda t: int((t.idempotency_key or "0").rsplit(":", 1)[1]))
 
 
-def hold_round(session: Session, circle: Circle, day: date, *, now: datetime) -> Posted | None:
-    """Inside a write: hold the circle's round for `day` unless it was held already."""
-    number = circle.round_on(day)
-    if number is None:
-        return None
-    key = keys.circle_round(circle.id, number)
-    if session.exec(select(Transaction.id).where(Transaction.idempotency_key == key)).first() is not None:
-        return None
+def hold_rounds(session: Session, due: Sequence[Circle], day: date, *, now: datetime) -> list[int]:
+    """Inside a write: hold each circle's round for `day` that was not held yet, all written at once (the
+    rounds of a night are many small transactions); returns the new transactions' ids, in circle order."""
     season = current_season(session)
     bank = person_of(bank_account(session))
-    ids = store.student_ids(session, circle.members)
-    people = {username: Person(id=ids[username][0], username=username, role="student", full_name=username,
-                               squad=None, grade=None, active=ids[username][1], balance=0)
-              for username in circle.members}
-    ctx = RuleContext(season=season, day=day, creator=bank, people=people, savings=SavingsFacts(circle=circle))
-    entries = ROUND.build({}, ctx)
-    return record_transaction(
-        session, ROUND, bank.id, day=day, description=f"{circle.name}: round {number} of {len(circle.members)}",
-        payload={"type": ROUND.type, "circle": circle.id, "round": number, "date": day.isoformat()},
-        entries=entries, people=people, key=key, now=now)
+    people = member_people(session, [m for circle in due for m in circle.members])
+    items = []
+    for circle in due:
+        number = circle.round_on(day)
+        key = keys.circle_round(circle.id, number or 0)
+        if number is None or session.exec(select(Transaction.id).where(Transaction.idempotency_key == key)).first():
+            continue
+        ctx = RuleContext(season=season, day=day, creator=bank, people=people, savings=SavingsFacts(circle=circle))
+        entries = ROUND.build({}, ctx)
+        assert bank.id is not None
+        items.append(NewTransaction(
+            ROUND.type, bank.id, day, f"{circle.name}: round {number} of {len(circle.members)}",
+            {"type": ROUND.type, "circle": circle.id, "round": number, "date": day.isoformat()}, key,
+            [(people[line.receiver].id, line.amount, line.money_type, line.description) for line in entries.money]))
+    return write_processed(session, items, at=now)
+
+
+def member_people(session: Session, usernames: Sequence[str]) -> dict[str, Person]:
+    """Circle members as the journal needs to name them."""
+    return {username: Person(id=account_id, username=username, role="student", full_name=username, squad=None,
+                             grade=None, active=active, balance=0)
+            for username, (account_id, active) in store.student_ids(session, usernames).items()}
 
 
 def _name(value: object) -> str:

@@ -97,7 +97,8 @@ def run(db: Database, actor: Actor, *, day: date | None = None, through: date | 
         if on_tax is not None:
             on_tax(taxed)
         for name in STEPS:
-            result = run_step(db, actor, name, each, dry_run=dry_run, before_writing=backed_up)
+            result = run_step(db, actor, name, each, dry_run=dry_run,
+                              before_writing=backed_up if pending_backup else None)
             if result is None:
                 continue
             results.append(result)
@@ -187,28 +188,24 @@ def _circles(session: Session, season: Season, day: date, runner: int | None, *,
     due = store.circles_on(session, day)
     if not due:
         return Step("circles", day, NOTHING)
-    held, new, total = [], [], 0
+    held, waiting = [], []
     for circle in due:
         number = circle.round_on(day)
         assert number is not None
         if (earlier := _keyed(session, keys.circle_round(circle.id, number))) is not None:
             held.append(earlier)
-            continue
-        payout = circle.contribution * len(circle.members)
-        if write:
-            posted = circles.hold_round(session, circle, day, now=now)
-            assert posted is not None
-            new.append(posted.id)
-            audit.record(session, "circle.round", actor_id=runner, target=f"circle:{circle.id}", at=now,
-                         round=number, transaction=posted.id, date=day.isoformat())
         else:
-            new.append(0)
-        total += payout
-    if not new:
+            waiting.append(circle)
+    if not waiting:
         return Step("circles", day, ALREADY, transaction_ids=tuple(held))
+    total = sum(circle.contribution * len(circle.members) for circle in waiting)
     if not write:
-        return Step("circles", day, WOULD, len(new), total)
-    return Step("circles", day, DONE, len(new), total, tuple(new))
+        return Step("circles", day, WOULD, len(waiting), total)
+    ids = circles.hold_rounds(session, waiting, day, now=now)
+    assert len(ids) == len(waiting)
+    audit.record(session, "circle.rounds", actor_id=runner, target=f"txn:{ids[0]}", at=now, date=day.isoformat(),
+                 rounds={f"circle:{c.id}": txn for c, txn in zip(waiting, ids, strict=True)}, total=total)
+    return Step("circles", day, DONE, len(ids), total, tuple(ids))
 
 
 def _funds(session: Session, season: Season, day: date, runner: int | None, *, write: bool,

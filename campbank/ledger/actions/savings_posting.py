@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import insert, text
+from sqlmodel import Session
 
 from campbank.core.errors import InputError
 from campbank.ledger.people import bank_account, person_of
 from campbank.ledger.store import audit
 from campbank.ledger.store import savings as store
-from campbank.ledger.store.tables import LoanPaymentRow, LoanRow, MoneyEntry
+from campbank.ledger.store.tables import LoanPaymentRow, LoanRow
 from campbank.rules.base import Payload, Person, Rule, RuleContext
 from campbank.rules.loan import loan_terms
 from campbank.rules.savings import SavingsFacts
@@ -86,19 +87,17 @@ def link_payments(session: Session, loan_id: int | None, transaction_id: int, *,
     For a repayment (`instalments` empty) its one entry pays `loan_id`. For a day's instalments,
     `instalments` maps each entry's position in the transaction to (loan id, instalment number).
     """
-    entries = session.exec(select(MoneyEntry.id).where(MoneyEntry.transaction_id == transaction_id)
-                           .order_by(MoneyEntry.id)).all()  # type: ignore[arg-type]
-    rows = []
-    for position, entry_id in enumerate(entries):
-        assert entry_id is not None
-        if instalments:
-            loan, number = instalments[position]
-            rows.append(LoanPaymentRow(loan_id=loan, money_entry_id=entry_id, instalment=number))
-        else:
-            assert loan_id is not None
-            rows.append(LoanPaymentRow(loan_id=loan_id, money_entry_id=entry_id, instalment=None))
-    session.add_all(rows)
-    session.flush()
+    entries = session.execute(_ENTRIES, {"txn": transaction_id}).scalars().all()
+    if instalments:
+        rows = [{"loan_id": instalments[n][0], "money_entry_id": entry, "instalment": instalments[n][1]}
+                for n, entry in enumerate(entries)]
+    else:
+        assert loan_id is not None
+        rows = [{"loan_id": loan_id, "money_entry_id": entry, "instalment": None} for entry in entries]
+    session.execute(insert(LoanPaymentRow), rows)
+
+
+_ENTRIES = text("SELECT id FROM money_entry WHERE transaction_id = :txn ORDER BY id")
 
 
 def fund_number(value: object) -> int:

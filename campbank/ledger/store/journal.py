@@ -50,9 +50,9 @@ _NEGATIVE_COUNTERS = text(
 # pocket whose money has moved on, or a contribution to a fund already spent, is refused.
 _NEGATIVE_HOLDINGS = text(
     """
-    SELECT username, role, balance FROM account
-     WHERE role IN ('pocket', 'fund') AND balance < 0
-       AND id IN (SELECT account_id FROM journal WHERE transaction_id = :txn AND counter_type IS NULL)
+    SELECT a.username, a.role, a.balance FROM journal j JOIN account a ON a.id = j.account_id
+     WHERE j.transaction_id = :txn AND j.counter_type IS NULL AND j.amount < 0
+       AND a.role IN ('pocket', 'fund') AND a.balance < 0
      LIMIT 1
     """
 )

@@ -188,17 +188,19 @@ def due_instalments(session: Session, day: date) -> tuple[list[Instalment], dict
 
 # ---------------------------------------------------------------------------------------------- interest
 
+# B for each open savings pocket of an active student: its cached balance (every counted entry; `verify`
+# proves it) less what entries dated after the day moved, found through the few transactions so dated.
 _INTEREST_BASES = text(
     """
-    SELECT a.id, a.username, SUM(j.amount)
+    SELECT a.id, a.username, a.balance - COALESCE(later.amount, 0)
       FROM pocket p
       JOIN account a ON a.id = p.account_id
       JOIN account o ON o.id = p.owner_id
-      JOIN journal j ON j.account_id = p.account_id AND j.counter_type IS NULL
-      JOIN txn t ON t.id = j.transaction_id
-     WHERE p.kind = 'savings' AND p.closed_at IS NULL AND o.active = 1 AND t.day <= :day
-     GROUP BY a.id
-    HAVING SUM(j.amount) > 0
+      LEFT JOIN (SELECT j.account_id, SUM(j.amount) AS amount FROM journal j
+                  WHERE j.counter_type IS NULL AND j.transaction_id IN (SELECT id FROM txn WHERE day > :day)
+                  GROUP BY j.account_id) later ON later.account_id = a.id
+     WHERE p.kind = 'savings' AND p.closed_at IS NULL AND o.active = 1
+       AND a.balance - COALESCE(later.amount, 0) > 0
      ORDER BY a.id
     """
 )
