@@ -1,9 +1,10 @@
-"""CampBank benchmarks (not tests): targets 1-7 of the performance issue at full and 1/10 scale.
+"""CampBank benchmarks (not tests): targets 1-7 of the performance issue, and 8 (the nightly run with
+savings and credit), at full and 1/10 scale.
 
     python bench/run.py            # 1/10 scale, then full scale (10,000 students, 1,000,000 entries)
     python bench/run.py --quick    # 1/10 scale only
     python bench/run.py --only post,tax --runs 5
-    (benches: post, tax, student, xlsx, verify, startup, table, tui)
+    (benches: post, tax, nightly, student, xlsx, verify, startup, table, tui)
 
 Each figure is the median of `--runs` runs (5 by default; `--heavy-runs`, 3 by default, for the xlsx
 report and `campbank verify` at full scale). Camps come from bench/camp.py (cached in /tmp/campbank-bench).
@@ -378,7 +379,14 @@ def bench_tui(scale: Scale, label: str, runs: int) -> None:
         add(label, f"7. TUI {name}", ms(t), "< 100 ms", t < 0.1)
 
 
-BENCHES = {"post": bench_post, "tax": bench_tax, "student": bench_student, "xlsx": bench_xlsx,
+def bench_nightly_run(scale: Scale, label: str, runs: int) -> None:
+    from nightly import bench_nightly
+
+    bench_nightly(scale, label, runs, median=median, actor=actor, raw_connect=raw_connect, add=add, ms=ms)
+
+
+BENCHES = {"post": bench_post, "tax": bench_tax, "nightly": bench_nightly_run, "student": bench_student,
+           "xlsx": bench_xlsx,
            "verify": bench_verify, "startup": bench_startup, "table": bench_table, "tui": bench_tui}
 HEAVY = {"xlsx", "verify"}
 

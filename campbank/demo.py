@@ -1,5 +1,6 @@
 """A ready demo camp: four squads of students in grades 7–11, staff, a manager, and a week of history
-using every transaction type (with some transfers still waiting for approval).
+using every transaction type (with some transfers still waiting for approval), and savings and credit:
+pockets, loans, two funds (one spent, one refunded at its deadline) and a savings circle.
 
 The season is the classic one moved so that today is its eighth day, so the demo can be used at once.
 Every demo password is printed; the demo database is never a real camp's file.
@@ -25,12 +26,12 @@ from campbank.core.errors import CampBankError, InputError, RuleError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
 from campbank.ledger import clock
-from campbank.ledger.actions import auth
+from campbank.ledger.actions import auth, circles, loans, nightly, pockets
+from campbank.ledger.actions import funds as savings_funds
 from campbank.ledger.actions.person_details import RosterRow
 from campbank.ledger.actions.posting import post
 from campbank.ledger.actions.setup import initialise
 from campbank.ledger.actions.states import approve, reject
-from campbank.ledger.actions.tax import run as run_tax
 from campbank.ledger.actions.users import create_account
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
@@ -83,13 +84,17 @@ def is_demo(path: Path) -> bool:
 
 
 def demo_season_text(today: date) -> str:
-    """The classic season, moved so that `today` is its eighth day."""
-    original = SEASON_FILES["classic"].read_text(encoding="utf-8")
+    """The classic season with savings and credit switched on (the savings season's numbers), moved so
+    that `today` is its eighth day."""
+    classic = SEASON_FILES["classic"].read_text(encoding="utf-8")
+    savings = SEASON_FILES["savings"].read_text(encoding="utf-8")
+    marker = "\n# Savings and credit ("
+    original = classic[:classic.index(marker)] + savings[savings.index("\n# ----------"):]
     first = today - timedelta(days=DAYS_OF_HISTORY)
     last = first + timedelta(days=20)
     moved = re.sub(r"(?m)^first_day\s*=.*$", f"first_day = {first.isoformat()}", original)
     moved = re.sub(r"(?m)^last_day\s*=.*$", f"last_day = {last.isoformat()}", moved)
-    return re.sub(r'(?m)^name\s*=.*$', 'name = "Demo camp (classic rules)"', moved)
+    return re.sub(r'(?m)^name\s*=.*$', 'name = "Demo camp (classic rules, with savings)"', moved)
 
 
 def create_demo(path: Path, *, students: int = 130, seed: int = 2018, reset: bool = False,
@@ -175,12 +180,56 @@ def _history(db: Database, staff: list[str], students: list[str], rng: random.Ra
     with db.session() as session:  # the demo acts as each of its people without their passwords
         actors = {name: Actor.of(account_named(session, name)) for name in [*staff, *students, MANAGER[0]]}
     first = season.first_day
+    funds: dict[str, int] = {}
     for offset in range(DAYS_OF_HISTORY):
         day = first + timedelta(days=offset)
         _one_day(db, season, day, offset, actors, staff, students, rng)
-        with clock.fixed_at(datetime.combine(day, time(23, 0), tzinfo=UTC)):  # that evening's tax
-            run_tax(db, actors[MANAGER[0]], day=day)
+        with clock.fixed_at(datetime.combine(day, time(17, 0), tzinfo=UTC)):
+            _savings_day(db, day, offset, actors, staff, students, rng, funds)
+        with clock.fixed_at(datetime.combine(day, time(23, 0), tzinfo=UTC)):  # that evening's nightly run
+            nightly.run(db, actors[MANAGER[0]], day=day)
 
+
+def _savings_day(db: Database, day: date, offset: int, actors: dict[str, Actor], staff: list[str],
+                 students: list[str], rng: random.Random, funds: dict[str, int]) -> None:
+    """Pockets, loans, funds and a circle over the week (docs/savings.md), each step as a person would."""
+
+    def attempt(action: Callable[..., object], *args: object, **options: object) -> object | None:
+        try:
+            return action(*args, **options)
+        except CampBankError:  # a random pick the rules refuse (too little money): skip it
+            return None
+
+    when = day.isoformat()
+    savers = students[: max(2, len(students) // 4)]
+    teacher = staff[0]
+    if offset == 0:
+        for who in savers:
+            attempt(pockets.open_pocket, db, actors[who], "savings")
+            attempt(pockets.move, db, actors[who], "main", "savings", cents_to_str(rng.randint(20, 40) * 100),
+                    date=when)
+        for who in savers[:2]:
+            attempt(pockets.open_pocket, db, actors[who], "goal", "Auction", target="50")
+            attempt(pockets.move, db, actors[who], "main", "Auction", "10", date=when)
+        funds["kayak"] = savings_funds.open_fund(db, actors[teacher], "Kayak trip", "400", day + timedelta(days=3))
+        funds["games"] = savings_funds.open_fund(db, actors[teacher], "Board games for the club room", "30",
+                                                 day + timedelta(days=5))
+    if offset == 1:
+        for who in students[-2:]:
+            attempt(loans.grant, db, actors[teacher], who, "60", 3, date=when)
+        circles.create(db, actors[MANAGER[0]], "Four friends", students[:4], "5", day + timedelta(days=1))
+    if offset in (1, 2):
+        for who in rng.sample(students, min(4, len(students))):
+            attempt(savings_funds.contribute, db, actors[who], funds["kayak"], "10", date=when)
+        for who in rng.sample(students, min(3, len(students))):
+            attempt(savings_funds.contribute, db, actors[who], funds["games"], "5", date=when)
+    if offset == 3:
+        attempt(loans.repay, db, actors[students[-1]], "20", date=when)
+        attempt(savings_funds.spend, db, actors[teacher], funds["games"], "Two board games from the camp shop",
+                day=day)
+    if offset == 4:
+        for who in savers[:3]:
+            attempt(pockets.move, db, actors[who], "savings", "main", "5", date=when)
 
 def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[str, Actor],
              staff: list[str], students: list[str], rng: random.Random) -> None:

@@ -100,8 +100,8 @@ def load_camp(db: Database) -> Camp:
     camp = Camp(db)
     with db.session() as session:
         for account in session.exec(select(Account).order_by(Account.id)):
-            if account.username == "bank":
-                continue
+            if account.username == "bank" or account.role not in ("student", "staff", "manager"):
+                continue  # the bank, and the accounts of pockets and funds
             {"student": camp.students, "staff": camp.staff, "manager": camp.managers}[account.role].append(
                 account.username
             )

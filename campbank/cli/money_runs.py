@@ -24,7 +24,8 @@ from campbank.core.errors import InputError
 from campbank.core.money import format_amount
 from campbank.widgets.literal import literal
 
-tax_app = typer.Typer(help="The daily tax: run it (the scheduler does, every evening) or void a day.")
+tax_app = typer.Typer(help="The nightly run of the tax, interest, instalments, circle rounds and fund refunds "
+                            "(the scheduler runs it every evening), or void a tax day.")
 fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
 AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
 RunAs = Annotated[str | None, typer.Option("--as", help="Run it as this manager (password from CAMPBANK_PASSWORD "
@@ -50,13 +51,15 @@ def parse_date(value: str | None, field: str) -> date | None:
 @tax_app.command("run")
 def tax_run(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="The day to tax (default today).")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="The day to run (default today).")] = None,
     through: Annotated[str | None, typer.Option(help="Catch up every day up to this one.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
     as_user: RunAs = None,
 ) -> None:
-    """Charge the day's tax to every active student, once per date, with a backup first."""
-    from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run, run
+    """The nightly run, once per date with a backup first: the tax, then interest on savings, loan
+    instalments, savings circles' rounds and refunds of funds past their deadline (each on its own line)."""
+    from campbank.ledger.actions.nightly import run
+    from campbank.ledger.actions.tax import BACKUPS_KEPT, days_to_run
     from campbank.ledger.season.in_force import season_in_force
     from campbank.ledger.store.backup import backup
     from campbank.ledger.store.chain import current_head
@@ -84,12 +87,15 @@ def tax_run(
                 line += "outside the season's tax schedule; nothing charged"
             console.print(literal(line))
 
+        def report_step(step) -> None:
+            console.print(literal(f"{step.day} (day {season.day_number(step.day)}): {step.describe(sign)}"))
+
         def take_backup() -> None:
             path = backup(db, reason="tax", keep=BACKUPS_KEPT, actor_id=actor.id)
             console.print(f"Backed up to {esc(path)}")
 
         if sys.stdout.isatty() and len(days) > 1:
-            with Progress(TextColumn("Tax"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+            with Progress(TextColumn("Nightly run"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
                           console=console, transient=True) as bar:
                 task = bar.add_task("tax", total=len(days))
 
@@ -97,9 +103,11 @@ def tax_run(
                     report(result)
                     bar.advance(task)
 
-                run(db, actor, day=start, through=end, dry_run=dry_run, on_day=advance, backup=take_backup)
+                run(db, actor, day=start, through=end, dry_run=dry_run, on_tax=advance, on_step=report_step,
+                    backup=take_backup)
         else:
-            run(db, actor, day=start, through=end, dry_run=dry_run, on_day=report, backup=take_backup)
+            run(db, actor, day=start, through=end, dry_run=dry_run, on_tax=report, on_step=report_step,
+                backup=take_backup)
         # Kept in the scheduler's log, the head lets `campbank verify --anchor` prove this history later.
         console.print(f"Chain head: {current_head(db)}")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from fractions import Fraction
 from typing import Literal
 
-GROUPS = ("studies", "work", "sport", "activity", "p2p", "technical", "else", "fine", "purchase")
+GROUPS = ("studies", "work", "sport", "activity", "p2p", "technical", "else", "fine", "purchase", "savings")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,55 @@ class Stage:
     fines: StudyFines
 
 
+# Savings and credit (docs/savings.md). Every part is off unless the season switches it on; a season file
+# without these sections (every camp before them) has them all off.
+
+
+@dataclass(frozen=True)
+class PocketRules:
+    """Goal pockets: money a student sets aside by purpose, moved at once between their own pockets."""
+
+    enabled: bool = False
+    max_goals: int = 0  # goal pockets a student may have open at once
+
+
+@dataclass(frozen=True)
+class SavingsRules:
+    """The savings pocket and its daily interest: floor(min(B, max_balance) × rate / 100) cents a day."""
+
+    enabled: bool = False
+    daily_rate_percent: Fraction = Fraction(0)  # exact: written as a decimal string such as "1.5"
+    max_balance: int = 0  # cents; a balance above it earns only on this much
+
+
+@dataclass(frozen=True)
+class LoanRules:
+    """Loans from the bank, repaid by daily instalments: T = P + floor(P × interest_percent / 100)."""
+
+    enabled: bool = False
+    granted_by: str = "manager"  # "staff" (staff and managers) or "manager" (managers only)
+    max_amount: int = 0  # cents
+    max_instalments: int = 0
+    interest_percent: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class FundRules:
+    """Money pools for a shared goal, spent at the target or refunded exactly."""
+
+    enabled: bool = False
+    max_target: int = 0  # cents
+
+
+@dataclass(frozen=True)
+class CircleRules:
+    """Rotating savings circles: each round every member pays c and one member receives k·c."""
+
+    enabled: bool = False
+    max_members: int = 0
+    max_contribution: int = 0  # cents
+
+
 @dataclass(frozen=True)
 class Season:
     name: str
@@ -113,6 +163,11 @@ class Season:
     api_enabled: bool = True  # `campbank serve` answers the JSON API
     api_token_seconds: int = 12 * 3600  # how long a sign-in through the API lasts
     rule_settings: dict[str, dict[str, int]] = field(default_factory=dict)  # [rules.TYPE] name = value
+    pockets: PocketRules = field(default_factory=PocketRules)
+    savings: SavingsRules = field(default_factory=SavingsRules)
+    loans: LoanRules = field(default_factory=LoanRules)
+    funds: FundRules = field(default_factory=FundRules)
+    circles: CircleRules = field(default_factory=CircleRules)
     source: str = field(default="", compare=False)
 
     def day_number(self, day: date) -> int:

@@ -1,6 +1,7 @@
 """Raw exports as CSV or JSON: balances, and every money or counter entry, streamed.
 
-JSON amounts are strings with two decimals ("-5.00"). CSV rows end in CRLF; every cell goes through the
+JSON amounts are strings with two decimals ("-5.00"). A student's balance is main + pockets, with the
+split beside it (`main`, `in_pockets`). CSV rows end in CRLF; every cell goes through the
 one formula guard (`campbank.core.text.looks_like_formula`: text a spreadsheet would run as a formula gets a
 leading apostrophe; numbers stay numbers) and has its terminal controls made visible, since a CSV is also
 printed to a terminal. JSON keeps every value exact, for programs; the characters a terminal could act on
@@ -11,7 +12,8 @@ locked out; they see the entries that existed when the export began, and each re
 then.
 
 Each money row: the entry and its transaction (id, type, money type and its report group, amount,
-description), the receiver (last/first/middle name, username, role, squad, grade, current balance), the
+description), the receiver (last/first/middle name, username, role, squad, grade, current balance, and
+for a pocket or a fund its name), the
 creator's username, created_at (UTC), the transaction's day, its state and `counted` (state ==
 processed). Each counter row has the counter type, value, date and time block instead of the money
 fields; a book_certificate value is an amount (cents, written like money), every other value a count.
@@ -71,6 +73,8 @@ def balance_record(season: Season, row: BalanceRow) -> dict[str, object]:
         "grade": row.grade,
         "active": row.active,
         "balance": cents_to_str(row.balance),
+        "main": cents_to_str(row.main),
+        "in_pockets": cents_to_str(row.saved),
         "certificates": cents_to_str(row.certificates),
         "counters": {str(name): row.counters.get(name, 0) for name in COUNTS},
         "expected_fine": cents_to_str(status_of(season, row).final.expected_fine),
@@ -89,15 +93,15 @@ def balances_csv(db: Database, actor: Actor, *, target: str = "stdout") -> str:
     buffer = io.StringIO()
     counters = list(COUNTS)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "certificates",
-                     *counters, "expected_fine"])
+    writer.writerow(["username", "full_name", "role", "squad", "grade", "active", "balance", "main", "in_pockets",
+                     "certificates", *counters, "expected_fine"])
     season, rows = _exported_balances(db, actor, target, "csv")
     for row in rows:
         record = balance_record(season, row)
         writer.writerow([csv_cell(value) for value in (
             record["username"], row.full_name, row.role, row.squad or "", row.grade or "",
-            "yes" if row.active else "no", record["balance"], record["certificates"],
-            *(row.counters.get(name, 0) for name in counters), record["expected_fine"])])
+            "yes" if row.active else "no", record["balance"], record["main"], record["in_pockets"],
+            record["certificates"], *(row.counters.get(name, 0) for name in counters), record["expected_fine"])])
     return buffer.getvalue()
 
 
@@ -126,8 +130,10 @@ def to_json(value: object, *, indent: int | None = None) -> str:
 
 # --- money and counter entries, streamed -----------------------------------------------------------
 
+# A pocket's or a fund's account receives money too: `receiver_role` is then "pocket" or "fund", the names
+# are the pocket owner's (a fund's are its name), and `pocket` names the pocket or the fund (docs/savings.md).
 RECEIVER_FIELDS = ("receiver_username", "receiver_last_name", "receiver_first_name", "receiver_middle_name",
-                   "receiver_role", "receiver_squad", "receiver_grade", "receiver_balance")
+                   "receiver_role", "receiver_squad", "receiver_grade", "receiver_balance", "pocket")
 TRANSACTION_FIELDS = ("creator", "created_at", "day", "state", "counted")
 FIELDS: dict[str, tuple[str, ...]] = {
     "money": ("entry_id", "transaction_id", "transaction_type", "money_type", "group", "amount", "description",
@@ -187,11 +193,11 @@ def _receiver(people: dict[int, AccountRow], receiver_id: int) -> dict[str, obje
     if person is None:
         return {"receiver_username": "?", "receiver_last_name": "", "receiver_first_name": "",
                 "receiver_middle_name": "", "receiver_role": None, "receiver_squad": None, "receiver_grade": None,
-                "receiver_balance": cents_to_str(0)}
+                "receiver_balance": cents_to_str(0), "pocket": None}
     return {"receiver_username": person.username, "receiver_last_name": person.last_name,
             "receiver_first_name": person.first_name, "receiver_middle_name": person.middle_name,
             "receiver_role": person.role, "receiver_squad": person.squad, "receiver_grade": person.grade,
-            "receiver_balance": cents_to_str(person.balance)}
+            "receiver_balance": cents_to_str(person.balance), "pocket": person.holding}
 
 
 def _transaction(people: dict[int, AccountRow], row: MoneyEntryRow | CounterEntryRow) -> dict[str, object]:

@@ -29,6 +29,11 @@ class Action(StrEnum):
     CHARGE_FINES = "charge study fines"
     LOAD_SEASON = "load season rules"
     VIEW_AUDIT = "see the audit log"
+    KEEP_POCKETS = "keep pockets, repay their loan and contribute to funds"
+    GRANT_LOANS = "grant loans"
+    MANAGE_LOANS = "cancel or write off loans"
+    MANAGE_FUNDS = "open, spend or cancel funds"
+    MANAGE_CIRCLES = "set up or void savings circles"
 
 
 _STAFF = {
@@ -41,12 +46,14 @@ _STAFF = {
     Action.ADD_FILES,
     Action.READ_FILES,
     Action.VIEW_REPORTS,
+    Action.GRANT_LOANS,  # where the season lets staff grant them (loans.granted_by)
+    Action.MANAGE_FUNDS,
 }
 
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES}),
+    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES, Action.KEEP_POCKETS}),
     Role.STAFF: frozenset(_STAFF),
-    Role.MANAGER: frozenset(Action),
+    Role.MANAGER: frozenset(Action) - {Action.KEEP_POCKETS},
 }
 
 

@@ -9,6 +9,7 @@ from campbank.core.enums import Role, State
 from campbank.core.errors import NotFound, PermissionDenied, RuleError
 from campbank.ledger.permissions import Action, require
 from campbank.ledger.store.tables import Account, Transaction
+from campbank.rules import REGISTRY
 
 
 def load_transaction(session: Session, transaction_id: int) -> Transaction:
@@ -24,6 +25,8 @@ def check_may_cancel(session: Session, account: Account, txn: Transaction) -> No
         raise PermissionDenied(
             f"#{txn.id} is a tax; a tax day is corrected with `campbank tax void DATE`, not cancelled"
         )
+    if (instead := _cancel_instead(txn.type)) is not None:
+        raise PermissionDenied(f"#{txn.id} is a {txn.type}: {instead}")
     if State(txn.state) not in (State.CREATED, State.PROCESSED):
         raise RuleError(f"#{txn.id} is already {txn.state}", field="id")
     if txn.creator_id == account.id:
@@ -40,3 +43,9 @@ def check_may_cancel(session: Session, account: Account, txn: Transaction) -> No
         require(account, Action.CANCEL_STUDENTS)
     else:
         require(account, Action.CANCEL_ANY)
+
+
+def _cancel_instead(type_name: str) -> str | None:
+    """What undoes a type that the general cancel leaves alone (loans, instalments, interest, …)."""
+    rule = REGISTRY.get(type_name)
+    return rule.cancel_instead if rule is not None else None

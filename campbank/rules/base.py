@@ -17,6 +17,7 @@ from campbank.core.enums import Role
 from campbank.core.errors import InputError, RuleError
 from campbank.core.money import parse_amount
 from campbank.core.season import Season, Setting
+from campbank.rules.savings import SavingsFacts
 
 Payload = Mapping[str, Any]
 
@@ -36,6 +37,7 @@ class FieldKind(StrEnum):
     PER_STUDENT_PLACE = "per_student_place"
     MARKS = "marks"
     PARTNERS = "partners"  # a list of {"username": ..., "amount": ...}
+    COUNT = "count"  # a whole number, such as a loan's instalments
 
 
 # How each kind of field names people in a payload: one username, a list, or the keys of a map.
@@ -97,6 +99,7 @@ class RuleContext:
     day: date
     creator: Person
     people: Mapping[str, Person]  # by username: everyone the payload names who exists
+    savings: SavingsFacts | None = None  # pockets, loans, funds and circles, for the savings rules
 
     def student(self, username: object, field_name: str) -> Person:
         """The active student called `username`, or an error naming the field."""
@@ -162,6 +165,10 @@ class Rule:
     block_prefix: ClassVar[str | None] = None  # its form offers the blocks named PREFIX…; one at least
     offers_money_types: ClassVar[bool] = False  # its form offers the season's money types of form = TYPE
     settings: ClassVar[tuple[Setting, ...]] = ()  # its own numbers, in the season's [rules.TYPE] table
+    # Set for types that the general cancel must leave alone, saying what undoes them instead.
+    cancel_instead: ClassVar[str | None] = None
+    # The part of the season it belongs to ("pockets", "loans", …): the ledger hands it `SavingsFacts`.
+    savings_part: ClassVar[str | None] = None
 
     def fields(self, season: Season) -> tuple[FormField, ...]:
         raise NotImplementedError

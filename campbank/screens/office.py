@@ -31,7 +31,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        panes = panes_for(self.actor.role)
+        panes = panes_for(self.actor.role, self.campbank.season)
         yield Header()
         with Horizontal():
             yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
@@ -50,7 +50,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def sections(self) -> list[tuple[str, str]]:
         """(id, title) of each section this person sees, in menu order."""
-        return [(p.SECTION_ID, p.SECTION_TITLE) for p in panes_for(self.actor.role)]
+        return [(p.SECTION_ID, p.SECTION_TITLE) for p in panes_for(self.actor.role, self.campbank.season)]
 
     def show_section(self, section_id: str) -> None:
         menu = self.query_one("#menu", OptionList)

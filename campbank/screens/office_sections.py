@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from campbank.core.season import Season
 from campbank.screens.manager.audit import AuditPane
 from campbank.screens.manager.charges import ChargesPane
 from campbank.screens.manager.export import ExportPane
+from campbank.screens.manager.loans import LoansPane
 from campbank.screens.manager.staff import StaffPane
 from campbank.screens.manager.transactions import TransactionsPane
 from campbank.screens.manager.users import UsersPane
@@ -12,6 +14,7 @@ from campbank.screens.staff.announcements import AnnouncementsPane
 from campbank.screens.staff.approvals import ApprovalsPane
 from campbank.screens.staff.dashboard import DashboardPane
 from campbank.screens.staff.files import FilesPane
+from campbank.screens.staff.funds_circles import FundsCirclesPane
 from campbank.screens.staff.my_transactions import MyTransactionsPane
 from campbank.screens.staff.new_transaction import NewTransactionPane
 from campbank.screens.staff.reports import ReportsPane
@@ -28,6 +31,8 @@ SECTIONS: tuple[type[Pane], ...] = (
     ApprovalsPane,
     StatisticsPane,
     ReportsPane,
+    LoansPane,
+    FundsCirclesPane,
     TransactionsPane,
     StaffPane,
     UsersPane,
@@ -39,5 +44,7 @@ SECTIONS: tuple[type[Pane], ...] = (
 )
 
 
-def panes_for(role: str) -> list[type[Pane]]:
-    return [pane for pane in SECTIONS if role in pane.ROLES]
+def panes_for(role: str, season: Season | None = None) -> list[type[Pane]]:
+    """The sections `role` sees; with a season, those of savings and credit only where it has them on."""
+    return [pane for pane in SECTIONS if role in pane.ROLES
+            and (season is None or not pane.PARTS or any(getattr(season, part).enabled for part in pane.PARTS))]

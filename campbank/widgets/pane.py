@@ -13,6 +13,7 @@ class Pane(LedgerWork, Vertical):
     SECTION_ID: str = ""
     SECTION_TITLE: str = ""
     ROLES: frozenset[str] = frozenset({"staff", "manager"})
+    PARTS: tuple[str, ...] = ()  # season parts (e.g. "loans") of which one must be on for it to show
 
     DEFAULT_CSS = """
     Pane {

@@ -53,7 +53,7 @@ def refused(text: str) -> SeasonError:
 
 
 def test_files_live_in_the_package_data_folder():
-    assert set(SEASON_FILES) == {"classic", "flat-tax"}
+    assert set(SEASON_FILES) == {"classic", "flat-tax", "savings"}
     for path in SEASON_FILES.values():
         assert path.is_file()
         assert path.parent.name == "data"
@@ -180,6 +180,9 @@ FORM_TYPES = {
         "workout_reward": "sport", "sport_activity": "sport", "day_activity": "activity",
         "evening_activity": "activity", "p2p": "p2p", "tax": "technical", "lecture_miss": "fine",
         "study_fine": "fine", "certificate": "technical",
+        # written only when the season switches savings and credit on
+        "pocket": "savings", "interest": "savings", "loan": "savings", "loan_repayment": "savings", "fund": "savings",
+        "circle": "savings",
     },
 }  # fmt: skip
 

@@ -85,7 +85,18 @@ BASES: dict[str, dict[str, object]] = {
     "workout": {"attendees": ["s1", "s2", "s3"]},
     "fac_pass": {"amounts": {"s5": "4"}},
     "certificate": {"certificates": ["s2"]},
+    # savings and credit, on the savings season (see `with_savings`)
+    "pocket_move": {"from": "main", "to": "savings", "amount": "1"},
+    "loan": {"borrower": "s2", "amount": "10", "instalments": 2},
+    "loan_repay": {"amount": "1"},
+    "fund_contribution": {"fund": 1, "amount": "1"},
+    "fund_spend": {"fund": 1},
+    "fund_refund": {"fund": 1},
+    "interest": {},
+    "loan_instalment": {},
+    "circle_round": {},
 }
+STUDENT_TYPES = {"p2p", "pocket_move", "loan_repay", "fund_contribution"}
 FIELD_NAMES = sorted(COMMON_FIELDS | {name for base in BASES.values() for name in base}
                      | {"receiver", "absentees", "speaker", "block", "marks", "partners", "scores", "places"})
 
@@ -168,7 +179,9 @@ def payloads(draw, type_name: str) -> object:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("type_name", sorted(REGISTRY))
 def test_every_payload_field_of_every_type_posts_or_is_refused_cleanly(camp, type_name):
     actors = {name: camp.actor(name) for name in ("t1", "manager", "s1", "s2")}
-    usual = "s1" if type_name == "p2p" else "t1"
+    usual = "s1" if type_name in STUDENT_TYPES else "t1"
+    if REGISTRY[type_name].savings_part is not None:
+        with_savings(camp)
 
     @fuzz(40)
     @given(payload=payloads(type_name), who=st.sampled_from([usual, usual, usual, "manager", "s2"]))
@@ -186,6 +199,18 @@ def test_every_payload_field_of_every_type_posts_or_is_refused_cleanly(camp, typ
             assert report.ok, messages(report)
 
     attempt()
+
+
+def with_savings(camp) -> None:  # type: ignore[no-untyped-def]
+    """The savings season, s1's savings pocket and loan, and fund #1: so valid savings payloads post."""
+    from campbank.ledger.actions import funds, loans, pockets
+    from campbank.ledger.season import in_force
+    from campbank.ledger.season.load import SEASON_FILES
+
+    in_force.load(camp.db, camp.manager, SEASON_FILES["savings"].read_text(encoding="utf-8"), "season-savings.toml")
+    pockets.open_pocket(camp.db, camp.actor("s1"), "savings")
+    loans.grant(camp.db, camp.actor("t1"), "s1", "50", 3, date=DAY)
+    funds.open_fund(camp.db, camp.actor("t1"), "Fuzz fund", "500", "2018-08-26")
 
 
 # --- roster files ---------------------------------------------------------------------------------

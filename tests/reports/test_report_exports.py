@@ -127,8 +127,8 @@ def test_balances_round_trip(market):
     assert by_name["obrien"]["full_name"] == 'O"Brien, Jr. Ann Мария'
     assert by_name["minus"]["full_name"] == "'-2+3 Bob"
     assert {r["username"]: r["full_name"] for r in records}["petrov"] == "Петров Пётр"
-    assert set(records[0]) == {"username", "full_name", "role", "squad", "grade", "active", "balance", "certificates",
-                               "counters", "expected_fine"}
+    assert set(records[0]) == {"username", "full_name", "role", "squad", "grade", "active", "balance", "main",
+                               "in_pockets", "certificates", "counters", "expected_fine"}
 
 
 def test_csv_byte_order_mark_is_optional(market):

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from campbank.core.errors import InputError, PermissionDenied
 from campbank.formats.xlsx.report import SHEETS, write_report
 
-MONEY_HEADERS = ("Balance", "Earned", "Studies", "Activity", "Sport", "Work", "Certificates")
+MONEY_HEADERS = ("Balance", "In pockets", "Earned", "Studies", "Activity", "Sport", "Work", "Certificates")
 
 
 def cents(value: object) -> int:
@@ -54,7 +54,7 @@ def test_sheets_and_spreadsheet_habits(workbook):
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), name
         assert all(ws.column_dimensions[c.column_letter].width >= 6 for c in header), name
     balances = book["Balances"]
-    assert balances.auto_filter.ref == f"A1:L{len(table(balances)[1]) + 1}"
+    assert balances.auto_filter.ref == f"A1:M{len(table(balances)[1]) + 1}"
     money_columns = [i for i, c in enumerate(balances[1]) if c.value in MONEY_HEADERS]
     for row in balances.iter_rows(min_row=2, max_row=10):
         for i in money_columns:

@@ -1,4 +1,5 @@
-"""The manager's xlsx report: Balances, Study, Transactions, Staff, Statistics and Season.
+"""The manager's xlsx report: Balances, Study, Transactions, Staff, Statistics and Season, and Pockets, Loans,
+Funds and Circles where the camp has savings and credit (docs/savings.md).
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
 transactions there are: the small reports are read first in one short read transaction (`camp_report`,
@@ -24,6 +25,7 @@ from openpyxl.workbook import Workbook
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
 from campbank.formats.xlsx.save import save_workbook
+from campbank.formats.xlsx.savings_sheets import savings_sheets, season_items
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
     balances_sheet,
@@ -83,10 +85,12 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),
             statistics_sheet(workbook, snapshot.statistics),
+            *savings_sheets(workbook, snapshot.season, snapshot.savings),
             _season_sheet(workbook, snapshot),
         ]
         save_workbook(workbook, target, sheets)
-    return WrittenReport(path, len(snapshot.balances.lines), snapshot.transactions)
+    return WrittenReport(path, len(snapshot.balances.lines), snapshot.transactions,
+                         tuple(sheet.ws.title for sheet in sheets))
 
 
 def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: CampReport,
@@ -141,6 +145,7 @@ def _season_sheet(workbook: Workbook, snapshot: CampReport) -> Sheet:
         *(_stage_items("Equator", season.equator) if season.equator else []),
         ("Squads", "text", ", ".join(season.squads), ""),
         ("Grades", "text", ", ".join(map(str, season.grades)), ""),
+        *season_items(season),
         *((f"Time block {b.name}", "text", f"{b.start:%H:%M}-{b.end:%H:%M}", "")
           for b in season.time_blocks.values()),
         *_rule_items(season),

@@ -40,7 +40,7 @@ Tick = Callable[[int], None]
 
 BALANCE_COLUMNS = (
     Column("Squad"), Column("Student"), Column("Username"), Column("Grade", "count"), Column("Balance", "money"),
-    Column("Earned", "money"), *(Column(g.capitalize(), "money") for g in EARNED_GROUPS),
+    Column("In pockets", "money"), Column("Earned", "money"), *(Column(g.capitalize(), "money") for g in EARNED_GROUPS),
     Column("Certificates", "money"), Column("Status"),
 )
 STUDY_COLUMNS = (
@@ -76,18 +76,19 @@ def balances_sheet(workbook: Workbook, report: BalanceReport, tick: Tick) -> She
     sign = report.currency_sign
     sheet.note(f"Red: balance at or below {format_amount(report.danger_level, sign)} (danger). "
                f"Yellow: below {format_amount(report.warning_level, sign)} (warning).", MUTED)
+    sheet.note("Balance: main pocket and every other pocket; In pockets: the part set aside besides main.", MUTED)
     sheet.note("Earned: every positive counted entry received; Studies, Activity, Sport, Work: the same by "
                "report group. Mean and Std dev (population) are rounded to the cent.", MUTED)
     return sheet
 
 
 def _balance_values(squad: str, line) -> list[object]:
-    return [squad, line.full_name, line.username, line.grade, line.balance, line.earned,
+    return [squad, line.full_name, line.username, line.grade, line.balance, line.saved, line.earned,
             *(line.money(g) for g in EARNED_GROUPS), line.certificates, line.flag]
 
 
 def _footer(sheet: Sheet, label: str, footer: dict[str, Summary]) -> None:
-    columns = ("balance", "earned", *EARNED_GROUPS, "certificates")
+    columns = ("balance", "saved", "earned", *EARNED_GROUPS, "certificates")
     count = footer["balance"].count
     for name, pick in zip(FOOTER_LABELS, (lambda s: s.total, lambda s: s.mean, lambda s: s.std_dev), strict=False):
         title = f"{name} ({_students(count)})" if name == "Sum" else name
@@ -184,6 +185,11 @@ def statistics_sheet(workbook: Workbook, stats: MarketStatistics) -> Sheet:
         ("Maximum", "money", stats.maximum), ("In danger", "count", stats.in_danger),
         ("In warning", "count", stats.in_warning), ("Pending transfers", "count", stats.pending_transfers),
         ("Issued (all days)", "money", stats.issued), ("Charged (all days)", "money", stats.charged),
+        *((("Money in savings pockets", "money", stats.savings.savings_pockets),
+           ("Money in goal pockets", "money", stats.savings.goal_pockets), ("Money in funds", "money",
+                                                                           stats.savings.funds),
+           ("Loans outstanding", "money", stats.savings.loans_outstanding),
+           ("Open loans", "count", stats.savings.open_loans)) if stats.savings else ()),
     ):
         sheet.row([label, value], kinds=["text", kind])
     sheet.blank()

@@ -20,6 +20,7 @@ from campbank.core.enums import Role, State
 from campbank.core.errors import PermissionDenied, RuleError
 from campbank.core.money import MAX_ENTRY, format_amount
 from campbank.ledger import clock
+from campbank.ledger.actions import savings_posting
 from campbank.ledger.actions.prepare import Earlier, Prepared, prepare, substitute
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account
@@ -72,11 +73,17 @@ def record(session: Session, prepared: Prepared, *, now: datetime | None = None,
     """Write a prepared payload; a key already posted returns the earlier transaction and writes nothing."""
     if prepared.earlier is not None:
         return _posted_earlier(prepared.earlier)
-    return record_transaction(
+    now = now or clock.now()
+    posted = record_transaction(
         session, prepared.rule, prepared.creator_id, day=prepared.day, description=prepared.description,
         payload=prepared.payload, entries=prepared.entries, people=prepared.people, key=prepared.key,
         update_of=update_of, now=now,
     )
+    if prepared.rule.savings_part is not None:
+        assert prepared.context is not None and prepared.poster_id is not None
+        savings_posting.after_posting(session, prepared.rule, posted.id, prepared.payload, prepared.context,
+                                      actor_id=prepared.poster_id, now=now)
+    return posted
 
 
 def record_transaction(
@@ -161,6 +168,7 @@ def _check_entry_sizes(entries: Entries) -> None:
         if abs(counter.value) > MAX_ENTRY:
             raise RuleError(f"{counter.counter_type} {counter.value} for {counter.receiver} is more than one "
                             "entry may carry", field=counter.counter_type)
+
 
 
 def _write_entries(

@@ -26,13 +26,14 @@ from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.season import Season
 from campbank.core.text import clean_text, text_problem
 from campbank.ledger import clock
+from campbank.ledger.actions import savings_posting
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, load_people
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import keys
-from campbank.ledger.store.tables import Account, Transaction
+from campbank.ledger.store.tables import Account, LoanRow, Transaction
 from campbank.ledger.transactions import load_transaction
 from campbank.rules import rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
@@ -74,6 +75,8 @@ class Prepared:
     entries: Entries = field(default_factory=Entries)
     people: Mapping[str, Person] = field(default_factory=dict)
     earlier: Earlier | None = None
+    context: RuleContext | None = None  # what the rule was built with (savings and credit read it again)
+    poster_id: int | None = None  # who posted it, when the transaction is recorded as another's (a loan: the bank)
 
 
 def prepare(session: Session, actor: Actor, payload: object, *, system_key: str | None = None) -> Prepared:
@@ -94,10 +97,14 @@ def prepare(session: Session, actor: Actor, payload: object, *, system_key: str 
     day = parse_day(payload.get("date"), season)
     description = _description(payload)
     people = load_people(session, usernames_in(payload, rule.fields(season)) | {account.username})
-    ctx = RuleContext(season=season, day=day, creator=people[account.username], people=people)
+    creator = people[account.username]
+    saving = savings_posting.facts_for(session, rule, payload, creator, people)
+    people = {**saving.people, **people}
+    ctx = RuleContext(season=season, day=day, creator=creator, people=people, savings=saving.facts)
     entries = rule.build(payload, ctx)
     check_clashes(session, season, entries, day, people)
-    return Prepared(rule, account.id, payload, day, description, key, entries, people)
+    return Prepared(rule, saving.recorded_as or account.id, payload, day, description, key, entries, people,
+                    context=ctx, poster_id=account.id)
 
 
 def substitute(session: Session, actor: Actor, transaction_id: int, payload: object, *,
@@ -178,6 +185,9 @@ def _check_may_create(account: Account, rule: Rule) -> None:
         raise PermissionDenied(f"{rule.type} transactions are made only by {rule.made_by}", field="type")
     if account.role not in rule.creator_roles:
         raise PermissionDenied(f"a {account.role} may not create a {rule.type} transaction")
+    if rule.savings_part is not None:
+        require(account, Action.KEEP_POCKETS if account.role == Role.STUDENT else Action.GRANT_LOANS)
+        return
     require(account, Action.REQUEST_TRANSFER if account.role == Role.STUDENT else
             Action.CREATE_STAFF_TRANSACTION)
 
@@ -214,8 +224,16 @@ def _earlier_post(session: Session, key: str, account: Account, payload: Mapping
     if earlier is None:
         return None
     assert earlier.id is not None
-    same = earlier.creator_id == account.id and json.loads(earlier.payload) == dict(payload)
+    poster = earlier.creator_id == account.id or _granted_by(session, earlier) == account.id
+    same = poster and json.loads(earlier.payload) == dict(payload)
     if not same:
         raise RuleError(f"was already used for #{earlier.id} with a different payload", field="idempotency_key")
     return Earlier(earlier.id, earlier.type, str(earlier.state), earlier.recipients, earlier.amount, earlier.day,
                    earlier.description)
+
+
+def _granted_by(session: Session, txn: Transaction) -> int | None:
+    """Who posted a loan (recorded as created by the bank, which lends the money)."""
+    if txn.type != "loan":
+        return None
+    return session.exec(select(LoanRow.granted_by_id).where(LoanRow.transaction_id == txn.id)).first()

@@ -29,6 +29,7 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, tokens
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.savings import sync_pockets
 from campbank.ledger.store.tables import Account, SignInLock
 
 PROFILE_FIELDS = ("last_name", "first_name", "middle_name", "squad", "grade", "role")
@@ -199,7 +200,10 @@ def deactivate(db: Database, actor: Actor, username: str) -> None:
 def _person(session: Session, username: str) -> Account:
     if username == BANK:
         raise InputError("the bank account cannot be changed", field="username")
-    return account_named(session, username)
+    account = account_named(session, username)
+    if account.role not in tuple(Role):  # a pocket's or a fund's account is not a person
+        raise InputError(f"{username!r} is not a person's account", field="username")
+    return account
 
 
 def _taken_usernames(session: Session) -> set[str]:
@@ -289,6 +293,7 @@ def _update(session: Session, row: RosterRow, username: str, changed: Iterable[s
         else:
             setattr(account, name, getattr(row, name) or ("" if name.endswith("name") else None))
     session.add(account)
+    sync_pockets(session, account)
     audit.record(session, "user.update", actor_id=actor_id, target=f"user:{username}", changed=list(changed))
 
 

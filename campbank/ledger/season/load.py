@@ -20,6 +20,8 @@ The layout (see data/season-classic.toml, whose comments explain each number):
     [money_types]     code = { label = "...", group = "...", form = "..." (optional) }
     [rules.TYPE]      the numbers a transaction type declares as its `settings` (optional; required
                       when the type declares any)
+    [pockets] [savings] [loans] [funds] [circles]   savings and credit, each optional and off unless
+                      `enabled = true` (season/savings.py, docs/savings.md)
 
 What the transaction types need from a season — the money types they write, the blocks they name, the
 forms that offer money types, their own numbers — is declared by each rule module and checked here.
@@ -33,6 +35,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import campbank
 from campbank import rules
@@ -48,6 +51,8 @@ from campbank.core.season import (
     StudyFines,
     TimeBlock,
 )
+from campbank.ledger.season.savings import SECTIONS as SAVINGS_SECTIONS
+from campbank.ledger.season.savings import parse_sections as parse_savings_sections
 from campbank.ledger.season.validate import (
     Context,
     SeasonError,
@@ -62,6 +67,7 @@ DATA_DIR = Path(campbank.__file__).parent / "data"
 SEASON_FILES: dict[str, Path] = {
     "classic": DATA_DIR / "season-classic.toml",
     "flat-tax": DATA_DIR / "season-flat-tax.toml",
+    "savings": DATA_DIR / "season-savings.toml",
 }
 
 FORMULAS = ("piecewise", "linear")
@@ -96,7 +102,7 @@ TOP_KEYS = (
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "rules")
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "rules", *SAVINGS_SECTIONS)
 MAX_TOKEN_SECONDS = 30 * 86_400
 
 
@@ -153,6 +159,7 @@ def parse_season(text: str, source: str = "<season>", *, check_text: bool = True
 
     amount_limit = top.amount("amount_limit", minimum=1, maximum=MAX_AMOUNT_LIMIT)
     top.ctx.amount_limit = amount_limit  # every amount read from here on is at most this
+    money_types = _money_types(top.table("money_types"))
     return Season(
         name=top.text("name"),
         currency_sign=top.text("currency_sign", max_length=3),
@@ -180,12 +187,13 @@ def parse_season(text: str, source: str = "<season>", *, check_text: bool = True
         squads=_squads(top),
         grades=grades,
         time_blocks=_time_blocks(top.table("time_blocks")),
-        money_types=_money_types(top.table("money_types")),
+        money_types=money_types,
         kiosk_idle_seconds=_idle(top, "kiosk_idle_seconds", 90),
         office_idle_seconds=_idle(top, "office_idle_seconds", 300),
         api_enabled=_api(top)[0],
         api_token_seconds=_api(top)[1],
         rule_settings=_rule_settings(top),
+        **parse_savings_sections(top, amount_limit, money_types),
         source=source,
     )
 
@@ -312,7 +320,7 @@ def _by_grade(req: Table, key: str, grades: tuple[int, ...]) -> dict[int, int]:
     return dict(sorted(targets.items()))
 
 
-def _balance(balance: Table) -> dict[str, int]:
+def _balance(balance: Table) -> dict[str, Any]:
     balance.keys(["danger", "warning"])
     danger = balance.amount("danger", minimum=None)
     warning = balance.amount("warning", minimum=None)

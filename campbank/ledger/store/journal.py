@@ -46,6 +46,17 @@ _NEGATIVE_COUNTERS = text(
     """
 )
 
+# A pocket or a fund never holds less than nothing (docs/savings.md#guarantees): cancelling a move into a
+# pocket whose money has moved on, or a contribution to a fund already spent, is refused.
+_NEGATIVE_HOLDINGS = text(
+    """
+    SELECT a.username, a.role, a.balance FROM journal j JOIN account a ON a.id = j.account_id
+     WHERE j.transaction_id = :txn AND j.counter_type IS NULL AND j.amount < 0
+       AND a.role IN ('pocket', 'fund') AND a.balance < 0
+     LIMIT 1
+    """
+)
+
 # The caches move by exactly what the new rows add, in one statement each (UPDATE … FROM: SQLite 3.33+).
 _ADD_TO_BALANCES = text(
     """
@@ -71,6 +82,7 @@ def count(session: Session, transaction_id: int, creator_id: int, at: datetime) 
     """Make a transaction's entries count: write its journal rows and move the caches."""
     session.execute(_PROCESS, {"txn": transaction_id, "creator": creator_id, "at": stamp(at)})
     _apply_deltas(session, transaction_id, reverses=False)
+    _refuse_negative_holdings(session, transaction_id)
 
 
 def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
@@ -81,6 +93,7 @@ def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
     """
     session.execute(_REVERSE, {"txn": transaction_id, "at": stamp(at)})
     _apply_deltas(session, transaction_id, reverses=True)
+    _refuse_negative_holdings(session, transaction_id)
     spent = session.execute(_NEGATIVE_COUNTERS, {"txn": transaction_id}).first()
     if spent is not None:
         username, counter, total = spent
@@ -89,6 +102,14 @@ def stop_counting(session: Session, transaction_id: int, at: datetime) -> None:
             "(already spent); cancel what spent it first",
             field="id",
         )
+
+
+def _refuse_negative_holdings(session: Session, transaction_id: int) -> None:
+    short = session.execute(_NEGATIVE_HOLDINGS, {"txn": transaction_id}).first()
+    if short is not None:
+        _username, role, balance = short
+        raise RuleError(f"#{transaction_id} would leave a {role} at {balance / 100:.2f}; the money has moved on "
+                        "since (move it back first)", field="id")
 
 
 def _apply_deltas(session: Session, transaction_id: int, *, reverses: bool) -> None:

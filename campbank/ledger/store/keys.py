@@ -3,8 +3,11 @@
 A transaction's key is stored in one of two forms:
 
 - `sys:KIND:…` — made only here, for the ledger's own runs: the day's tax (`sys:tax:2026-07-03`), a
-  student's initial grant (`sys:initial:42`), a study fine (`sys:study_fine:final:42`), and the runs still
-  to come (interest, loan instalments, circle rounds). No payload can produce this form.
+  student's initial grant (`sys:initial:42`), a study fine (`sys:study_fine:final:42`), the interest of a
+  day (`sys:interest:2026-07-03`), the loan instalments of a day (`sys:loan:…`), a circle's round
+  (`sys:circle:3:2`), a fund's refund or spending (`sys:fund:4:refund`). No payload can produce this form.
+  The nightly run and the savings actions look the key up under the write lock before making each one, so a
+  run repeated, run twice at once, or re-run after a crash makes each transaction once.
 - `u:CREATOR:KEY` — a key a person (or a program) put in a payload, scoped to whoever posted it: two people's
   equal keys are two different keys, and no payload key can ever equal a system key.
 
@@ -65,3 +68,18 @@ LEGACY_UPGRADE = [
         WHERE id IN (SELECT id FROM upgraded_key)""",
     "DROP TABLE upgraded_key",
 ]
+def interest_day(day: date) -> str:
+    return system_key("interest", day.isoformat())
+
+
+def instalments_day(day: date) -> str:
+    return system_key("loan", day.isoformat())
+
+
+def circle_round(circle_id: int, round_number: int) -> str:
+    return system_key("circle", circle_id, round_number)
+
+
+def fund_closing(fund_id: int, how: str) -> str:
+    """`how` is "spend" or "refund": a fund is closed once, one way."""
+    return system_key("fund", fund_id, how)

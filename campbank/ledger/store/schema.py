@@ -36,6 +36,7 @@ def install_schema(database: Database) -> None:
                                    (chain.META_KEY, chain.FROM_THE_FIRST_ROW))
 
 
+
 def add_missing_tables(database: Database) -> None:
     """Tables added by a newer CampBank appear in an older camp's file; existing ones are untouched.
 
@@ -114,6 +115,7 @@ def _missing(connection: Connection) -> _Missing:
                if index.name not in present}
     started = connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (chain.META_KEY,)).first()
     return _Missing("recipients" not in columns, indexes, not set(triggers.expected()) <= present, started is None)
+
 
 
 def _upgrade(database: Database) -> None:

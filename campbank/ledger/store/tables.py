@@ -194,3 +194,96 @@ class SignInLock(SQLModel, table=True):
     failed_logins: int = 0
     lockouts: int = 0
     locked_until: datetime | None = None
+# Savings and credit (docs/savings.md#storage). A pocket and a fund each hold their money on an account
+# row of their own (role `pocket` or `fund`, no sign-in), so every movement is an ordinary double-entry
+# transaction and the balances still sum to zero; these tables say what each such account is.
+
+
+class PocketRow(SQLModel, table=True):
+    """A student's savings or goal pocket; its money is on the account `account_id`."""
+
+    __tablename__ = "pocket"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", unique=True)
+    owner_id: int = Field(foreign_key="account.id", index=True)
+    kind: str  # "savings" or "goal"
+    name: str  # "savings", or the goal's name
+    target: int | None = None  # a goal's target, in cents
+    opened_at: datetime
+    closed_at: datetime | None = None
+
+
+class LoanRow(SQLModel, table=True):
+    """A loan from the bank: the grant transaction, and the schedule fixed when it was granted."""
+
+    __tablename__ = "loan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    borrower_id: int = Field(foreign_key="account.id", index=True)
+    transaction_id: int = Field(foreign_key="txn.id", unique=True)  # the grant
+    granted_by_id: int = Field(foreign_key="account.id")
+    day: date  # instalment k is due on day + k
+    principal: int
+    total_due: int  # principal + interest
+    instalments: int
+    state: str = Field(default="open", index=True)  # open | cancelled | written_off
+    written_off: int = 0
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class LoanPaymentRow(SQLModel, table=True):
+    """Which money entry paid which loan: an instalment (its number) or an early repayment (NULL)."""
+
+    __tablename__ = "loan_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    loan_id: int = Field(foreign_key="loan.id", index=True)
+    money_entry_id: int = Field(foreign_key="money_entry.id", unique=True)
+    instalment: int | None = None
+
+
+class FundRow(SQLModel, table=True):
+    """A pool for a shared goal; its money is on the account `account_id`."""
+
+    __tablename__ = "fund"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", unique=True)
+    name: str
+    target: int
+    deadline: date
+    squad: str | None = None  # only this squad's students may contribute
+    opened_by_id: int = Field(foreign_key="account.id")
+    opened_at: datetime
+    state: str = Field(default="open", index=True)  # open | spent | refunded | cancelled
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="account.id")
+    closing_transaction_id: int | None = Field(default=None, foreign_key="txn.id")
+
+
+class CircleRow(SQLModel, table=True):
+    """A savings circle: round i on start + i − 1 pays every member's contribution to member i."""
+
+    __tablename__ = "circle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    contribution: int
+    start: date
+    members: int
+    created_by_id: int = Field(foreign_key="account.id")
+    created_at: datetime
+    voided_at: datetime | None = None
+    voided_by_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class CircleMemberRow(SQLModel, table=True):
+    __tablename__ = "circle_member"
+    __table_args__ = (UniqueConstraint("circle_id", "position"), UniqueConstraint("circle_id", "account_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    position: int  # 1..members: the round that pays this member
+    account_id: int = Field(foreign_key="account.id")

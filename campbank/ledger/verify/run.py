@@ -10,6 +10,7 @@ from campbank.ledger.store import audited_credentials, chain_spec, inspection, t
 from campbank.ledger.store.chain_replay import Anchor, Replay, replay
 from campbank.ledger.verify import SHOW, Finding, Report
 from campbank.ledger.verify.findings import report_chain, report_triggers
+from campbank.ledger.verify.savings import check_savings
 from campbank.ledger.verify.tally import Tally
 
 
@@ -129,3 +130,4 @@ def _ledger_checks(db: inspection.Connection, report: Report, tally: Tally, acco
                                           for txn, amount, recipients, total, people in tally.total_differences()])
     report.add_all("state history", [f"#{txn}: {problem}"
                                      for txn, problem in tally.history_problems(sorted(states.items()))])
+    check_savings(db, report, name, SHOW)  # every pocket, loan, fund and circle recomputed from its entries

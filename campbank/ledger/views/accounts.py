@@ -20,6 +20,7 @@ from campbank.ledger.people import (
 )
 from campbank.ledger.permissions import Action, Actor, may_view_account, require
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.savings import pocket_totals, saved_by
 from campbank.ledger.store.tables import (
     Account,
     CounterTotal,
@@ -37,12 +38,18 @@ class BalanceRow:
     squad: str | None
     grade: int | None
     active: bool
-    balance: int
+    balance: int  # what the student has: the main pocket and every other pocket
     counters: dict[str, int] = field(default_factory=dict)
+    saved: int = 0  # the part of `balance` in pockets besides main (docs/savings.md)
 
     @property
     def certificates(self) -> int:
         return self.counters.get(Counter.BOOK_CERTIFICATE, 0)
+
+    @property
+    def main(self) -> int:
+        """The main pocket: what tax, fines, purchases, transfers and instalments charge."""
+        return self.balance - self.saved
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,9 @@ def balances_in(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), 
             select(CounterTotal.account_id, CounterTotal.counter_type, CounterTotal.total)
             .where(CounterTotal.total != 0)):
         counters.setdefault(account_id, {})[counter_type] = total
-    rows = [BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active), balance,
-                       counters.get(account_id, {}))
+    saved = pocket_totals(session)
+    rows = [BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active),
+                       balance + saved.get(account_id, 0), counters.get(account_id, {}), saved.get(account_id, 0))
             for account_id, username, last, first, middle, role, squad, grade, active, balance
             in session.execute(query)]
     return sorted(rows, key=lambda r: (r.squad or "", r.full_name.casefold(), r.username))
@@ -97,7 +105,7 @@ def account_balance_in(session: Session, viewer: Actor, username: str) -> Balanc
         for t in session.exec(select(CounterTotal).where(CounterTotal.account_id == account.id))
         if t.total
     }
-    return _row(account, counters)
+    return _row(session, account, counters)
 
 
 def history(db: Database, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
@@ -155,9 +163,12 @@ def check_may_view(session: Session, viewer: Actor, account: Account) -> None:
         raise PermissionDenied(f"a {me.role} may not see {account.username}'s account")
 
 
-def _row(account: Account, counters: dict[str, int]) -> BalanceRow:
+def _row(session: Session, account: Account, counters: dict[str, int]) -> BalanceRow:
+    saved = 0
+    if account.role == Role.STUDENT:
+        saved = saved_by(session, account.id or 0)
     return BalanceRow(account.username, full_name(account), str(account.role), account.squad, account.grade,
-                      account.active, account.balance, dict(counters))
+                      account.active, account.balance + saved, dict(counters), saved)
 
 
 @dataclass(frozen=True)

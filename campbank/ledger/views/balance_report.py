@@ -1,9 +1,11 @@
 """The balance report: per squad, every active student's balance and what they earned.
 
-`earned` is the sum of the positive counted money entries a student received (every group: the initial
-grant and transfers received too); `studies`, `activity`, `sport` and `work` are the same per report
-group. `certificates` is the student's book_certificate counter, in cents. Each squad, and the whole
-camp, gets a footer with the sum, mean and population standard deviation of every money column.
+`balance` is what the student has, main pocket and other pockets together, and `saved` the part in
+pockets besides main (docs/savings.md). `earned` is the sum of the positive counted money entries a
+student received (every group: the initial grant, transfers received and interest too); `studies`,
+`activity`, `sport` and `work` are the same per report group. `certificates` is the student's
+book_certificate counter, in cents. Each squad, and the whole camp, gets a footer with the sum, mean and
+population standard deviation of every money column.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from campbank.ledger.views.summaries import (
 )
 
 EARNED_GROUPS = ("studies", "activity", "sport", "work")
-MONEY_COLUMNS = ("balance", "earned", *EARNED_GROUPS, "certificates")
+MONEY_COLUMNS = ("balance", "saved", "earned", *EARNED_GROUPS, "certificates")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class BalanceLine:
     full_name: str
     squad: str | None
     grade: int | None
-    balance: int
+    balance: int  # main + pockets
+    saved: int  # the part of the balance in pockets besides main
     earned: int
     studies: int
     activity: int
@@ -105,6 +108,7 @@ def _line(season: Season, row: BalanceRow, groups: dict[str, int]) -> BalanceLin
         squad=row.squad or None,
         grade=row.grade,
         balance=row.balance,
+        saved=row.saved,
         earned=sum(groups.values()),
         studies=groups.get("studies", 0),
         activity=groups.get("activity", 0),

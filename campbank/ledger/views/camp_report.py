@@ -18,6 +18,7 @@ from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
+from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot
 from campbank.ledger.views.staff import StaffLine, staff_report_in
 from campbank.ledger.views.statistics import MarketStatistics, market_statistics_in
 from campbank.ledger.views.study_report import StudyReport, study_report_in
@@ -38,6 +39,7 @@ class CampReport:
     widest_username: int  # characters, to size the transactions' columns
     widest_description: int
     widest_type: int
+    savings: SavingsSnapshot  # pockets, loans, funds and circles
     chain_head: str  # the hash chain's newest link, SEQ:HASH: an anchor for `verify --anchor`
 
 
@@ -52,7 +54,7 @@ def camp_report(db: Database, actor: Actor) -> CampReport:
             staff=staff_report_in(session, actor, include_bank=True), statistics=market_statistics_in(session, actor),
             upto_id=queries.newest_id(session), transactions=queries.count(session),
             widest_username=username, widest_description=description, widest_type=type_,
-            chain_head=str(head_of(session)),
+            savings=savings_snapshot(session, actor), chain_head=str(head_of(session)),
         )
 
 

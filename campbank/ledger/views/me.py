@@ -22,6 +22,7 @@ from campbank.ledger.permissions import Action, Actor, allows, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import account_reads, tokens
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.savings import saved_by
 from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
@@ -93,8 +94,9 @@ def _my_account(session: Session, account_id: int, *, api: bool = False) -> MyAc
         raise PermissionDenied(f"{username} is deactivated")
     if not allows(role, Action.VIEW_OWN):
         raise PermissionDenied(f"a {role} may not {Action.VIEW_OWN.value}")
-    row = BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active), int(balance),
-                     account_reads.counter_totals(connection, account_id))
+    saved = saved_by(session, account_id) if role == Role.STUDENT else 0
+    row = BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active),
+                     int(balance) + saved, account_reads.counter_totals(connection, account_id), saved)
     if role != Role.STUDENT:
         return MyAccount(row, None, [], season)
     waiting = [rule.type for rule in REGISTRY.values() if rule.needs_approval]

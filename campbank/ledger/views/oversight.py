@@ -86,6 +86,8 @@ class TransactionDetail:
 def list_users(db: Database, viewer: Actor, *, include_inactive: bool = True) -> tuple[UserLine, ...]:
     """Everyone but the built-in bank: managers, staff, then students by squad and surname."""
     query = select(Account).where(Account.username != BANK)
+    # people only: a pocket's or a fund's account is not a user (docs/savings.md#storage)
+    query = query.where(col(Account.role).in_(tuple(Role)))
     if not include_inactive:
         query = query.where(col(Account.active).is_(True))
     with db.session() as session:

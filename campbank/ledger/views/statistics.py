@@ -11,6 +11,9 @@ them), in integer cents:
   per transaction day, per report group (`season.group_of(money_type)`) and per day and group;
 - money supply: the sum of the students' balances at the end of each day (UTC), rebuilt from the journal,
   so cancellations show on the day they happened. Its last point equals today's total.
+- savings and credit: a student's balance is main + pockets, so pockets count everywhere above; a move
+  between one's own pockets is neither issued nor charged; besides, money in savings and goal pockets,
+  in funds, and loans outstanding.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import reports
 from campbank.ledger.views.accounts import balances_in
+from campbank.ledger.views.savings import SavingsTotals, savings_totals
 from campbank.ledger.views.summaries import (
     DANGER,
     WARNING,
@@ -109,6 +113,7 @@ class MarketStatistics:
     by_day_group: tuple[DayGroupFlow, ...]  # only the (day, group) pairs with any money
     histogram: tuple[HistogramBin, ...]
     supply: tuple[SupplyPoint, ...]
+    savings: SavingsTotals | None = None  # money in pockets and funds, loans outstanding
 
     @property
     def in_danger(self) -> int:
@@ -159,6 +164,7 @@ def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGR
         by_day_group=by_day_group,
         histogram=histogram(values, bins),
         supply=money_supply(session),
+        savings=savings_totals(session),
     )
 
 

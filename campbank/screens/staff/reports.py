@@ -66,8 +66,8 @@ class ReportsPane(Pane):
             with TabPane("Balances", id="reports-balances"):
                 table = VimTable(id="balance-table")
                 table.fixed_columns = 1
-                table.add_columns("Student", "Gr.", "Balance", "Earned", *(g.capitalize() for g in EARNED_GROUPS),
-                                  "Certif.")
+                table.add_columns("Student", "Gr.", "Balance", "Pockets", "Earned",
+                                  *(g.capitalize() for g in EARNED_GROUPS), "Certif.")
                 yield table
             with TabPane("Study", id="reports-study"):
                 table = VimTable(id="study-table")

@@ -1,4 +1,5 @@
-"""One student, drilled down from the list: balance, certificates, programme, fines to expect, history."""
+"""One student, drilled down from the list: balance (with its pockets), an open loan, certificates, programme,
+fines to expect, history; `g` grants a loan where the season has loans."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from campbank.core.counters import COUNTS
 from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import HistoryLine
+from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.ledger.views.students import StudentCard, older_history, student_card
+from campbank.rules.savings import OFF
 from campbank.rules.study_fine import Progress
+from campbank.screens.staff.loan_grant import LoanGrantDialog
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import notify, safe
 from campbank.widgets.vim_table import VimTable
@@ -45,11 +49,25 @@ def progress_table(card: StudentCard, sign: str) -> Table:
     return table
 
 
+def savings_facts(saved: SavingsCard, sign: str) -> Text:
+    """The pockets (the split of the balance) and the open loan, in two lines; goal names literally."""
+    text = Text("Pockets ")
+    text.append("  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
+    loan = saved.open_loan
+    if loan is not None:
+        upcoming = next((line for line in loan.lines if line.status == "due"), None)
+        text.append(f"\nLoan #{loan.loan.id}: ").append(format_amount(loan.loan.outstanding, sign), style="bold")
+        text.append(" outstanding" + (f", next {format_amount(upcoming.left, sign)} on {upcoming.due}"
+                                      if upcoming else ""))
+    return text
+
+
 class StudentDetailScreen(LedgerWork, Screen[None]):
     BINDINGS = [
         Binding("escape,left", "app.pop_screen", "Back", id="detail-back"),
         Binding("m", "more", "Older history", id="detail-more"),
         Binding("f5", "reload", "Refresh", id="detail-refresh"),
+        Binding("g", "grant_loan", "Grant a loan", id="detail-grant-loan"),
     ]
     DEFAULT_CSS = """
     StudentDetailScreen #detail-top { height: auto; padding: 0 1; }
@@ -86,9 +104,23 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         self.set_class(self.size.width < 110, "narrow")
 
     def action_reload(self) -> None:
-        self.fetch(lambda: student_card(self.db, self.actor, self.username), self._show)
+        def read() -> tuple[StudentCard, SavingsCard | None]:
+            card = student_card(self.db, self.actor, self.username)
+            if not any(getattr(self.campbank.season, part).enabled for part in OFF):
+                return card, None
+            with self.db.session() as session:
+                return card, savings_card(session, self.actor, self.username)
 
-    def _show(self, card: StudentCard) -> None:
+        self.fetch(read, lambda cards: self._show(*cards))
+
+    def action_grant_loan(self) -> None:
+        if not self.campbank.season.loans.enabled:
+            self.notify(OFF["loans"], severity="warning")
+            return
+        self.app.push_screen(LoanGrantDialog(self.username),
+                             lambda posted: self.action_reload() if posted is not None else None)
+
+    def _show(self, card: StudentCard, saved: SavingsCard | None = None) -> None:
         season = self.campbank.season
         sign = season.currency_sign
         row = card.row
@@ -101,6 +133,8 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         facts.append("   Certificates ").append(format_amount(row.certificates, sign), style="bold")
         facts.append("\nNext lecture-miss fine ").append(format_amount(card.study.next_lecture_fine, sign),
                                                           style="bold")
+        if saved is not None:
+            facts.append("\n").append(savings_facts(saved, sign))
         counters = [f"{name.replace('_', ' ')} {row.counters[name]}" for name in COUNTS if row.counters.get(name)]
         if counters:
             facts.append("\n" + " · ".join(counters), style="dim")

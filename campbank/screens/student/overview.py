@@ -44,6 +44,7 @@ class Overview(LedgerWork, VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Balance", classes="heading")
         yield Digits("", id="balance")
+        yield Static("", id="balance-split")
         yield Static("", id="certificates")
         yield Static("Study programme (end of session)", classes="heading")
         for key, label in self.GOALS:
@@ -71,6 +72,10 @@ class Overview(LedgerWork, VerticalScroll):
         balance.update(shown(format_amount(snap.row.balance, sign)))
         balance.set_class(snap.row.balance <= season.balance_danger, "danger")
         balance.set_class(season.balance_danger < snap.row.balance < season.balance_warning, "warning")
+        split = self.query_one("#balance-split", Static)
+        split.display = bool(snap.row.saved)
+        split.update(f"main pocket {format_amount(snap.row.main, sign)} + other pockets "
+                     f"{format_amount(snap.row.saved, sign)} (the Pockets tab shows each)")
         self.query_one("#certificates", Static).update(
             assemble("Book certificates: ", (format_amount(snap.row.certificates, sign), "bold")))
         final = snap.study.final

@@ -26,7 +26,11 @@ _CHUNK = {
           FROM counter_entry e JOIN txn t ON t.id = e.transaction_id
          WHERE e.id > :after AND e.id <= :upto ORDER BY e.id LIMIT :n"""),
 }
-_PEOPLE = text("SELECT id, username, last_name, first_name, middle_name, role, squad, grade, balance FROM account")
+# A pocket's or a fund's account also receives money: `holding` names the pocket or the fund (docs/savings.md).
+_PEOPLE = text(
+    "SELECT a.id, a.username, a.last_name, a.first_name, a.middle_name, a.role, a.squad, a.grade, a.balance, "
+    "COALESCE(p.name, '#' || f.id || ' ' || f.name) FROM account a "
+    "LEFT JOIN pocket p ON p.account_id = a.id LEFT JOIN fund f ON f.account_id = a.id")
 
 
 class AccountRow(NamedTuple):
@@ -38,6 +42,7 @@ class AccountRow(NamedTuple):
     squad: str | None
     grade: int | None
     balance: int
+    holding: str | None = None  # for a pocket's or a fund's account: the pocket's or the fund's name
 
 
 class MoneyEntryRow(NamedTuple):
@@ -73,8 +78,8 @@ class CounterEntryRow(NamedTuple):
 
 def accounts(session: Session) -> dict[int, AccountRow]:
     """Everyone, by account id, as they are now."""
-    return {id_: AccountRow(username, last or "", first or "", middle or "", role, squad, grade, balance or 0)
-            for id_, username, last, first, middle, role, squad, grade, balance in session.execute(_PEOPLE)}
+    return {id_: AccountRow(username, last or "", first or "", middle or "", role, squad, grade, balance or 0, holding)
+            for id_, username, last, first, middle, role, squad, grade, balance, holding in session.execute(_PEOPLE)}
 
 
 def extent(session: Session, kind: Kind) -> tuple[int, int]:

@@ -14,43 +14,54 @@ from sqlmodel import Session
 
 from campbank.ledger.store.values import as_date
 
+# What a student received: on their own account, and on their pockets (interest), but not a move
+# between their own pockets (docs/savings.md).
 _EARNED = text(
     """
-    SELECT a.username, m.money_type, SUM(m.amount)
+    SELECT COALESCE(o.username, a.username), m.money_type, SUM(m.amount)
       FROM money_entry m
       JOIN txn t ON t.id = m.transaction_id
       JOIN account a ON a.id = m.receiver_id
-     WHERE t.state = 'processed' AND m.amount > 0 AND a.role = 'student'
-     GROUP BY a.username, m.money_type
+      LEFT JOIN pocket p ON p.account_id = a.id
+      LEFT JOIN account o ON o.id = p.owner_id
+     WHERE t.state = 'processed' AND m.amount > 0 AND a.role IN ('student', 'pocket') AND m.money_type != 'pocket'
+     GROUP BY 1, m.money_type
     """
 )
 
+# The accounts whose money is the active students': their own, and their pockets' (docs/savings.md).
+_STUDENT_MONEY = """
+    SELECT a.id FROM account a WHERE a.role = 'student' AND a.active = 1
+    UNION ALL
+    SELECT p.account_id FROM pocket p JOIN account o ON o.id = p.owner_id WHERE o.active = 1
+"""
+
+# A move between a student's own pockets is neither issued nor charged.
 _FLOWS = text(
-    """
+    f"""
     SELECT day, money_type,
            SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END),
            SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END)
       FROM (SELECT t.day, m.money_type, m.amount
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
-              JOIN account a ON a.id = m.receiver_id
-             WHERE t.state = 'processed' AND a.role = 'student' AND a.active = 1
+             WHERE t.state = 'processed' AND m.money_type != 'pocket'
+               AND m.receiver_id IN ({_STUDENT_MONEY})
             UNION ALL  -- a student's own transfer also charges the sender
             SELECT t.day, m.money_type, -m.amount
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
               JOIN account c ON c.id = t.creator_id
-             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1)
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket')
      GROUP BY day, money_type
     """
 )
 
 _SUPPLY = text(
-    """
+    f"""
     SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
       FROM journal j
-      JOIN account a ON a.id = j.account_id
-     WHERE j.counter_type IS NULL AND a.role = 'student' AND a.active = 1
+     WHERE j.counter_type IS NULL AND j.account_id IN ({_STUDENT_MONEY})
      GROUP BY d ORDER BY d
     """
 )
