@@ -63,6 +63,22 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Oversight:
+    """Four eyes: a staff transaction over any of these limits waits for a second manager (cents; None = no
+    such limit). `enabled = false` in a season switches all of them off."""
+
+    enabled: bool = False
+    second_approval_above: int | None = None  # one entry's amount (either sign) above this
+    total_above: int | None = None  # the money a transaction moves (Σ |amount|) above this
+    daily_budget_per_staff: int | None = None  # money one creator issues in a day (Σ positive amounts)
+
+    @property
+    def active(self) -> bool:
+        limits = (self.second_approval_above, self.total_above, self.daily_budget_per_staff)
+        return self.enabled and any(limit is not None for limit in limits)
+
+
+@dataclass(frozen=True)
 class Season:
     name: str
     currency_sign: str
@@ -96,6 +112,7 @@ class Season:
     office_idle_seconds: int = 300
     api_enabled: bool = True  # `campbank serve` answers the JSON API
     api_token_seconds: int = 12 * 3600  # how long a sign-in through the API lasts
+    oversight: Oversight = field(default_factory=Oversight)
     source: str = field(default="", compare=False)
 
     def day_number(self, day: date) -> int:

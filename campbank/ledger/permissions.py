@@ -17,6 +17,7 @@ class Action(StrEnum):
     CREATE_STAFF_TRANSACTION = "create staff transactions"
     ALTER_OWN = "alter their own transactions"
     APPROVE_TRANSFERS = "approve or reject transfers"
+    APPROVE_HELD = "approve or reject transactions waiting for a second manager"
     CANCEL_STUDENTS = "cancel students' transactions"
     CANCEL_ANY = "cancel other staff's transactions"
     ADD_FILES = "add shared files"
@@ -29,6 +30,8 @@ class Action(StrEnum):
     CHARGE_FINES = "charge study fines"
     LOAD_SEASON = "load season rules"
     VIEW_AUDIT = "see the audit log"
+    OPEN_DISPUTE = "open a dispute about their own account"
+    ANSWER_DISPUTES = "answer and close students' disputes"
 
 
 _STAFF = {
@@ -41,10 +44,11 @@ _STAFF = {
     Action.ADD_FILES,
     Action.READ_FILES,
     Action.VIEW_REPORTS,
+    Action.ANSWER_DISPUTES,
 }
 
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES}),
+    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES, Action.OPEN_DISPUTE}),
     Role.STAFF: frozenset(_STAFF),
     Role.MANAGER: frozenset(Action),
 }

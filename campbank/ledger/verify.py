@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campbank.core.enums import TRANSITIONS, State
+from campbank.ledger.store.schema import expected_triggers
 
 SHOW = 20  # differences listed per check; the count says how many in all
 
@@ -112,10 +113,10 @@ def _run_checks(db: sqlite3.Connection, report: Report) -> None:
 
 def _check_triggers(db: sqlite3.Connection, report: Report) -> None:
     present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    for table in ("journal", "money_entry", "counter_entry", "audit_log"):
-        for guard in ("no_update", "no_delete"):
-            if f"{table}_{guard}" not in present:
-                report.add("append-only", f"the trigger {table}_{guard} is missing: {table} can be edited")
+    for name in expected_triggers():
+        if name not in present:
+            table = name.rsplit("_no_", 1)[0] if "_no_" in name else "dispute"
+            report.add("append-only", f"the trigger {name} is missing: {table} can be edited")
 
 
 def _check_sums_to_zero(db: sqlite3.Connection, report: Report) -> None:

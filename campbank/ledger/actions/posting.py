@@ -21,6 +21,7 @@ from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.money import format_amount
 from campbank.core.season import Season
 from campbank.ledger import clock
+from campbank.ledger.actions import four_eyes
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, load_people, usernames_in
@@ -46,10 +47,12 @@ class Posted:
     recipients: int
     total: int  # the sum of the money entries, in cents
     duplicate: bool = False  # True when an idempotency key matched an earlier post
+    waits: tuple[str, ...] = ()  # why it waits for a second manager (four eyes); empty when it need not
 
     def summary(self, sign: str = "@") -> str:
         what = f"{self.type}, {self.recipients} recipient{'s' if self.recipients != 1 else ''}"
-        return f"{what}, total {format_amount(self.total, sign)}, {self.state}"
+        text = f"{what}, total {format_amount(self.total, sign)}, {self.state}"
+        return text + (f" — {four_eyes.SECOND_MANAGER} because {'; '.join(self.waits)}" if self.waits else "")
 
 
 def post(db: Database, actor: Actor, payload: object, *, now: datetime | None = None) -> Posted:
@@ -124,9 +127,12 @@ def record_transaction(
     _write_entries(session, txn, entries, people, day)
     audit.record(session, "txn.created", actor_id=creator_id, target=f"txn:{txn.id}", at=now,
                  type=rule.type, update_of=update_of)
-    if not rule.needs_approval:
+    waits = four_eyes.reasons_to_hold(session, current_season(session), rule, creator_id, entries, people, now)
+    if waits:
+        four_eyes.hold(session, txn.id, creator_id, waits, now)
+    elif not rule.needs_approval:
         transition(session, txn, State.PROCESSED, actor_id=creator_id, at=now)
-    return Posted(txn.id, rule.type, str(txn.state), len(entries.recipients), entries.total)
+    return Posted(txn.id, rule.type, str(txn.state), len(entries.recipients), entries.total, waits=waits)
 
 
 def alter(
@@ -259,8 +265,9 @@ def _earlier_post(
         c.receiver_id
         for c in session.exec(select(CounterEntry).where(CounterEntry.transaction_id == earlier.id))
     )
+    waits = four_eyes.held_reasons(session, earlier.id) if earlier.state == State.CREATED else None
     return Posted(earlier.id, earlier.type, str(earlier.state), len(recipients),
-                  sum(m.amount for m in money), duplicate=True)
+                  sum(m.amount for m in money), duplicate=True, waits=waits or ())
 
 
 def _write_entries(

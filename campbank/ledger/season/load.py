@@ -18,6 +18,7 @@ The layout (see data/season-classic.toml, whose comments explain each number):
     [balance]         danger, warning
     [time_blocks]     name = { start = "HH:MM", end = "HH:MM" }
     [money_types]     code = { label = "...", group = "...", form = "..." (optional) }
+    [oversight]       enabled, second_approval_above, total_above, daily_budget_per_staff (optional)
 
 Amounts are written in @ (integers or strings such as "12.50") and kept as integer cents. Any refusal is
 a `SeasonError` naming the file, the line and the dotted key.
@@ -41,6 +42,7 @@ from campbank.core.season import (
     StudyFines,
     TimeBlock,
 )
+from campbank.ledger.season.oversight import parse_oversight
 from campbank.ledger.season.validate import (
     Context,
     SeasonError,
@@ -75,7 +77,7 @@ TOP_KEYS = (
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api")
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "oversight")
 MAX_TOKEN_SECONDS = 30 * 86_400
 
 
@@ -156,6 +158,7 @@ def parse_season(text: str, source: str = "<season>") -> Season:
         office_idle_seconds=_idle(top, "office_idle_seconds", 300),
         api_enabled=_api(top)[0],
         api_token_seconds=_api(top)[1],
+        oversight=parse_oversight(top),
         source=source,
     )
 

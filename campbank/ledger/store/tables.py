@@ -177,3 +177,44 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     password_stamp: str
+
+class TransactionHold(SQLModel, table=True):
+    """Why a staff transaction waits for a second manager (four eyes); append-only, one per transaction."""
+
+    __tablename__ = "txn_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="txn.id", unique=True)
+    reasons: str  # JSON list of sentences, as the creator was told
+    at: datetime
+
+
+class Dispute(SQLModel, table=True):
+    """A student's question about a transaction that concerns them (or a general one).
+
+    Its words are in `dispute_message`; this row holds only the state, which a trigger lets move once:
+    open -> resolved (naming the transaction that fixed it) or rejected (the reason is the last message)."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (Index("ix_dispute_state_opened", "state", "opened_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="account.id", index=True)
+    transaction_id: int | None = Field(default=None, foreign_key="txn.id")
+    opened_at: datetime
+    state: str = "open"  # open | resolved | rejected
+    closed_at: datetime | None = None
+    closed_by: int | None = Field(default=None, foreign_key="account.id")
+    fixed_by: int | None = Field(default=None, foreign_key="txn.id")  # the cancel or alter that fixed it
+
+
+class DisputeMessage(SQLModel, table=True):
+    """One message of a dispute's thread (the student's question first); append-only."""
+
+    __tablename__ = "dispute_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    author_id: int = Field(foreign_key="account.id")
+    at: datetime
+    text: str
