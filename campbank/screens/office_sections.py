@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from campbank.screens.disputes.queue import DisputesPane
 from campbank.screens.manager.audit import AuditPane
 from campbank.screens.manager.charges import ChargesPane
 from campbank.screens.manager.export import ExportPane
@@ -26,6 +27,7 @@ SECTIONS: tuple[type[Pane], ...] = (
     StudentsPane,
     MyTransactionsPane,
     ApprovalsPane,
+    DisputesPane,
     StatisticsPane,
     ReportsPane,
     TransactionsPane,

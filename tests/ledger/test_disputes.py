@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from helpers import audit_actions, checksum, fine, money, p2p, query
+from helpers import audit_actions, balance, checksum, fine, money, p2p, query, txn_state
 
 from campbank.core.errors import InputError, NotFound, PermissionDenied, RuleError
 from campbank.ledger.actions import disputes
@@ -156,3 +156,24 @@ def test_the_database_refuses_to_reopen_rewrite_or_delete(camp, fined):
             connection.execute(sql)
     connection.close()
     assert query(camp.path, "SELECT state FROM dispute") == [("rejected",)]
+
+
+def test_cancel_and_resolve_in_one_step(camp, fined):
+    opened = disputes.open_dispute(camp.db, camp.actor("s1"), "Not me", transaction_id=fined)
+    general = disputes.open_dispute(camp.db, camp.actor("s1"), "A question")
+    with pytest.raises(RuleError, match="general question"):
+        disputes.resolve_by_cancelling(camp.db, camp.actor("t2"), general.dispute_id)
+    disputes.resolve_by_cancelling(camp.db, camp.actor("t1"), opened.dispute_id, note="Cancelled.")
+    assert txn_state(camp.db, fined) == "declined" and balance(camp.db, "s1") == 12_000
+    thread = dispute_thread(camp.db, camp.actor("s1"), opened.dispute_id)
+    assert thread.line.state == "resolved" and thread.line.fixed_by == fined
+    assert verify_file(camp.path).ok
+
+
+def test_cancel_and_resolve_is_refused_whole_when_the_cancel_is(camp):
+    tax_like = post(camp.db, camp.manager, fine({"s1": "15"})).id  # a manager's: staff may not cancel it
+    opened = disputes.open_dispute(camp.db, camp.actor("s1"), "Why?", transaction_id=tax_like)
+    before = checksum(camp.path)
+    with pytest.raises(PermissionDenied):
+        disputes.resolve_by_cancelling(camp.db, camp.actor("t2"), opened.dispute_id)
+    assert checksum(camp.path) == before

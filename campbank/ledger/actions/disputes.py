@@ -29,7 +29,8 @@ from campbank.ledger.store.tables import (
     MoneyEntry,
     Transaction,
 )
-from campbank.ledger.transactions import load_transaction
+from campbank.ledger.actions.states import transition
+from campbank.ledger.transactions import check_may_cancel, load_transaction
 
 MAX_TEXT = 500
 OPEN, RESOLVED, REJECTED = "open", "resolved", "rejected"
@@ -133,6 +134,32 @@ def resolve(db: Database, actor: Actor, dispute_id: int, fixed_by: int, *, note:
         _close(session, dispute, RESOLVED, closer, at, fixed_by=fixed_by)
         audit.record(session, "dispute.resolved", actor_id=closer.id, target=f"dispute:{dispute_id}", at=at,
                      fixed_by=fixed_by)
+        return DisputeStep(dispute_id, RESOLVED, message_id)
+
+    return db.write(work)
+
+
+def resolve_by_cancelling(db: Database, actor: Actor, dispute_id: int, *, note: str = "",
+                          now: datetime | None = None) -> DisputeStep:
+    """Cancel the disputed transaction and resolve the dispute naming it, in one step (both or neither).
+    Who may cancel it is checked as for any cancel."""
+    message = clean_message(note, field="note") if note.strip() else None
+
+    def work(session: Session) -> DisputeStep:
+        closer = acting_account(session, actor)
+        require(closer, Action.ANSWER_DISPUTES)
+        dispute = _open(session, dispute_id)
+        if dispute.transaction_id is None:
+            raise RuleError(f"dispute #{dispute_id} is a general question: there is no transaction to cancel",
+                            field="dispute")
+        txn = load_transaction(session, dispute.transaction_id)
+        check_may_cancel(session, closer, txn)
+        at = now or clock.now()
+        transition(session, txn, State.DECLINED, actor_id=closer.id, at=at, reason=f"dispute #{dispute_id}")
+        message_id = _add_message(session, dispute_id, closer, message, at) if message else None
+        _close(session, dispute, RESOLVED, closer, at, fixed_by=txn.id)
+        audit.record(session, "dispute.resolved", actor_id=closer.id, target=f"dispute:{dispute_id}", at=at,
+                     fixed_by=txn.id, cancelled=True)
         return DisputeStep(dispute_id, RESOLVED, message_id)
 
     return db.write(work)

@@ -6,6 +6,7 @@ The form is `TransactionFormScreen`; "Posted #N" shows here when it comes back.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
@@ -38,6 +39,7 @@ class NewTransactionPane(Pane):
     NewTransactionPane #type-filter { width: 48; margin: 0 0 1 0; }
     NewTransactionPane #types { height: auto; max-height: 1fr; max-width: 70; }
     NewTransactionPane #last-posted { color: $success; height: auto; padding: 1 0 0 0; }
+    NewTransactionPane #last-posted.waits { color: $warning; }
     """
 
     def compose(self) -> ComposeResult:
@@ -88,8 +90,9 @@ class NewTransactionPane(Pane):
 
     def _back(self, posted: Posted | None) -> None:
         if posted is not None:
-            self.query_one("#last-posted", Static).update(
-                f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}")
+            last = self.query_one("#last-posted", Static)
+            last.set_class(bool(posted.waits), "waits")
+            last.update(Text(f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}"))
         filter_box = self.query_one("#type-filter", Input)
         filter_box.value = ""
         filter_box.focus()

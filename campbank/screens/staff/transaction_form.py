@@ -239,6 +239,9 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         sign = self.campbank.season.currency_sign
         if posted.duplicate:
             self.notify(f"Already posted as #{posted.id}: nothing new", severity="warning")
+        elif posted.waits:  # four eyes: say why, plainly (names in the reasons are typed text, never markup)
+            self.notify(f"#{posted.id} {posted.summary(sign)}", title="Waits for a second manager",
+                        severity="warning", timeout=20, markup=False)
         elif self.alter_of is not None:
             self.notify(f"Posted #{posted.id}, replacing #{self.alter_of}: {posted.summary(sign)}", title="Altered")
         else:

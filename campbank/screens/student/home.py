@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from campbank.screens.disputes.student import MyDisputesView
 from campbank.screens.student.history import HistoryView
 from campbank.screens.student.overview import Overview
 from campbank.screens.student.transfer import TransferView
@@ -29,6 +30,8 @@ class StudentScreen(LedgerWork, Screen[None]):
                 yield HistoryView()
             with TabPane("Send money", id="tab-transfer"):
                 yield TransferView()
+            with TabPane("My disputes", id="tab-disputes"):
+                yield MyDisputesView()
             with TabPane("Files", id="tab-files"):
                 yield FileBrowser(id="student-files")
         yield Footer()
@@ -37,5 +40,5 @@ class StudentScreen(LedgerWork, Screen[None]):
         self.sub_title = self.actor.username
 
     def action_reload(self) -> None:
-        for view in self.query("Overview, HistoryView, TransferView, FileBrowser"):
+        for view in self.query("Overview, HistoryView, TransferView, FileBrowser, MyDisputesView"):
             view.reload()  # type: ignore[attr-defined]
