@@ -139,7 +139,7 @@ class DisputeThreadScreen(LedgerWork, Screen[None]):
         def answered(note: str | None) -> None:
             if note is not None:
                 self.submit(lambda: disputes.resolve_by_cancelling(self.db, self.actor, self.dispute_id, note=note),
-                            self._closed)
+                            self._after_close)
 
         self.app.push_screen(ConfirmReason(question, title=f"Cancel #{thread.transaction.id} and resolve?",
                                            yes="Cancel it", no="Back",
@@ -156,7 +156,7 @@ class DisputeThreadScreen(LedgerWork, Screen[None]):
                 return
             fixed_by = int(number)
             self.submit(lambda: disputes.resolve(self.db, self.actor, self.dispute_id, fixed_by, note=note.strip()),
-                        self._closed)
+                        self._after_close)
 
         self.app.push_screen(DisputeDialog(
             f"Resolve dispute #{self.dispute_id}", "Name the transaction that fixed it: the alter of the disputed one, "
@@ -166,12 +166,12 @@ class DisputeThreadScreen(LedgerWork, Screen[None]):
     def action_reject(self) -> None:
         def answered(reason: str | None) -> None:
             if reason is not None:
-                self.submit(lambda: disputes.reject(self.db, self.actor, self.dispute_id, reason), self._closed)
+                self.submit(lambda: disputes.reject(self.db, self.actor, self.dispute_id, reason), self._after_close)
 
         self.app.push_screen(DisputeDialog(f"Reject dispute #{self.dispute_id}", "Say why: the student reads it.",
                                            placeholder="why it stands"), answered)
 
-    def _closed(self, step: DisputeStep) -> None:
+    def _after_close(self, step: DisputeStep) -> None:
         self.notify(f"Dispute #{step.dispute_id} {step.state}.", title="Dispute")
         self.reload()
 
