@@ -12,6 +12,7 @@ from campbank.screens.manager.users import UsersPane
 from campbank.screens.staff.announcements import AnnouncementsPane
 from campbank.screens.staff.approvals import ApprovalsPane
 from campbank.screens.staff.dashboard import DashboardPane
+from campbank.screens.staff.economy import EconomyPane
 from campbank.screens.staff.files import FilesPane
 from campbank.screens.staff.my_transactions import MyTransactionsPane
 from campbank.screens.staff.new_transaction import NewTransactionPane
@@ -29,6 +30,7 @@ SECTIONS: tuple[type[Pane], ...] = (
     ApprovalsPane,
     DisputesPane,
     StatisticsPane,
+    EconomyPane,
     ReportsPane,
     TransactionsPane,
     StaffPane,

@@ -1,4 +1,4 @@
-"""The manager's xlsx report (SPEC §8): Balances, Study, Transactions, Staff, Statistics and Season.
+"""The manager's xlsx report (SPEC §8): Balances, Study, Transactions, Staff, Statistics, Economy and Season.
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
 transactions there are: the small reports are read first in one short read transaction (a consistent
@@ -22,6 +22,7 @@ from sqlalchemy import text
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
 from campbank.formats.exports import check_output, replacing
+from campbank.formats.xlsx.economy_sheet import economy_sheet
 from campbank.formats.xlsx.save import save_workbook
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
@@ -36,14 +37,15 @@ from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
 from campbank.ledger.views.balance_report import BalanceReport, balance_report
+from campbank.ledger.views.economy import Economy, economy_in
 from campbank.ledger.views.staff import StaffLine, staff_report
-from campbank.ledger.views.statistics import MarketStatistics, market_statistics
+from campbank.ledger.views.statistics import MarketStatistics, day_group_flows, market_statistics
 from campbank.ledger.views.study_report import StudyReport, study_report
 from campbank.ledger.views.summaries import authorise
 from campbank.ledger.views.transactions import iter_transactions
 
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
-SHEETS = ("Balances", "Study", "Transactions", "Staff", "Statistics", "Season")
+SHEETS = ("Balances", "Study", "Transactions", "Staff", "Statistics", "Economy", "Season")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class _Snapshot:
     study: StudyReport
     staff: tuple[StaffLine, ...]
     statistics: MarketStatistics
+    economy: Economy
     upto_id: int
     transactions: int
     widths: dict[str, int]
@@ -94,6 +97,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),
             statistics_sheet(workbook, snapshot.statistics),
+            economy_sheet(workbook, snapshot.economy),
             _season_sheet(workbook, snapshot),
         ]
         save_workbook(workbook, target, sheets)
@@ -110,10 +114,14 @@ def _read(db: Database, actor: Actor) -> _Snapshot:
         upto_id, count, username, description, type_ = session.execute(text(
             "SELECT COALESCE(MAX(id), 0), COUNT(*), (SELECT MAX(LENGTH(username)) FROM account), "
             "MAX(LENGTH(description)), MAX(LENGTH(type)) FROM txn")).one()
+        season = current_season(session)
+        flows = day_group_flows(session, season)  # read once, for the statistics and the economy
+        seen = economy_in(session, season, flows[2])
+        statistics = market_statistics(session, actor, flows=flows, supply=seen.supply)
         return _Snapshot(
-            made_at=clock.now(), made_by=me.username, season=current_season(session),
+            made_at=clock.now(), made_by=me.username, season=season,
             balances=balance_report(session, actor), study=study_report(session, actor),
-            staff=staff_report(session, actor, include_bank=True), statistics=market_statistics(session, actor),
+            staff=staff_report(session, actor, include_bank=True), statistics=statistics, economy=seen,
             upto_id=int(upto_id), transactions=int(count),
             widths={"username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)},
         )

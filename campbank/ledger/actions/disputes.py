@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, NotFound, PermissionDenied, RuleError
 from campbank.ledger import clock
+from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store import audit
@@ -29,7 +30,6 @@ from campbank.ledger.store.tables import (
     MoneyEntry,
     Transaction,
 )
-from campbank.ledger.actions.states import transition
 from campbank.ledger.transactions import check_may_cancel, load_transaction
 
 MAX_TEXT = 500

@@ -11,7 +11,8 @@ from sqlmodel import SQLModel
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
 
-SCHEMA_VERSION = "2"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
+SCHEMA_VERSION = "3"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
+# 3: the journal's money by account and day (ix_journal_money_day); holds and disputes, with their guards
 
 _APPEND_ONLY = [
     """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}

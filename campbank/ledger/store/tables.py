@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -84,7 +84,13 @@ class JournalRow(SQLModel, table=True):
     """One append-only posting. Money rows (`counter_type` NULL) of a transaction sum to zero."""
 
     __tablename__ = "journal"
-    __table_args__ = (Index("ix_journal_account", "account_id", "id"),)
+    __table_args__ = (
+        Index("ix_journal_account", "account_id", "id"),
+        # Each account's money by UTC day, read without touching the table: the economy's end-of-day balances
+        # and statements group by it (a covering, partial index on an expression).
+        Index("ix_journal_money_day", "account_id", text("substr(created_at, 1, 10)"), "amount",
+              sqlite_where=text("counter_type IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="txn.id", index=True)

@@ -159,14 +159,16 @@ _SUPPLY = text(
 _PENDING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
 
 
-def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
-    """The market statistics of SPEC §8 (staff and managers)."""
+def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS,
+                      flows: Flows | None = None, supply: tuple[SupplyPoint, ...] | None = None) -> MarketStatistics:
+    """The market statistics of SPEC §8 (staff and managers). A caller that has already read the flows
+    (`day_group_flows`) or the money supply (the economy's) in this session hands them in."""
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
     rows = balances(session, include_inactive=False)
     values = [r.balance for r in rows]
     flags = {r.username: flag_of(season, r.balance) for r in rows}
-    by_day, by_group, by_day_group = _flows(session, season)
+    by_day, by_group, by_day_group = flows if flows is not None else _flows(session, season)
     return MarketStatistics(
         currency_sign=season.currency_sign,
         danger_level=season.balance_danger,
@@ -185,8 +187,16 @@ def market_statistics(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_
         by_group=by_group,
         by_day_group=by_day_group,
         histogram=histogram(values, bins),
-        supply=money_supply(session),
+        supply=supply if supply is not None else money_supply(session),
     )
+
+
+Flows = tuple[tuple[DayFlow, ...], tuple[GroupFlow, ...], tuple[DayGroupFlow, ...]]
+
+
+def day_group_flows(session: Session, season: Season) -> Flows:
+    """Money issued to and charged from the active students: per day, per group, per day and group."""
+    return _flows(session, season)
 
 
 def _flows(session: Session, season: Season
