@@ -17,6 +17,7 @@ from campbank.cli.common import (
     fail_on_error,
     state,
 )
+from campbank.cli.season_try import season_try
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
 
@@ -85,6 +86,9 @@ def season_load(
         season = load(db, actor_for(db, as_user), text, source)
     console.print(f"Season [bold]{season.name}[/] from {source} is now in force "
                   f"({season.first_day} to {season.last_day}).")
+
+
+season_app.command("try")(season_try)
 
 
 @season_app.command("show")

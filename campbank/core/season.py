@@ -118,6 +118,11 @@ class Season:
     def day_number(self, day: date) -> int:
         return (day - self.first_day).days + 1
 
+    @property
+    def days(self) -> int:
+        """How many days the season lasts."""
+        return (self.last_day - self.first_day).days + 1
+
     def tax_for(self, day: date) -> int | None:
         """The tax for a date, or None when the date lies outside the schedule."""
         return self.tax_schedule.get(self.day_number(day))

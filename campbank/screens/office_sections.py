@@ -6,6 +6,7 @@ from campbank.screens.disputes.queue import DisputesPane
 from campbank.screens.manager.audit import AuditPane
 from campbank.screens.manager.charges import ChargesPane
 from campbank.screens.manager.export import ExportPane
+from campbank.screens.manager.policy_try import PolicyTryPane
 from campbank.screens.manager.staff import StaffPane
 from campbank.screens.manager.transactions import TransactionsPane
 from campbank.screens.manager.users import UsersPane
@@ -36,6 +37,7 @@ SECTIONS: tuple[type[Pane], ...] = (
     StaffPane,
     UsersPane,
     ChargesPane,
+    PolicyTryPane,
     AuditPane,
     ExportPane,
     FilesPane,
