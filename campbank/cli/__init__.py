@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campbank.cli import admin, files, money_runs, reports, serve, transactions, ui, users
+from campbank.cli import admin, files, money_runs, reports, serve, statements, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -38,3 +38,4 @@ reports.register(app)
 ui.register(app)
 files.register(app)
 serve.register(app)
+statements.register(app)
