@@ -184,6 +184,7 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = None
     password_stamp: str
 
+
 class TransactionHold(SQLModel, table=True):
     """Why a staff transaction waits for a second manager (four eyes); append-only, one per transaction."""
 
