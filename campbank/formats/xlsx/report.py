@@ -11,10 +11,14 @@ half a workbook and a failed export leaves any earlier file as it was. The expor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl.workbook import Workbook
 from sqlalchemy import text
@@ -23,7 +27,7 @@ from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
 from campbank.formats.exports import check_output, replacing
 from campbank.formats.xlsx.economy_sheet import economy_sheet
-from campbank.formats.xlsx.save import save_workbook
+from campbank.formats.xlsx.save import RowSource, save_workbook
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
     balances_sheet,
@@ -57,80 +61,150 @@ class WrittenReport:
 
 
 @dataclass(frozen=True)
+class _Head:
+    """What the Transactions sheet needs before it streams: the newest transaction at the snapshot, how many,
+    and the longest texts (for the column widths)."""
+
+    made_by: str
+    upto_id: int
+    transactions: int
+    widths: dict[str, int]
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     made_at: datetime
-    made_by: str
     season: Season
     balances: BalanceReport
     study: StudyReport
     staff: tuple[StaffLine, ...]
     statistics: MarketStatistics
     economy: Economy
-    upto_id: int
-    transactions: int
-    widths: dict[str, int]
 
 
 def write_report(db: Database, actor: Actor, path: Path | str, progress: Progress | None = None) -> WrittenReport:
-    """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
+    """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written.
+
+    The summary sheets are read in one read transaction, in a thread, while this thread renders the
+    transactions up to the newest one that transaction sees into a temporary file: SQLite sums while Python
+    writes rows. The workbook is then put together with the transactions in their place."""
     path = Path(path)
     check_output(path)
-    snapshot = _read(db, actor)
-    total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + snapshot.transactions
-    done = 0
+    heads: queue.Queue[_Head | BaseException] = queue.Queue()
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        reading = reader.submit(_read, db, actor, heads)
+        head = heads.get()
+        if isinstance(head, BaseException):
+            raise head
+        done = 0
+        total = head.transactions
 
-    def tick(rows: int) -> None:
-        nonlocal done
-        done += rows
+        def tick(rows: int) -> None:
+            nonlocal done
+            done += rows
+            if progress:
+                progress(min(done, total), total)
+
         if progress:
-            progress(min(done, total), total)
-
-    if progress:
-        progress(0, total)
-    with replacing(path) as target:
-        workbook = Workbook(write_only=True)
-        workbook.properties.creator = "CampBank"
-        workbook.properties.title = f"CampBank report, {snapshot.season.name}"
-        sheets = [
-            balances_sheet(workbook, snapshot.balances, tick),
-            study_sheet(workbook, snapshot.study, tick),
-            _transactions_sheet(workbook, db, actor, snapshot, tick),
-            staff_sheet(workbook, snapshot.staff, tick),
-            statistics_sheet(workbook, snapshot.statistics),
-            economy_sheet(workbook, snapshot.economy),
-            _season_sheet(workbook, snapshot),
-        ]
-        save_workbook(workbook, target, sheets)
-    written = snapshot.transactions
+            progress(0, total)
+        with replacing(path) as target, tempfile.TemporaryFile() as rows:
+            workbook = Workbook(write_only=True)
+            workbook.properties.creator = "CampBank"
+            transactions = _transactions_sheet(workbook, db, actor, head, tick)
+            transactions_rows = _pre_render(transactions, rows)
+            snapshot = reading.result()
+            total += 2 * len(snapshot.balances.lines) + len(snapshot.staff)
+            workbook.properties.title = f"CampBank report, {snapshot.season.name}"
+            sheets: list[RowSource] = [
+                balances_sheet(workbook, snapshot.balances, tick),
+                study_sheet(workbook, snapshot.study, tick),
+                transactions_rows,
+                staff_sheet(workbook, snapshot.staff, tick),
+                statistics_sheet(workbook, snapshot.statistics),
+                economy_sheet(workbook, snapshot.economy),
+                _season_sheet(workbook, snapshot, head),
+            ]
+            workbook.move_sheet(transactions.title, offset=2)  # made first, shown third
+            save_workbook(workbook, target, sheets)
+    written = head.transactions
     db.write(lambda session: audit.record(
         session, "export.xlsx", actor_id=actor.id, target=str(path), students=len(snapshot.balances.lines),
         transactions=written))
     return WrittenReport(path, len(snapshot.balances.lines), written)
 
 
-def _read(db: Database, actor: Actor) -> _Snapshot:
-    with db.session() as session:
-        me = authorise(session, actor, Action.EXPORT)
-        upto_id, count, username, description, type_ = session.execute(text(
-            "SELECT COALESCE(MAX(id), 0), COUNT(*), (SELECT MAX(LENGTH(username)) FROM account), "
-            "MAX(LENGTH(description)), MAX(LENGTH(type)) FROM txn")).one()
-        season = current_season(session)
-        flows = day_group_flows(session, season)  # read once, for the statistics and the economy
-        seen = economy_in(session, season, flows[2])
-        statistics = market_statistics(session, actor, flows=flows, supply=seen.supply)
-        return _Snapshot(
-            made_at=clock.now(), made_by=me.username, season=season,
-            balances=balance_report(session, actor), study=study_report(session, actor),
-            staff=staff_report(session, actor, include_bank=True), statistics=statistics, economy=seen,
-            upto_id=int(upto_id), transactions=int(count),
-            widths={"username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)},
-        )
+def _read(db: Database, actor: Actor, heads: queue.Queue[_Head | BaseException]) -> _Snapshot:
+    """The summary sheets' data, one consistent read; what the Transactions sheet needs is handed over first."""
+    try:
+        with db.session() as session:
+            me = authorise(session, actor, Action.EXPORT)
+            upto_id, count, username, description, type_ = session.execute(text(
+                "SELECT COALESCE(MAX(id), 0), COUNT(*), (SELECT MAX(LENGTH(username)) FROM account), "
+                "MAX(LENGTH(description)), MAX(LENGTH(type)) FROM txn")).one()
+            heads.put(_Head(me.username, int(upto_id), int(count), {
+                "username": int(username or 8), "description": int(description or 0), "type": int(type_ or 4)}))
+            season = current_season(session)
+            flows = day_group_flows(session, season)  # read once, for the statistics and the economy
+            seen = economy_in(session, season, flows[2])
+            statistics = market_statistics(session, actor, flows=flows, supply=seen.supply)
+            return _Snapshot(
+                made_at=clock.now(), season=season, balances=balance_report(session, actor),
+                study=study_report(session, actor), staff=staff_report(session, actor, include_bank=True),
+                statistics=statistics, economy=seen,
+            )
+    except BaseException as error:
+        heads.put(error)  # the waiting thread raises it; a second item after a head is never read
+        raise
 
 
-def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: _Snapshot,
+@dataclass
+class _PreRendered:
+    """A sheet whose rows were rendered beforehand into a temporary file (a `save.RowSource`)."""
+
+    sheet: Sheet
+    rows: BinaryIO
+
+    @property
+    def title(self) -> str:
+        return self.sheet.title
+
+    @property
+    def path(self) -> str:
+        return self.sheet.path
+
+    @property
+    def expected_rows(self) -> int:
+        return self.sheet.expected_rows
+
+    def xml_rows(self) -> Iterator[str]:
+        self.rows.seek(0)
+        while size := self.rows.read(8):
+            yield self.rows.read(int.from_bytes(size, "big")).decode("utf-8")
+
+
+def _pre_render(sheet: Sheet, rows: BinaryIO) -> _PreRendered:
+    """Render the sheet's rows into `rows`, ten at a time, each batch after its length (saving joins a thousand
+    pieces for each write, so a piece stays small)."""
+    batch: list[str] = []
+    for row in sheet.xml_rows():
+        batch.append(row)
+        if len(batch) == 10:
+            _put(rows, batch)
+    _put(rows, batch)
+    return _PreRendered(sheet, rows)
+
+
+def _put(rows: BinaryIO, batch: list[str]) -> None:
+    if batch:
+        data = "".join(batch).encode("utf-8")
+        rows.write(len(data).to_bytes(8, "big") + data)
+        batch.clear()
+
+
+def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, head: _Head,
                         tick: Callable[[int], None]) -> Sheet:
-    """Every transaction up to the snapshot, streamed from the ledger while the file is saved."""
-    w = snapshot.widths
+    """Every transaction up to the snapshot, streamed from the ledger as the rows are rendered."""
+    w = head.widths
     columns = [Column("ID", "count", 8), Column("Created (UTC)", "datetime", 17), Column("Day", "date", 11),
                Column("Creator", width=max(10, w["username"] + 2)), Column("Type", width=max(8, w["type"] + 3)),
                Column("State", width=12), Column("Amount", "money", 12), Column("Recipients", "count", 12),
@@ -141,17 +215,17 @@ def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot
     sheet.stream((([line.id, line.created_at, line.day, line.creator, line.type, line.state, line.amount,
                     line.recipients, "; ".join(line.recipient_names), line.description, line.update_of],
                    muted if line.state in ("declined", "substituted") else None)
-                  for line in iter_transactions(db, actor, upto_id=snapshot.upto_id, on_chunk=tick)),
-                 count=snapshot.transactions, looks=[MUTED])  # never deleted; new ones get larger ids
+                  for line in iter_transactions(db, actor, upto_id=head.upto_id, on_chunk=tick)),
+                 count=head.transactions, looks=[MUTED])  # never deleted; new ones get larger ids
     sheet.filter_table()
     return sheet
 
 
-def _season_sheet(workbook: Workbook, snapshot: _Snapshot) -> Sheet:
+def _season_sheet(workbook: Workbook, snapshot: _Snapshot, head: _Head) -> Sheet:
     season, sign = snapshot.season, snapshot.season.currency_sign
     items: list[tuple[str, str, object, str]] = [
         ("Report made (UTC)", "datetime", snapshot.made_at.replace(tzinfo=None), ""),
-        ("Made by", "text", snapshot.made_by, ""),
+        ("Made by", "text", head.made_by, ""),
         ("Season", "text", season.name, ""),
         ("Season file", "text", season.source, ""),
         ("First day", "date", season.first_day, ""),
