@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-CACHE = Path("/tmp/campbank-bench")
+CACHE = Path(os.environ.get("CAMPBANK_BENCH_DIR", "/tmp/campbank-bench"))  # a private cache: set the variable
 PASSWORD = "bench-password"  # every account's password (hashed once with the real argon2 parameters)
 FIRST_DAY = date(2018, 8, 6)  # the classic season's first day
 HISTORY_DAYS = 14  # fixture transactions fall on days 1..14; the tax benchmark uses later days

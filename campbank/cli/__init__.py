@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campbank.cli import admin, files, money_runs, reports, savings, serve, transactions, ui, users
+from campbank.cli import admin, files, money_runs, reports, savings, serve, statements, transactions, ui, users
 from campbank.cli.common import State
 
 app = typer.Typer(
@@ -39,3 +39,4 @@ ui.register(app)
 files.register(app)
 serve.register(app)
 savings.register(app)
+statements.register(app)

@@ -18,6 +18,7 @@ from campbank.cli.common import (
     manager_for,
     state,
 )
+from campbank.cli.season_try import season_try
 from campbank.widgets.literal import literal
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
@@ -91,6 +92,9 @@ def season_load(
         season = load(db, manager_for(ctx, db, as_user), text, source)
     console.print(f"Season [bold]{esc(season.name)}[/] from {esc(source)} is now in force "
                   f"({season.first_day} to {season.last_day}).")
+
+
+season_app.command("try")(season_try)
 
 
 @season_app.command("show")

@@ -129,6 +129,22 @@ class CircleRules:
 
 
 @dataclass(frozen=True)
+class Oversight:
+    """Four eyes: a staff transaction over any of these limits waits for a second manager (cents; None = no
+    such limit). `enabled = false` in a season switches all of them off."""
+
+    enabled: bool = False
+    second_approval_above: int | None = None  # one entry's amount (either sign) above this
+    total_above: int | None = None  # the money a transaction moves (Σ |amount|) above this
+    daily_budget_per_staff: int | None = None  # money one creator issues in a day (Σ positive amounts)
+
+    @property
+    def active(self) -> bool:
+        limits = (self.second_approval_above, self.total_above, self.daily_budget_per_staff)
+        return self.enabled and any(limit is not None for limit in limits)
+
+
+@dataclass(frozen=True)
 class Season:
     name: str
     currency_sign: str
@@ -168,10 +184,16 @@ class Season:
     loans: LoanRules = field(default_factory=LoanRules)
     funds: FundRules = field(default_factory=FundRules)
     circles: CircleRules = field(default_factory=CircleRules)
+    oversight: Oversight = field(default_factory=Oversight)
     source: str = field(default="", compare=False)
 
     def day_number(self, day: date) -> int:
         return (day - self.first_day).days + 1
+
+    @property
+    def days(self) -> int:
+        """How many days the season lasts."""
+        return (self.last_day - self.first_day).days + 1
 
     def tax_for(self, day: date) -> int | None:
         """The tax for a date, or None when the date lies outside the schedule."""

@@ -17,6 +17,7 @@ class Action(StrEnum):
     CREATE_STAFF_TRANSACTION = "create staff transactions"
     ALTER_OWN = "alter their own transactions"
     APPROVE_TRANSFERS = "approve or reject transfers"
+    APPROVE_HELD = "approve or reject transactions waiting for a second manager"
     CANCEL_STUDENTS = "cancel students' transactions"
     CANCEL_ANY = "cancel other staff's transactions"
     ADD_FILES = "add shared files"
@@ -34,6 +35,8 @@ class Action(StrEnum):
     MANAGE_LOANS = "cancel or write off loans"
     MANAGE_FUNDS = "open, spend or cancel funds"
     MANAGE_CIRCLES = "set up or void savings circles"
+    OPEN_DISPUTE = "open a dispute about their own account"
+    ANSWER_DISPUTES = "answer and close students' disputes"
 
 
 _STAFF = {
@@ -48,10 +51,12 @@ _STAFF = {
     Action.VIEW_REPORTS,
     Action.GRANT_LOANS,  # where the season lets staff grant them (loans.granted_by)
     Action.MANAGE_FUNDS,
+    Action.ANSWER_DISPUTES,
 }
 
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES, Action.KEEP_POCKETS}),
+    Role.STUDENT: frozenset({Action.VIEW_OWN, Action.REQUEST_TRANSFER, Action.READ_FILES, Action.KEEP_POCKETS,
+                             Action.OPEN_DISPUTE}),
     Role.STAFF: frozenset(_STAFF),
     Role.MANAGER: frozenset(Action) - {Action.KEEP_POCKETS},
 }

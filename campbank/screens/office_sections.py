@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from campbank.core.season import Season
+from campbank.screens.disputes.queue import DisputesPane
 from campbank.screens.manager.audit import AuditPane
 from campbank.screens.manager.charges import ChargesPane
 from campbank.screens.manager.export import ExportPane
 from campbank.screens.manager.loans import LoansPane
+from campbank.screens.manager.policy_try import PolicyTryPane
 from campbank.screens.manager.staff import StaffPane
 from campbank.screens.manager.transactions import TransactionsPane
 from campbank.screens.manager.users import UsersPane
 from campbank.screens.staff.announcements import AnnouncementsPane
 from campbank.screens.staff.approvals import ApprovalsPane
 from campbank.screens.staff.dashboard import DashboardPane
+from campbank.screens.staff.economy import EconomyPane
 from campbank.screens.staff.files import FilesPane
 from campbank.screens.staff.funds_circles import FundsCirclesPane
 from campbank.screens.staff.my_transactions import MyTransactionsPane
@@ -29,7 +32,9 @@ SECTIONS: tuple[type[Pane], ...] = (
     StudentsPane,
     MyTransactionsPane,
     ApprovalsPane,
+    DisputesPane,
     StatisticsPane,
+    EconomyPane,
     ReportsPane,
     LoansPane,
     FundsCirclesPane,
@@ -37,6 +42,7 @@ SECTIONS: tuple[type[Pane], ...] = (
     StaffPane,
     UsersPane,
     ChargesPane,
+    PolicyTryPane,
     AuditPane,
     ExportPane,
     FilesPane,

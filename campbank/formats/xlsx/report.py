@@ -24,6 +24,7 @@ from openpyxl.workbook import Workbook
 
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
+from campbank.formats.xlsx.economy_sheet import economy_sheet
 from campbank.formats.xlsx.save import save_workbook
 from campbank.formats.xlsx.savings_sheets import savings_sheets, season_items
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
@@ -42,7 +43,7 @@ from campbank.ledger.views.transactions import iter_transactions
 from campbank.rules import rule_for
 
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
-SHEETS = ("Balances", "Study", "Transactions", "Staff", "Statistics", "Season")
+SHEETS = ("Balances", "Study", "Transactions", "Staff", "Statistics", "Economy", "Season")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
             _transactions_sheet(workbook, db, actor, snapshot, tick),
             staff_sheet(workbook, snapshot.staff, tick),
             statistics_sheet(workbook, snapshot.statistics),
+            economy_sheet(workbook, snapshot.economy),
             *savings_sheets(workbook, snapshot.season, snapshot.savings),
             _season_sheet(workbook, snapshot),
         ]

@@ -20,11 +20,12 @@ from campbank.core.enums import Role, State
 from campbank.core.errors import PermissionDenied, RuleError
 from campbank.core.money import MAX_ENTRY, format_amount
 from campbank.ledger import clock
-from campbank.ledger.actions import savings_posting
+from campbank.ledger.actions import four_eyes, savings_posting
 from campbank.ledger.actions.prepare import Earlier, Prepared, prepare, substitute
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import CounterEntry, MoneyEntry, Transaction
@@ -40,10 +41,12 @@ class Posted:
     recipients: int
     total: int  # the sum of the money entries, in cents
     duplicate: bool = False  # True when an idempotency key matched an earlier post
+    waits: tuple[str, ...] = ()  # why it waits for a second manager (four eyes); empty when it need not
 
     def summary(self, sign: str = "@") -> str:
         what = f"{self.type}, {self.recipients} recipient{'s' if self.recipients != 1 else ''}"
-        return f"{what}, total {format_amount(self.total, sign)}, {self.state}"
+        text = f"{what}, total {format_amount(self.total, sign)}, {self.state}"
+        return text + (f" — {four_eyes.SECOND_MANAGER} because {'; '.join(self.waits)}" if self.waits else "")
 
 
 def post(db: Database, actor: Actor, payload: object, *, now: datetime | None = None) -> Posted:
@@ -72,7 +75,7 @@ def record(session: Session, prepared: Prepared, *, now: datetime | None = None,
            ) -> Posted:
     """Write a prepared payload; a key already posted returns the earlier transaction and writes nothing."""
     if prepared.earlier is not None:
-        return _posted_earlier(prepared.earlier)
+        return _posted_earlier(session, prepared.earlier)
     now = now or clock.now()
     posted = record_transaction(
         session, prepared.rule, prepared.creator_id, day=prepared.day, description=prepared.description,
@@ -123,9 +126,12 @@ def record_transaction(
     _write_entries(session, txn, entries, people, day)
     audit.record(session, "txn.created", actor_id=creator_id, target=f"txn:{txn.id}", at=now,
                  type=rule.type, update_of=update_of)
-    if not rule.needs_approval:
+    waits = four_eyes.reasons_to_hold(session, current_season(session), rule, creator_id, entries, people, now)
+    if waits:
+        four_eyes.hold(session, txn.id, creator_id, waits, now)
+    elif not rule.needs_approval:
         transition(session, txn, State.PROCESSED, actor_id=creator_id, at=now)
-    return Posted(txn.id, rule.type, str(txn.state), txn.recipients, txn.amount)
+    return Posted(txn.id, rule.type, str(txn.state), txn.recipients, txn.amount, waits=waits)
 
 
 def alter(
@@ -153,8 +159,10 @@ def template(db: Database, actor: Actor, transaction_id: int) -> dict[str, Any]:
         return payload
 
 
-def _posted_earlier(earlier: Earlier) -> Posted:
-    return Posted(earlier.id, earlier.type, earlier.state, earlier.recipients, earlier.total, duplicate=True)
+def _posted_earlier(session: Session, earlier: Earlier) -> Posted:
+    waits = four_eyes.held_reasons(session, earlier.id) if earlier.state == State.CREATED else None
+    return Posted(earlier.id, earlier.type, earlier.state, earlier.recipients, earlier.total, duplicate=True,
+                  waits=waits or ())
 
 
 def _check_entry_sizes(entries: Entries) -> None:

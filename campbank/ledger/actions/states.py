@@ -1,5 +1,9 @@
 """The transaction state machine (docs/guarantees.md#states) and the actions that move it: approve, reject, cancel.
 
+What waits in `created` is decided here, one way for both kinds: a student's transfer (staff approve it,
+the sender's balance is checked again) and a staff transaction held for a second manager (four eyes, see
+`four_eyes`: a manager other than its creator approves it after a re-check, or rejects it with a reason).
+
 created -> processed | declined;  processed -> declined | substituted.  Nothing else, ever.
 Every change writes the journal rows it implies and an audit row, in one database transaction.
 """
@@ -12,9 +16,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from campbank.core.enums import TRANSITIONS, State
-from campbank.core.errors import RuleError
+from campbank.core.errors import InputError, RuleError
 from campbank.core.text import clean_text
 from campbank.ledger import clock
+from campbank.ledger.actions import four_eyes
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
@@ -73,13 +78,19 @@ def transition(
 
 
 def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
-    """Staff approve a student's pending transfer; the sender's balance is checked again now."""
+    """Approve what waits: a student's transfer (staff; the sender's balance is checked again now), or a
+    staff transaction held for a second manager (a manager other than its creator; re-checked now)."""
     reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
-        require(account, Action.APPROVE_TRANSFERS)
-        txn = _pending_request(session, transaction_id)
+        txn = _waiting(session, account, transaction_id)
+        season = current_season(session)
+        if four_eyes.held_reasons(session, transaction_id) is not None:
+            four_eyes.recheck(session, txn, season)
+            changed = transition(session, txn, State.PROCESSED, actor_id=account.id, reason=reason)
+            audit.record(session, "oversight.approved", actor_id=account.id, target=f"txn:{txn.id}", reason=reason)
+            return changed
         sender = session.get(Account, txn.creator_id)
         assert sender is not None
         if not sender.active:
@@ -89,7 +100,6 @@ def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = ""
             receiver = session.get(Account, entry.receiver_id)
             if receiver is None or not receiver.active:
                 raise RuleError("the receiver has been deactivated", field="id")
-        season = current_season(session)
         check_sender_can_pay(sender.balance, sum(e.amount for e in entries), season.currency_sign)
         return transition(session, txn, State.PROCESSED, actor_id=account.id, reason=reason)
 
@@ -97,12 +107,18 @@ def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = ""
 
 
 def reject(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
+    """Reject what waits (see `approve` for who may); a held transaction needs the reason, for its creator."""
     reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
-        require(account, Action.APPROVE_TRANSFERS)
-        txn = _pending_request(session, transaction_id)
+        txn = _waiting(session, account, transaction_id)
+        if four_eyes.held_reasons(session, transaction_id) is not None:
+            if not reason.strip():
+                raise InputError("say why, so its creator knows", field="reason")
+            changed = transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason)
+            audit.record(session, "oversight.rejected", actor_id=account.id, target=f"txn:{txn.id}", reason=reason)
+            return changed
         return transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason)
 
     return db.write(work)
@@ -120,10 +136,17 @@ def cancel(db: Database, actor: Actor, transaction_id: int, *, reason: str = "")
     return db.write(work)
 
 
-def _pending_request(session: Session, transaction_id: int) -> Transaction:
+def _waiting(session: Session, account: Account, transaction_id: int) -> Transaction:
+    """The transaction, if it waits for a decision `account` may take: a request that needs approval (staff),
+    or a transaction held for a second manager (a manager, not its creator)."""
     txn = load_transaction(session, transaction_id)
-    if not rule_for(txn.type).needs_approval:
+    held = four_eyes.held_reasons(session, transaction_id) is not None
+    if not held and not rule_for(txn.type).needs_approval:
         raise RuleError(f"#{txn.id} is a {txn.type}, not a request that needs approval", field="id")
     if State(txn.state) != State.CREATED:
         raise RuleError(f"#{txn.id} is already {txn.state}", field="id")
+    if held:
+        four_eyes.check_approver(account, txn)
+    else:
+        require(account, Action.APPROVE_TRANSFERS)
     return txn

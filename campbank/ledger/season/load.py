@@ -22,6 +22,7 @@ The layout (see data/season-classic.toml, whose comments explain each number):
                       when the type declares any)
     [pockets] [savings] [loans] [funds] [circles]   savings and credit, each optional and off unless
                       `enabled = true` (season/savings.py, docs/savings.md)
+    [oversight]       enabled, second_approval_above, total_above, daily_budget_per_staff (optional)
 
 What the transaction types need from a season — the money types they write, the blocks they name, the
 forms that offer money types, their own numbers — is declared by each rule module and checked here.
@@ -51,6 +52,7 @@ from campbank.core.season import (
     StudyFines,
     TimeBlock,
 )
+from campbank.ledger.season.oversight import parse_oversight
 from campbank.ledger.season.savings import SECTIONS as SAVINGS_SECTIONS
 from campbank.ledger.season.savings import parse_sections as parse_savings_sections
 from campbank.ledger.season.validate import (
@@ -102,7 +104,8 @@ TOP_KEYS = (
     "grades", "tax", "budgets", "activity", "certificate", "seminar", "lecture_fine", "final",
     "balance", "time_blocks", "money_types",
 )  # fmt: skip
-OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "rules", *SAVINGS_SECTIONS)
+OPTIONAL_TOP_KEYS = ("equator", "kiosk_idle_seconds", "office_idle_seconds", "api", "rules", "oversight",
+                     *SAVINGS_SECTIONS)
 MAX_TOKEN_SECONDS = 30 * 86_400
 
 
@@ -193,6 +196,7 @@ def parse_season(text: str, source: str = "<season>", *, check_text: bool = True
         api_enabled=_api(top)[0],
         api_token_seconds=_api(top)[1],
         rule_settings=_rule_settings(top),
+        oversight=parse_oversight(top),
         **parse_savings_sections(top, amount_limit, money_types),
         source=source,
     )

@@ -4,6 +4,7 @@ camp written by an older CampBank up to date when it is opened."""
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,10 @@ from campbank.ledger.store.journal import stamp
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
 
-SCHEMA_VERSION = "3"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
+SCHEMA_VERSION = "4"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
 #                        3: the hash chain (docs/tamper-evidence.md)
+#                        4: the journal's money by account and day (ix_journal_money_day); holds and disputes
+STATEMENT_KEY = "statement_key"  # the secret of statement verification codes (formats/statements)
 
 
 def install_schema(database: Database) -> None:
@@ -34,6 +37,18 @@ def install_schema(database: Database) -> None:
                                    (keys.META_KEY, keys.META_VALUE))
         connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                                    (chain.META_KEY, chain.FROM_THE_FIRST_ROW))
+        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                   (STATEMENT_KEY, secrets.token_hex(32)))
+
+
+def _install_statement_key(database: Database) -> None:
+    """An older camp's file gets the secret of statement codes; a file that has one is not written."""
+    with database.engine.connect() as connection:
+        if connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (STATEMENT_KEY,)).first():
+            return
+    with database.write_transaction() as session:
+        session.connection().exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                             (STATEMENT_KEY, secrets.token_hex(32)))
 
 
 
@@ -57,6 +72,7 @@ def add_missing_tables(database: Database) -> None:
     _namespace_keys(database)  # first: later upgrades may read (or seal) the keys in their new form
     if not _is_current(database):
         _upgrade(database)
+    _install_statement_key(database)
 
 
 def _namespace_keys(database: Database) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Tables whose rows are never changed or deleted once written: database triggers refuse it, and
@@ -88,7 +88,13 @@ class JournalRow(SQLModel, table=True):
     """One append-only posting. Money rows (`counter_type` NULL) of a transaction sum to zero."""
 
     __tablename__ = "journal"
-    __table_args__ = (Index("ix_journal_account", "account_id", "id"),)
+    __table_args__ = (
+        Index("ix_journal_account", "account_id", "id"),
+        # Each account's money by UTC day, read without touching the table: the economy's end-of-day balances
+        # and statements group by it (a covering, partial index on an expression).
+        Index("ix_journal_money_day", "account_id", text("substr(created_at, 1, 10)"), "amount",
+              sqlite_where=text("counter_type IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="txn.id", index=True)
@@ -287,3 +293,43 @@ class CircleMemberRow(SQLModel, table=True):
     circle_id: int = Field(foreign_key="circle.id", index=True)
     position: int  # 1..members: the round that pays this member
     account_id: int = Field(foreign_key="account.id")
+class TransactionHold(SQLModel, table=True):
+    """Why a staff transaction waits for a second manager (four eyes); append-only, one per transaction."""
+
+    __tablename__ = "txn_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="txn.id", unique=True)
+    reasons: str  # JSON list of sentences, as the creator was told
+    at: datetime
+
+
+class Dispute(SQLModel, table=True):
+    """A student's question about a transaction that concerns them (or a general one).
+
+    Its words are in `dispute_message`; this row holds only the state, which a trigger lets move once:
+    open -> resolved (naming the transaction that fixed it) or rejected (the reason is the last message)."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (Index("ix_dispute_state_opened", "state", "opened_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="account.id", index=True)
+    transaction_id: int | None = Field(default=None, foreign_key="txn.id")
+    opened_at: datetime
+    state: str = "open"  # open | resolved | rejected
+    closed_at: datetime | None = None
+    closed_by: int | None = Field(default=None, foreign_key="account.id")
+    fixed_by: int | None = Field(default=None, foreign_key="txn.id")  # the cancel or alter that fixed it
+
+
+class DisputeMessage(SQLModel, table=True):
+    """One message of a dispute's thread (the student's question first); append-only."""
+
+    __tablename__ = "dispute_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    author_id: int = Field(foreign_key="account.id")
+    at: datetime
+    text: str

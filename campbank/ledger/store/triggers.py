@@ -15,21 +15,41 @@ _NO_UPDATE = """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON 
 _NO_DELETE = """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
        BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END"""
 
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "chain")
+APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "chain", "txn_hold", "dispute_message")
+
+# A dispute's row changes once: open -> resolved (naming the transaction that fixed it) or rejected.
+_DISPUTE_GUARDS = {
+    "dispute_opens_open": """CREATE TRIGGER IF NOT EXISTS dispute_opens_open BEFORE INSERT ON dispute
+       WHEN NEW.state != 'open' OR NEW.closed_at IS NOT NULL OR NEW.closed_by IS NOT NULL OR NEW.fixed_by IS NOT NULL
+       BEGIN SELECT RAISE(ABORT, 'dispute: a new dispute is open'); END""",
+    "dispute_closes_once": """CREATE TRIGGER IF NOT EXISTS dispute_closes_once BEFORE UPDATE ON dispute
+       WHEN OLD.state != 'open' OR NEW.state NOT IN ('resolved', 'rejected')
+         OR NEW.id IS NOT OLD.id OR NEW.student_id IS NOT OLD.student_id
+         OR NEW.transaction_id IS NOT OLD.transaction_id OR NEW.opened_at IS NOT OLD.opened_at
+         OR NEW.closed_at IS NULL OR NEW.closed_by IS NULL
+         OR (NEW.state = 'resolved') != (NEW.fixed_by IS NOT NULL)
+       BEGIN SELECT RAISE(ABORT, 'dispute: a dispute moves once, from open to resolved or rejected'); END""",
+    "dispute_no_delete": """CREATE TRIGGER IF NOT EXISTS dispute_no_delete BEFORE DELETE ON dispute
+       BEGIN SELECT RAISE(ABORT, 'dispute rows cannot be deleted'); END""",
+}
 
 
-def statements(tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
-    """The CREATE TRIGGER statements of the guards (safe to run again: IF NOT EXISTS)."""
-    return [template.format(table=table) for table in tables for template in (_NO_UPDATE, _NO_DELETE)]
+def _all() -> dict[str, tuple[str, str]]:
+    """Each guard's name -> (its table, the statement that makes it)."""
+    guards = {f"{table}_{suffix}": (table, template.format(table=table))
+              for table in APPEND_ONLY_TABLES
+              for template, suffix in ((_NO_UPDATE, "no_update"), (_NO_DELETE, "no_delete"))}
+    return guards | {name: ("dispute", sql) for name, sql in _DISPUTE_GUARDS.items()}
+
+
+def statements(tables: tuple[str, ...] | None = None) -> list[str]:
+    """The CREATE TRIGGER statements of the guards (of `tables` only, when given); safe to run again."""
+    return [sql for table, sql in _all().values() if tables is None or table in tables]
 
 
 def expected() -> dict[str, tuple[str, str]]:
     """Each guard's name -> (its table, the SQL it must be stored with)."""
-    guards = {}
-    for table in APPEND_ONLY_TABLES:
-        for template, suffix in ((_NO_UPDATE, "no_update"), (_NO_DELETE, "no_delete")):
-            guards[f"{table}_{suffix}"] = (table, template.format(table=table).replace(" IF NOT EXISTS", "", 1))
-    return guards
+    return {name: (table, sql.replace(" IF NOT EXISTS", "", 1)) for name, (table, sql) in _all().items()}
 
 
 def stored(cursor: Any) -> list[tuple[str, str, str | None]]:

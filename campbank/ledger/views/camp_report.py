@@ -18,9 +18,10 @@ from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
+from campbank.ledger.views.economy import Economy, economy_in
 from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot
 from campbank.ledger.views.staff import StaffLine, staff_report_in
-from campbank.ledger.views.statistics import MarketStatistics, market_statistics_in
+from campbank.ledger.views.statistics import MarketStatistics, day_group_flows, market_statistics_in
 from campbank.ledger.views.study_report import StudyReport, study_report_in
 from campbank.ledger.views.summaries import authorise
 
@@ -39,6 +40,7 @@ class CampReport:
     widest_username: int  # characters, to size the transactions' columns
     widest_description: int
     widest_type: int
+    economy: Economy  # the daily series: money issued and charged, supply, velocity, Gini, danger
     savings: SavingsSnapshot  # pockets, loans, funds and circles
     chain_head: str  # the hash chain's newest link, SEQ:HASH: an anchor for `verify --anchor`
 
@@ -48,10 +50,14 @@ def camp_report(db: Database, actor: Actor) -> CampReport:
     with db.session() as session:
         me = authorise(session, actor, Action.EXPORT)
         username, description, type_ = queries.widest(session)
+        season = current_season(session)
+        flows = day_group_flows(session, season)  # read once, for the statistics and the economy
+        economy = economy_in(session, season, flows[2])
         return CampReport(
-            made_at=clock.now(), made_by=me.username, season=current_season(session),
+            made_at=clock.now(), made_by=me.username, season=season,
             balances=balance_report_in(session, actor), study=study_report_in(session, actor),
-            staff=staff_report_in(session, actor, include_bank=True), statistics=market_statistics_in(session, actor),
+            staff=staff_report_in(session, actor, include_bank=True),
+            statistics=market_statistics_in(session, actor, flows=flows, supply=economy.supply), economy=economy,
             upto_id=queries.newest_id(session), transactions=queries.count(session),
             widest_username=username, widest_description=description, widest_type=type_,
             savings=savings_snapshot(session, actor), chain_head=str(head_of(session)),

@@ -138,13 +138,17 @@ def market_statistics(db: Database, viewer: Actor, *, bins: int = HISTOGRAM_BINS
         return market_statistics_in(session, viewer, bins=bins)
 
 
-def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS) -> MarketStatistics:
+def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS,
+                         flows: Flows | None = None, supply: tuple[SupplyPoint, ...] | None = None
+                         ) -> MarketStatistics:
+    """`market_statistics` inside a read transaction. A caller that has already read the flows
+    (`day_group_flows`) or the money supply (the economy's) in this session hands them in."""
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
     rows = balances_in(session, include_inactive=False)
     values = [r.balance for r in rows]
     flags = {r.username: flag_of(season, r.balance) for r in rows}
-    by_day, by_group, by_day_group = _flows(session, season)
+    by_day, by_group, by_day_group = flows if flows is not None else _flows(session, season)
     return MarketStatistics(
         currency_sign=season.currency_sign,
         danger_level=season.balance_danger,
@@ -163,9 +167,17 @@ def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGR
         by_group=by_group,
         by_day_group=by_day_group,
         histogram=histogram(values, bins),
-        supply=money_supply(session),
+        supply=supply if supply is not None else money_supply(session),
         savings=savings_totals(session),
     )
+
+
+Flows = tuple[tuple[DayFlow, ...], tuple[GroupFlow, ...], tuple[DayGroupFlow, ...]]
+
+
+def day_group_flows(session: Session, season: Season) -> Flows:
+    """Money issued to and charged from the active students: per day, per group, per day and group."""
+    return _flows(session, season)
 
 
 def _flows(session: Session, season: Season

@@ -1,4 +1,5 @@
-"""Office section "Approvals": students' transfer requests; approve (the balance is checked again) or reject."""
+"""Office section "Approvals": students' transfer requests; approve (the balance is checked again) or reject.
+Below them, staff transactions waiting for a second manager (`held.HeldTransactions`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from campbank.core.money import format_amount
 from campbank.ledger.actions import states
 from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.transfers import PendingTransfer, pending_transfers
+from campbank.screens.staff.held import HeldTransactions
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.literal import literal, notify
 from campbank.widgets.pane import Pane
@@ -42,6 +44,7 @@ class ApprovalsPane(Pane):
         yield Static("Transfers waiting for approval", classes="pane-title")
         yield VimTable(id="approvals-table")
         yield Static("", id="approvals-note")
+        yield HeldTransactions()
 
     def on_mount(self) -> None:
         table = self.query_one("#approvals-table", DataTable)
@@ -50,6 +53,7 @@ class ApprovalsPane(Pane):
 
     def reload(self) -> None:
         self.fetch(lambda: pending_transfers(self.db, self.actor), self._loaded)
+        self.query_one(HeldTransactions).reload()
 
     def _loaded(self, rows: list[PendingTransfer]) -> None:
         self.rows = rows

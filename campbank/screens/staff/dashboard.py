@@ -1,4 +1,4 @@
-"""The staff dashboard: the camp's money at a glance and the transfers waiting for approval."""
+"""The staff dashboard: the camp's money at a glance, what waits for approval, and the open disputes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from textual.containers import Container
 from textual.widgets import Static
 
 from campbank.core.money import format_amount
+from campbank.ledger.views.disputes import open_dispute_count
+from campbank.ledger.views.held import held_transactions
 from campbank.ledger.views.statistics import MarketStatistics, market_statistics
 from campbank.widgets.literal import assemble
 from campbank.widgets.pane import Pane
@@ -32,30 +34,38 @@ class DashboardPane(Pane):
     DashboardPane .card.danger { border: round $error; }
     DashboardPane .card.warning { border: round $warning; }
     DashboardPane .card.pending { border: round $accent; }
+    DashboardPane .card.disputes { border: round $accent; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("Dashboard", classes="pane-title")
         with Container(id="cards"):
-            for card in ("total", "mean", "danger", "warning", "pending"):
+            for card in ("total", "mean", "danger", "warning", "pending", "disputes"):
                 yield Static("…", id=f"card-{card}", classes=f"card {card}")
 
     def on_resize(self) -> None:
-        """Five cards in a row when there is room, else two or three per row."""
+        """Six cards in a row when there is room, else two or three per row."""
         width = self.size.width
-        self.query_one("#cards").styles.grid_size_columns = 5 if width >= 90 else (3 if width >= 54 else 2)
+        self.query_one("#cards").styles.grid_size_columns = 6 if width >= 108 else (3 if width >= 54 else 2)
 
     def reload(self) -> None:
-        self.fetch(lambda: market_statistics(self.db, self.actor), self._show)
+        def glance() -> tuple[MarketStatistics, int, int]:
+            return (market_statistics(self.db, self.actor), open_dispute_count(self.db, self.actor),
+                    len(held_transactions(self.db, self.actor)))
 
-    def _show(self, stats: MarketStatistics) -> None:
+        self.fetch(glance, self._show)
+
+    def _show(self, seen: tuple[MarketStatistics, int, int]) -> None:
+        stats, disputes, held = seen
         sign = self.campbank.season.currency_sign
         cards = {  # (the figure, in bold; what it is)
             "total": (format_amount(stats.total, sign), f"student money ({stats.students} students)"),
             "mean": (format_amount(stats.mean or 0, sign), "mean balance"),
             "danger": (str(stats.in_danger), f"in danger (≤ {format_amount(stats.danger_level, sign)})"),
             "warning": (str(stats.in_warning), f"warning (< {format_amount(stats.warning_level, sign)})"),
-            "pending": (str(stats.pending_transfers), "transfers waiting"),
+            "pending": (str(stats.pending_transfers),
+                        "transfers waiting" + (f"\n{held} for a 2nd manager" if held else "")),
+            "disputes": (str(disputes), f"open dispute{'' if disputes == 1 else 's'}"),
         }
         for card, (figure, what) in cards.items():
             self.query_one(f"#card-{card}", Static).update(assemble((figure, "bold"), "\n", what))

@@ -40,6 +40,7 @@ class NewTransactionPane(Pane):
     NewTransactionPane #type-filter { width: 48; margin: 0 0 1 0; }
     NewTransactionPane #types { height: auto; max-height: 1fr; max-width: 70; }
     NewTransactionPane #last-posted { color: $success; height: auto; padding: 1 0 0 0; }
+    NewTransactionPane #last-posted.waits { color: $warning; }
     """
 
     def compose(self) -> ComposeResult:
@@ -90,8 +91,9 @@ class NewTransactionPane(Pane):
 
     def _back(self, posted: Posted | None) -> None:
         if posted is not None:
-            self.query_one("#last-posted", Static).update(
-                literal(f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}"))
+            last = self.query_one("#last-posted", Static)
+            last.set_class(bool(posted.waits), "waits")
+            last.update(literal(f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}"))
         filter_box = self.query_one("#type-filter", Input)
         filter_box.value = ""
         filter_box.focus()

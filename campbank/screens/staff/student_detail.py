@@ -3,6 +3,9 @@ fines to expect, history; `g` grants a loan where the season has loans."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,13 +15,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from campbank.core.counters import COUNTS
+from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
+from campbank.formats.statements.writer import WrittenStatements, write_statements
+from campbank.ledger import clock
 from campbank.ledger.views.accounts import HistoryLine
 from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.ledger.views.students import StudentCard, older_history, student_card
 from campbank.rules.savings import OFF
 from campbank.rules.study_fine import Progress
 from campbank.screens.staff.loan_grant import LoanGrantDialog
+from campbank.screens.staff.print_statement import PrintStatementDialog
+from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import notify, safe
 from campbank.widgets.vim_table import VimTable
@@ -68,6 +76,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         Binding("m", "more", "Older history", id="detail-more"),
         Binding("f5", "reload", "Refresh", id="detail-refresh"),
         Binding("g", "grant_loan", "Grant a loan", id="detail-grant-loan"),
+        Binding("p", "print_statement", "Statement (PDF)", id="detail-print"),
     ]
     DEFAULT_CSS = """
     StudentDetailScreen #detail-top { height: auto; padding: 0 1; }
@@ -83,6 +92,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         self.username = username
         self.lines: list[HistoryLine] = []
         self.has_more = False
+        self._print_again: Callable[[str | None, bool], None] = lambda path, force: None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,3 +186,33 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
         before = self.lines[-1].journal_id
         self.fetch(lambda: older_history(self.db, self.actor, self.username, before),
                    lambda page: self._add(*page), group="more")
+
+    def action_print_statement(self) -> None:
+        """Write this student's statement to a PDF the person names (`print_statement`)."""
+        suggested = Path.home() / f"statement-{self.username}-{clock.today()}.pdf"
+
+        def chosen(path: str | None, force: bool = False) -> None:
+            if path is None:
+                return
+            target = Path(path).expanduser()
+            self.submit(lambda: write_statements(self.db, self.actor, [self.username], target, force=force),
+                        self._printed, on_error=lambda error: self._print_refused(error, path, force))
+
+        self._print_again = chosen
+        self.app.push_screen(PrintStatementDialog(self.username, suggested), chosen)
+
+    def _print_refused(self, error: CampBankError, path: str, force: bool) -> None:
+        if not force and "already exists" in error.message:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._print_again(path, True)
+
+            self.app.push_screen(ConfirmDialog(f"Replace {path}?", "A file of that name exists.", confirm="Replace",
+                                               cancel="Keep it", danger=True), answered)
+            return
+        self.show_refusal(error)
+
+    def _printed(self, written: WrittenStatements) -> None:
+        code = written.codes[0][1] if written.codes else ""
+        self.notify(f"Wrote {written.path} ({written.pages} page{'s' if written.pages != 1 else ''}); "
+                    f"verification code {code}", title="Statement", timeout=15, markup=False)

@@ -241,6 +241,9 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         sign = self.campbank.season.currency_sign
         if posted.duplicate:
             notify(self, f"Already posted as #{posted.id}: nothing new", severity="warning")
+        elif posted.waits:  # four eyes: say why, plainly (names in the reasons are typed text, never markup)
+            notify(self, f"#{posted.id} {posted.summary(sign)}", title="Waits for a second manager",
+                   severity="warning", timeout=20)
         elif self.alter_of is not None:
             notify(self, f"Posted #{posted.id}, replacing #{self.alter_of}: {posted.summary(sign)}", title="Altered")
         else:

@@ -1,14 +1,22 @@
-"""The student's history: newest first, with the balance after each line; paged; filterable."""
+"""The student's history: newest first, with the balance after each line; paged; filterable. `d` disputes the
+transaction of the selected line (or opens its open dispute); the last column shows each dispute's state."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input
 
 from campbank.core.money import format_amount
+from campbank.ledger.actions import disputes
+from campbank.ledger.actions.disputes import DisputeStep
 from campbank.ledger.views.accounts import HistoryLine, history
+from campbank.ledger.views.disputes import DisputeLine, my_disputes
+from campbank.screens.disputes.dialog import DisputeDialog
+from campbank.screens.disputes.student import state_cell
+from campbank.screens.disputes.thread import DisputeThreadScreen
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
@@ -20,6 +28,7 @@ class HistoryView(LedgerWork, Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("m", "more", "Older", id="more"),
+        Binding("d", "dispute", "Dispute this", id="dispute"),
     ]
     DEFAULT_CSS = """
     HistoryView #history-filter { display: none; }
@@ -31,11 +40,13 @@ class HistoryView(LedgerWork, Vertical):
         super().__init__()
         self.lines: list[HistoryLine] = []
         self.complete = False
+        self.disputes: dict[int, DisputeLine] = {}
+        """The newest dispute about each transaction, by transaction id."""
 
     def compose(self) -> ComposeResult:
         yield LiteralInput(placeholder="filter: type part of a description or type, Enter", id="history-filter")
         table = LiteralTable(id="history", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Date", "Type", "Description", "Amount", "Balance")
+        table.add_columns("Date", "Type", "Description", "Amount", "Balance", "Dispute")
         yield table
 
     def on_mount(self) -> None:
@@ -44,6 +55,14 @@ class HistoryView(LedgerWork, Vertical):
     def reload(self) -> None:
         self.lines, self.complete = [], False
         self._load()
+        self.fetch(lambda: my_disputes(self.db, self.actor), self._disputes_loaded, group="history-disputes")
+
+    def _disputes_loaded(self, lines: list[DisputeLine]) -> None:
+        self.disputes = {}
+        for line in reversed(lines):  # oldest first, so the newest dispute of a transaction wins
+            if line.transaction_id is not None:
+                self.disputes[line.transaction_id] = line
+        self._fill_table()
 
     def action_more(self) -> None:
         if not self.complete:
@@ -70,10 +89,12 @@ class HistoryView(LedgerWork, Vertical):
                 continue
             what = ("cancelled: " if line.reverses else "") + line.description
             kind = self.campbank.season.money_types.get(line.money_type)
-            table.add_row(str(line.day), kind.label if kind else line.money_type, what,
-                          format_amount(line.amount, sign), format_amount(line.balance_after, sign))
+            dispute = self.disputes.get(line.transaction_id)
+            table.add_row(str(line.day), kind.label if kind else line.money_type, Text(what),
+                          format_amount(line.amount, sign), format_amount(line.balance_after, sign),
+                          state_cell(dispute) if dispute else "", key=str(line.journal_id))
         if not self.complete:
-            table.add_row("", "", "… press m for older lines", "", "")
+            table.add_row("", "", "… press m for older lines", "", "", "")
 
     def action_filter(self) -> None:
         box = self.query_one("#history-filter", Input)
@@ -87,3 +108,32 @@ class HistoryView(LedgerWork, Vertical):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "history-filter":
             self.query_one("#history", DataTable).focus()
+
+    def action_dispute(self) -> None:
+        table = self.query_one("#history", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        line = next((each for each in self.lines if str(each.journal_id) == key), None)
+        if line is None:
+            return
+        dispute = self.disputes.get(line.transaction_id)
+        if dispute is not None and dispute.is_open:
+            self.app.push_screen(DisputeThreadScreen(dispute.id), lambda _: self.reload())
+            return
+        sign = self.campbank.season.currency_sign
+        kind = self.campbank.season.money_types.get(line.money_type)
+        about = Text(f"#{line.transaction_id}, {line.day}: {kind.label if kind else line.money_type}, ")
+        about.append(format_amount(line.amount, sign), style="green" if line.amount > 0 else "red")
+        about.append(f" — {line.description}" if line.description else "")
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self.submit(lambda: disputes.open_dispute(self.db, self.actor, text,
+                                                          transaction_id=line.transaction_id), self._disputed)
+
+        self.app.push_screen(DisputeDialog(f"Dispute #{line.transaction_id}", about), answered)
+
+    def _disputed(self, step: DisputeStep) -> None:
+        self.notify(f"Dispute #{step.dispute_id} sent; the answers show under My disputes.", title="Sent")
+        self.reload()

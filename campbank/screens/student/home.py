@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from campbank.screens.disputes.student import MyDisputesView
 from campbank.screens.student.circles import CirclesView
 from campbank.screens.student.funds import FundsView
 from campbank.screens.student.history import HistoryView
@@ -47,6 +48,8 @@ class StudentScreen(LedgerWork, Screen[None]):
             if season.circles.enabled:
                 with TabPane("Circles", id="tab-circles"):
                     yield CirclesView()
+            with TabPane("My disputes", id="tab-disputes"):
+                yield MyDisputesView()
             with TabPane("Files", id="tab-files"):
                 yield FileBrowser(id="student-files")
         yield Footer()
@@ -56,5 +59,5 @@ class StudentScreen(LedgerWork, Screen[None]):
 
     def action_reload(self) -> None:
         for view in self.query("Overview, HistoryView, TransferView, PocketsView, LoansView, FundsView, "
-                               "CirclesView, FileBrowser"):
+                               "CirclesView, MyDisputesView, FileBrowser"):
             view.reload()  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from campbank.ledger.store.database import Database
 from campbank.web.api import (
     errors,
     routes_auth,
+    routes_disputes,
     routes_exports,
     routes_me,
     routes_transactions,
@@ -16,8 +17,8 @@ from campbank.web.api import (
 )
 
 DESCRIPTION = """\
-CampBank's JSON API: a student's balance and history, transfer requests, staff transactions and
-approvals, managers' exports. Sign in with `POST /auth/token` and send the token as
+CampBank's JSON API: a student's balance and history, transfer requests and disputes, staff transactions
+and approvals, managers' exports. Sign in with `POST /auth/token` and send the token as
 `Authorization: Bearer TOKEN`. The same permissions and the same lockout as the office UI.
 
 Errors are `{"error": {"field": ..., "message": ...}}`: 400 bad input, with the field at fault (nothing
@@ -33,7 +34,7 @@ def create_api(db: Database) -> FastAPI:
                          favicon_url="data:,")
     api.state.db = db
     errors.install(api)
-    for module in (routes_auth, routes_me, routes_transfers, routes_transactions, routes_exports):
+    for module in (routes_auth, routes_me, routes_disputes, routes_transfers, routes_transactions, routes_exports):
         api.include_router(module.router)
 
     @api.get("/health", tags=["server"])

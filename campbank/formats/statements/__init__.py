@@ -1,0 +1,1 @@
+"""Account statements as PDF: `write_statements` (writer.py), drawn by layout.py on canvas.py."""

@@ -1,0 +1,178 @@
+"""One student's statement on A4 pages: a header on every page, the table of entries (as many pages as it
+takes), then the closing balance, counters, study programme, any extra sections and the verification code
+with its QR code. Every page's footer repeats the code, so a loose page still names its statement."""
+
+from __future__ import annotations
+
+from campbank.core.money import format_amount
+from campbank.formats.statements.canvas import BOLD, REGULAR, StatementCanvas
+from campbank.ledger.views.statements import Statement
+from campbank.rules.study_fine import Progress
+
+LEFT, RIGHT = 36.0, 559.0
+TOP = 806.0
+ROW = 10.4
+ROW_SIZE = 7.5
+FIRST_ROW = 746.0
+BOTTOM = 52.0
+SUMMARY_HEIGHT = 200.0  # what the closing block needs, without extra sections
+SECTION_LINE = 10.5
+# column: (x, width, align); amounts are right-aligned at x + width
+COLUMNS = {"day": (LEFT, 50.0, "left"), "type": (88.0, 76.0, "left"), "description": (166.0, 188.0, "left"),
+           "other": (356.0, 108.0, "left"), "amount": (466.0, 44.0, "right"), "balance": (512.0, 47.0, "right")}
+COUNTERS = (("seminar_attend", "seminars attended"), ("fac_attend", "facultatives attended"),
+            ("seminar_pass", "seminars given"), ("lab_pass", "labs passed"), ("fac_pass", "facultatives passed"),
+            ("lecture_attend", "lectures attended"), ("lecture_miss", "lectures missed"), ("workout", "workouts"),
+            ("class_attend", "classes attended"))
+
+
+def rows_per_page() -> int:
+    return int((FIRST_ROW - BOTTOM) / ROW) + 1
+
+
+def page_count(statement: Statement) -> int:
+    per_page = rows_per_page()
+    rows = len(statement.lines)
+    full, last = divmod(rows, per_page)
+    pages = max(1, full + (1 if last else 0))
+    used = last if last else (per_page if rows else 0)
+    if FIRST_ROW - used * ROW - _summary_height(statement) < BOTTOM - ROW:
+        pages += 1  # the closing block goes on a page of its own
+    return pages
+
+
+def draw(pdf: StatementCanvas, st: Statement, camp: str) -> int:
+    """Draw the statement; returns how many pages it took."""
+    pages = page_count(st)
+    per_page = rows_per_page()
+    sign = st.currency_sign
+    lines = st.lines
+    page = 1
+    _header(pdf, st, camp, page, pages)
+    y = FIRST_ROW
+    for index, line in enumerate(lines):
+        if index and index % per_page == 0:
+            _footer(pdf, st)
+            pdf.show_page()
+            page += 1
+            _header(pdf, st, camp, page, pages)
+            y = FIRST_ROW
+        _row(pdf, y, line.day.isoformat(), line.type, line.description, line.other_party,
+             format_amount(line.amount, ""), format_amount(line.balance, ""), line.reverses)
+        y -= ROW
+    if not lines:
+        pdf.text(LEFT, y, "No entries in this period.", grey=True)
+        y -= ROW
+    if y - _summary_height(st) < BOTTOM - ROW:
+        _footer(pdf, st)
+        pdf.show_page()
+        page += 1
+        _header(pdf, st, camp, page, pages, table=False)
+        y = FIRST_ROW + 14
+    _summary(pdf, st, y - 6, sign)
+    _footer(pdf, st)
+    pdf.show_page()
+    return page
+
+
+def _header(pdf: StatementCanvas, st: Statement, camp: str, page: int, pages: int, *, table: bool = True) -> None:
+    sign = st.currency_sign
+    pdf.text(LEFT, TOP, "CampBank — account statement", font_name=BOLD, size=12)
+    pdf.text(RIGHT, TOP, f"page {page} of {pages}", size=7.5, align="right", grey=True)
+    who = [st.username, st.squad or "no squad"] + ([f"grade {st.grade}"] if st.grade is not None else [])
+    pdf.text(LEFT, 790, pdf.fit(st.full_name or st.username, 260, font_name=BOLD, size=10), font_name=BOLD,
+             size=10)
+    pdf.text(300, 790, pdf.fit(" · ".join(who), RIGHT - 300, size=8), size=8)
+    pdf.text(LEFT, 776, pdf.fit(f"Period {st.first_day} to {st.last_day} · {camp}", 330, size=8), size=8, grey=True)
+    pdf.text(RIGHT, 776, f"Opening balance {format_amount(st.opening, sign)}", font_name=BOLD, size=8.5, align="right")
+    if table:
+        pdf.band(LEFT - 2, 756, RIGHT - LEFT + 4, 12)
+        for key, title in (("day", "Date"), ("type", "Type"), ("description", "Description"),
+                           ("other", "Other party"), ("amount", f"Amount {sign}"), ("balance", f"Balance {sign}")):
+            x, width, align = COLUMNS[key]
+            pdf.text(x + width if align == "right" else x, 759.5, title, font_name=BOLD, size=7.5, align=align)
+
+
+def _row(pdf: StatementCanvas, y: float, day: str, kind: str, description: str, other: str, amount: str,
+         balance: str, reversal: bool) -> None:
+    """One line of the table as one text object: each column moved to from the one before (`Td`), so a
+    column's cut-to-fit, encoded text is written the same way on every line and remembered."""
+    cell = pdf.cell
+    pdf.raw(("BT 0.45 g " if reversal else "BT ") + f"{LEFT:.2f} {y:.2f} Td"
+            + cell("day", day, 0.0, 0.0) + cell("type", kind, COLUMNS["type"][0] - LEFT, 73.0)
+            + cell("description", description, COLUMNS["description"][0] - COLUMNS["type"][0], 185.0)
+            + cell("other", other, COLUMNS["other"][0] - COLUMNS["description"][0], 105.0)
+            + pdf.right(amount, COLUMNS["other"][0], _RIGHT_EDGE["amount"], ROW_SIZE)
+            + (" 0 g" if reversal else "")
+            + pdf.right(balance, _RIGHT_EDGE["amount"], _RIGHT_EDGE["balance"], ROW_SIZE, after_right=True)
+            + " ET")
+
+
+_RIGHT_EDGE = {key: x + width for key, (x, width, _) in COLUMNS.items()}
+
+
+def _summary_height(st: Statement) -> float:
+    extra = sum(16 + SECTION_LINE * len(section.lines) for section in st.sections)
+    return SUMMARY_HEIGHT + (12 if st.equator is not None else 0) + extra
+
+
+def _summary(pdf: StatementCanvas, st: Statement, y: float, sign: str) -> None:
+    pdf.line(LEFT, y + 6, RIGHT, y + 6, 0.6)
+    pdf.text(LEFT, y - 8, f"Closing balance on {st.last_day}: {format_amount(st.closing, sign)}", font_name=BOLD,
+             size=10.5)
+    pdf.text(RIGHT, y - 8, f"{len(st.lines)} entries · in {format_amount(st.money_in, sign)} · out "
+                           f"{format_amount(st.money_out, sign)}", size=8, align="right")
+    y -= 28
+    pdf.text(LEFT, y, f"Counters on {st.last_day}", font_name=BOLD, size=8.5)
+    counted = [f"{label} {st.counters[name]}" for name, label in COUNTERS if st.counters.get(name)]
+    if st.counters.get("book_certificate"):
+        counted.append(f"book certificates {format_amount(st.counters['book_certificate'], sign)}")
+    y = _wrapped(pdf, y - 11, " · ".join(counted) or "none yet", 8)
+    y -= 16
+    pdf.text(LEFT, y, "Study programme", font_name=BOLD, size=8.5)
+    y = _wrapped(pdf, y - 11, _programme("Final", st.final, sign), 8)
+    if st.equator is not None:
+        y = _wrapped(pdf, y - 11, _programme("Equator", st.equator, sign), 8)
+    for section in st.sections:
+        y -= 16
+        pdf.text(LEFT, y, pdf.fit(section.title, RIGHT - LEFT, font_name=BOLD, size=8.5), font_name=BOLD, size=8.5)
+        for label, value in section.lines:
+            y -= SECTION_LINE
+            pdf.text(LEFT, y, pdf.fit(f"{label}: {value}", RIGHT - LEFT, size=8), size=8)
+    y -= 18
+    pdf.qr(st.code.replace("-", ""), LEFT, y, 78)
+    x = LEFT + 90
+    pdf.text(x, y - 10, "Verification code", font_name=BOLD, size=9)
+    pdf.text(x, y - 26, st.code, font_name=BOLD, size=12)
+    pdf.text(x, y - 40, f"Check it: campbank statement check {st.code}", size=7.5)
+    pdf.text(x, y - 51, f"It covers every entry of {st.username} dated {st.first_day} to {st.last_day}, with the "
+                        "opening and closing balances:", size=7.5, grey=True)
+    pdf.text(x, y - 61, "any change to them since this statement was made makes the check fail.", size=7.5, grey=True)
+    pdf.text(x, y - 74, f"Made {st.made_at:%Y-%m-%d %H:%M} UTC.", size=7.5, grey=True)
+
+
+def _programme(stage: str, p: Progress, sign: str) -> str:
+    return (f"{stage}: seminars + facultatives {p.visits} / {p.visits_target} · labs {p.labs} / {p.labs_target} · "
+            f"facultatives passed {p.fac_passes} / {p.fac_passes_target} · seminars given {p.seminars_given} / "
+            f"{p.seminars_target} · study fine to expect {format_amount(p.expected_fine, sign)}")
+
+
+def _wrapped(pdf: StatementCanvas, y: float, text: str, size: float) -> float:
+    """Write `text` over as many lines as it needs; returns the y of the last line."""
+    words, line = text.split(" "), ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if pdf.width_of(candidate, REGULAR, size) > RIGHT - LEFT and line:
+            pdf.text(LEFT, y, line, size=size)
+            y -= size + 3
+            line = word
+        else:
+            line = candidate
+    pdf.text(LEFT, y, line, size=size)
+    return y
+
+
+def _footer(pdf: StatementCanvas, st: Statement) -> None:
+    pdf.line(LEFT, 40, RIGHT, 40, 0.3)
+    pdf.text(LEFT, 30, f"CampBank statement of {st.username}, {st.first_day} to {st.last_day}", size=6.5, grey=True)
+    pdf.text(RIGHT, 30, f"code {st.code}", size=6.5, align="right", grey=True)
