@@ -20,7 +20,7 @@ from campbank.ledger.actions.users import deactivate
 from campbank.ledger.season.in_force import load
 from campbank.ledger.verify import verify_file
 from campbank.ledger.views.held import held_transactions
-from campbank.ledger.views.statistics import market_statistics
+from campbank.ledger.views.statistics import market_statistics_in
 
 
 def with_oversight(camp, *, single: str | None = "200", total: str | None = "3000",
@@ -50,7 +50,7 @@ def test_one_amount_above_the_limit_waits_and_counts_nowhere(camp):
     assert balance(camp.db, "s1") == before and txn_state(camp.db, posted.id) == "created"
     assert query(camp.path, "SELECT COUNT(*) FROM journal WHERE transaction_id = ?", (posted.id,)) == [(0,)]
     with camp.db.session() as session:
-        stats = market_statistics(session, camp.manager)
+        stats = market_statistics_in(session, camp.manager)
     assert stats.issued == 5 * 12_000  # the initial grants only
     assert audit_actions(camp.db, f"txn:{posted.id}") == ["txn.created", "oversight.held"]
     assert verify_file(camp.path).ok

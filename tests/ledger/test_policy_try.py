@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from helpers import dump
 from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.core.errors import InputError, PermissionDenied
-from campbank.demo import DemoCamp, create_demo
+from campbank.demo import MANAGER, DemoCamp, create_demo
 from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.people import account_named
@@ -176,10 +177,19 @@ def test_a_bad_file_is_refused_and_students_and_staff_may_not_try(demo):
 
 
 def test_the_command_prints_squads_and_who_falls_into_danger(demo):
+    """The command signs its manager in (audited: one `login.ok` row) and writes nothing else."""
     path = demo.database.path
-    before = digest(path)
-    result = CliRunner().invoke(app, ["--db", str(path), "season", "try", str(SEASON_FILES["flat-tax"])])
+    before = dump(path)
+    manager, password = MANAGER
+    result = CliRunner().invoke(app, ["--db", str(path), "season", "try", str(SEASON_FILES["flat-tax"]),
+                                      "--as", manager], env={"CAMPBANK_PASSWORD": password})
     assert result.exit_code == 0, result.output
-    assert digest(path) == before
+    after = dump(path)
+    new_audit = after.pop("audit_log")[len(before["audit_log"]):]
+    before.pop("audit_log")
+    assert [row[3] for row in new_audit] == ["login.ok"]
+    chained = {"chain"}  # the sign-in's audit row is chained like every write
+    assert {t: rows for t, rows in after.items() if t not in chained} == \
+        {t: rows for t, rows in before.items() if t not in chained}
     for text in ("Flat tax", "7 of 21 days", "Squad 1", "falls into danger", "18200.00@"):
         assert text in result.output, text

@@ -15,7 +15,7 @@ from campbank.ledger import clock
 from campbank.ledger.actions.posting import post
 from campbank.ledger.actions.states import approve
 from campbank.ledger.views.economy import economy, gini
-from campbank.ledger.views.statistics import market_statistics
+from campbank.ledger.views.statistics import market_statistics_in
 
 # --- the Gini coefficient, worked examples -----------------------------------------------------------
 
@@ -73,7 +73,7 @@ def test_the_days_of_a_camp(db):
     last = by_day[date(2018, 8, 11)]
     assert last.students == 5 and last.supply == 5 * 12_000 + 3_000 - 12_500 + 1_000
     with camp.db.session() as session:
-        assert last.supply == market_statistics(session, camp.manager).total
+        assert last.supply == market_statistics_in(session, camp.manager).total
     business = by_day[date(2018, 8, 10)]
     assert (business.issued, business.charged) == (3_000 + 2_000, 12_500 + 2_000)  # a transfer is both
     assert business.p2p_volume == 2_000

@@ -11,7 +11,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from helpers import balance, fine, money, p2p, query
+from helpers import MANAGER_PASSWORD, balance, fine, money, p2p, query
 from typer.testing import CliRunner
 
 from campbank.cli import app
@@ -193,17 +193,17 @@ def test_outputs_never_destroy_data(busy, tmp_path):
 
 
 def test_the_command_line(busy, tmp_path):
-    runner = CliRunner()
+    runner = CliRunner(env={"CAMPBANK_PASSWORD": MANAGER_PASSWORD})
     target = tmp_path / "s1.pdf"
-    result = runner.invoke(app, ["--db", str(busy.path), "statement", "s1", "-o", str(target)])
+    result = runner.invoke(app, ["--db", str(busy.path), "statement", "s1", "-o", str(target), "--as", "manager"])
     assert result.exit_code == 0, result.output
     code = result.output.split("Verification code: ")[1].split()[0]
-    ok = runner.invoke(app, ["--db", str(busy.path), "statement", "check", code])
+    ok = runner.invoke(app, ["--db", str(busy.path), "statement", "check", code, "--as", "manager"])
     assert ok.exit_code == 0 and "OK" in ok.output
     post(busy.db, busy.actor("t1"), fine({"s1": "1"}))
-    changed = runner.invoke(app, ["--db", str(busy.path), "statement", "check", code])
+    changed = runner.invoke(app, ["--db", str(busy.path), "statement", "check", code, "--as", "manager"])
     assert changed.exit_code == 1 and "DOES NOT MATCH" in changed.output
-    again = runner.invoke(app, ["--db", str(busy.path), "statement", "s1", "-o", str(target)])
+    again = runner.invoke(app, ["--db", str(busy.path), "statement", "s1", "-o", str(target), "--as", "manager"])
     assert again.exit_code == 2 and "already exists" in again.output
     for argv in (["statement", "-o", str(target)], ["statement", "s1", "--all", "-o", str(target)],
                  ["statement", "s1"], ["statement", "s1", "-o", str(tmp_path / "x.pdf"), "--from", "2018-13-01"]):

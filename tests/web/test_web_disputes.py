@@ -48,7 +48,13 @@ def test_a_student_disputes_a_fine_and_reads_the_outcome(server: Server) -> None
 
 
 def test_what_may_not_be_disputed_or_written_is_refused(server: Server) -> None:
-    someone_elses = query(server.db_path, "SELECT MAX(id) FROM txn")[0][0]
+    someone_elses = query(server.db_path, """
+        SELECT MAX(t.id) FROM txn t
+         WHERE t.creator_id != (SELECT id FROM account WHERE username = 's5')
+           AND NOT EXISTS (SELECT 1 FROM money_entry m JOIN account a ON a.id = m.receiver_id
+                            WHERE m.transaction_id = t.id AND a.username = 's5')
+           AND NOT EXISTS (SELECT 1 FROM counter_entry c JOIN account a ON a.id = c.receiver_id
+                            WHERE c.transaction_id = t.id AND a.username = 's5')""")[0][0]
     before = query(server.db_path, "SELECT COUNT(*) FROM dispute")[0][0]
     with server.as_user("s5") as s5:
         for body, status, field in (
