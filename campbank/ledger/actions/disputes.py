@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, NotFound, PermissionDenied, RuleError
+from campbank.core.text import clean_text
 from campbank.ledger import clock
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account
@@ -46,21 +47,11 @@ class DisputeStep:
 
 
 def clean_message(text: object, *, field: str = "text") -> str:
-    """A dispute message: one to 500 characters of visible text on one line (no control characters)."""
-    if not isinstance(text, str):
-        raise InputError("must be text", field=field)
-    value = text.strip()
-    if not value:
+    """A dispute message: one to 500 characters of visible text on one line (no control characters,
+    escape sequences or direction overrides: `core.text`, as every typed text)."""
+    if isinstance(text, str) and not text.strip():
         raise InputError("is empty; write what is wrong", field=field)
-    if len(value) > MAX_TEXT:
-        raise InputError(f"is {len(value)} characters long; at most {MAX_TEXT}", field=field)
-    for position, char in enumerate(value, 1):
-        code = ord(char)
-        if code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or 0x202A <= code <= 0x202E \
-                or 0x2066 <= code <= 0x2069 or code in (0x2028, 0x2029):
-            raise InputError(f"contains a control character (U+{code:04X} at character {position}); "
-                             "write plain text on one line", field=field)
-    return value
+    return clean_text(text, field=field, max_length=MAX_TEXT, required=True)
 
 
 def open_dispute(db: Database, actor: Actor, text: str, *, transaction_id: int | None = None,

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Static
 
 from campbank.ledger.actions.disputes import MAX_TEXT
 from campbank.widgets.ask import DIALOG_CSS
+from campbank.widgets.literal_input import LiteralInput
 
 
 class DisputeDialog(ModalScreen[str | None]):
@@ -33,7 +34,7 @@ class DisputeDialog(ModalScreen[str | None]):
         with Vertical():
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Static(self.about if isinstance(self.about, Text) else Text(self.about), classes="dialog-body")
-            yield Input(placeholder=self.placeholder, max_length=MAX_TEXT, id="dispute-text")
+            yield LiteralInput(placeholder=self.placeholder, max_length=MAX_TEXT, id="dispute-text")
             yield Static(f"0 / {MAX_TEXT}", id="dispute-count")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Back (Esc)", id="dispute-cancel")

@@ -22,6 +22,7 @@ from campbank.ledger.views.disputes import Disputed, DisputeThread, dispute_thre
 from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal_input import LiteralInput
 
 OUTCOME = {"open": ("open: waiting for an answer", "yellow"), "resolved": ("resolved", "green"),
            "rejected": ("rejected", "red")}
@@ -65,7 +66,7 @@ class DisputeThreadScreen(LedgerWork, Screen[None]):
         yield Header()
         yield Static("Loading…", id="thread-head")
         yield VerticalScroll(id="thread-messages")
-        yield Input(placeholder="write an answer, Enter to send", max_length=MAX_TEXT, id="thread-reply")
+        yield LiteralInput(placeholder="write an answer, Enter to send", max_length=MAX_TEXT, id="thread-reply")
         yield Footer()
 
     def on_mount(self) -> None:

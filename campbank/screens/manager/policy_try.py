@@ -15,6 +15,7 @@ from campbank.core.money import format_amount
 from campbank.ledger.actions.setup import season_source
 from campbank.ledger.season.load import read_season_file
 from campbank.ledger.views.policy_try import DryRun, try_season
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -37,7 +38,7 @@ class PolicyTryPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Policy dry-run: a candidate season against this camp (writes nothing)", classes="pane-title")
-        yield Input(placeholder="season file path, or classic / flat-tax; Enter", id="try-file")
+        yield LiteralInput(placeholder="season file path, or classic / flat-tax; Enter", id="try-file")
         yield Static("", id="try-summary")
         yield VimTable(id="try-students")
 

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from campbank.widgets.ask import DIALOG_CSS
+from campbank.widgets.literal_input import LiteralInput
 
 
 class PrintStatementDialog(ModalScreen[str | None]):
@@ -34,7 +35,7 @@ class PrintStatementDialog(ModalScreen[str | None]):
             yield Static(Text(f"Statement of {self.username}"), classes="dialog-title")
             yield Static(Text("The whole season so far: opening balance, every entry, counters, study programme, "
                               "closing balance and a verification code. Write it to:"), classes="dialog-body")
-            yield Input(str(self.suggested), id="print-path")
+            yield LiteralInput(str(self.suggested), id="print-path")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Back (Esc)", id="print-cancel")
                 yield Button("Write PDF (Enter)", id="print-ok", variant="primary")
