@@ -108,7 +108,7 @@ def test_one_open_dispute_per_transaction_and_student(camp, fined):
 
 @pytest.mark.parametrize(("text", "why"), [
     ("", "empty"), ("   ", "empty"), ("x" * 501, "at most 500"), ("bell\x07", "control character"),
-    ("\x1b[2Jcleared", "control character"), ("two\nlines", "control character"), ("rtl\u202eevil", "control"),
+    ("\x1b[2Jcleared", "control character"), ("two\nlines", "line break"), ("rtl\u202eevil", "direction override"),
 ])
 def test_bad_text_is_refused_and_nothing_written(camp, fined, text, why):
     before = checksum(camp.path)
