@@ -67,6 +67,7 @@ def ensure_savings_camp(scale: Scale, *, say=print) -> Path:  # type: ignore[no-
 
 def add_savings(path: Path, loans_wanted: int, circles: int, seed: int = 2018) -> None:
     from campbank.ledger.season.load import SEASON_FILES
+    from campbank.ledger.store import chain, credentials
     from campbank.ledger.store.database import journal_mode
     from campbank.rules.savings import schedule, total_due
 
@@ -145,6 +146,9 @@ def add_savings(path: Path, loans_wanted: int, circles: int, seed: int = 2018) -
         db.executemany("INSERT INTO circle_member (circle_id, position, account_id) VALUES (?, ?, ?)",
                        [(c + 1, k + 1, members[c * MEMBERS + k]) for k in range(MEMBERS)])
     db.executemany("UPDATE account SET balance = balance + ? WHERE id = ?", [(b, a) for a, b in balance.items()])
+    cursor = db.cursor()  # as CampBank would have: the pockets' accounts audited, every new row chained
+    credentials.audit_missing(cursor)
+    chain.extend(cursor)
     db.execute("COMMIT")
     db.execute(f"PRAGMA journal_mode={journal_mode()}")
     db.execute("PRAGMA synchronous=FULL")
