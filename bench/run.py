@@ -267,6 +267,26 @@ def bench_xlsx(scale: Scale, label: str, runs: int) -> None:
     add(label, "4. xlsx peak memory (max RSS)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
 
 
+# -- 4b. account statements ---------------------------------------------------------------------------
+
+def bench_statements(scale: Scale, label: str, runs: int) -> None:
+    """Every student's statement in one PDF, as `campbank statement --all` writes it at the season's close."""
+    path = ensure_camp(scale)
+    out = camp.CACHE / f"statements-{scale.key}.pdf"
+    os.environ["CAMPBANK_PASSWORD"] = camp.PASSWORD  # the manager signs in, as at the office
+    walls, peaks = [], []
+    for _ in range(runs):
+        out.unlink(missing_ok=True)
+        wall, rss, text = measured([CAMPBANK, "--db", str(path), "statement", "--all", "-o", str(out),
+                                    "--as", "manager"])
+        assert out.exists(), text
+        walls.append(wall)
+        peaks.append(rss)
+    t, peak = statistics.median(walls), max(peaks) / 1024
+    add(label, f"4b. statements of all {scale.students} students, one PDF", f"{t:.1f} s", "< 60 s", t < 60)
+    add(label, "4b. statements peak memory (max RSS)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
+
+
 # -- 5. verify -----------------------------------------------------------------------------------------
 
 def bench_verify(scale: Scale, label: str, runs: int) -> None:
@@ -386,9 +406,9 @@ def bench_nightly_run(scale: Scale, label: str, runs: int) -> None:
 
 
 BENCHES = {"post": bench_post, "tax": bench_tax, "nightly": bench_nightly_run, "student": bench_student,
-           "xlsx": bench_xlsx,
+           "xlsx": bench_xlsx, "statements": bench_statements,
            "verify": bench_verify, "startup": bench_startup, "table": bench_table, "tui": bench_tui}
-HEAVY = {"xlsx", "verify"}
+HEAVY = {"xlsx", "statements", "verify"}
 
 
 def main() -> None:
