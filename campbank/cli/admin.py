@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ctx: typer.Context,
-    season: Annotated[str, typer.Option(help="A season file, or `classic` / `flat-tax`.")] = "classic",
+    season: Annotated[str, typer.Option(help="A season file, or `classic` / `flat-tax` / `savings`.")] = "classic",
     manager: Annotated[str, typer.Option(help="Username of the first manager.")] = "manager",
 ) -> None:
     """Create a new camp database: the season, the bank account and the first manager."""

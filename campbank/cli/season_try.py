@@ -15,7 +15,8 @@ from campbank.core.money import format_amount
 
 def season_try(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The candidate season TOML file (or `classic` / `flat-tax`).")],
+    file: Annotated[Path, typer.Argument(help="The candidate season TOML file (or `classic` / `flat-tax` / "
+                                               "`savings`).")],
     as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
     students: Annotated[bool, typer.Option("--students/--no-students",
                                            help="List every student (default), or only squads and who falls "

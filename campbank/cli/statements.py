@@ -82,9 +82,12 @@ def _check(ctx: typer.Context, code: str, as_user: str | None) -> None:
     db = state(ctx).database()
     result = check_code(db, signed_in(ctx, db, as_user), code)
     sign = result.currency_sign
+    closing = format_amount(result.closing, sign)
+    if result.saved:
+        closing = (f"main {closing} + pockets {format_amount(result.saved, sign)} = "
+                   f"{format_amount(result.total, sign)}")
     about = (f"the statement of {result.full_name} ({result.username}), {result.first_day} to {result.last_day}: "
-             f"opening {format_amount(result.opening, sign)}, closing {format_amount(result.closing, sign)}, "
-             f"{result.entries} entries")
+             f"opening {format_amount(result.opening, sign)}, closing {closing}, {result.entries} entries")
     if result.ok:
         console.print(Text.assemble(("OK", "bold green"), f": the ledger confirms {about}."))
         return

@@ -53,14 +53,16 @@ def post(
 
 
 def approve(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
-    """Approve a student's pending transfer (the sender's balance is checked again)."""
+    """Approve what waits: a student's pending transfer (staff; the sender's balance is checked again), or a
+    staff transaction waiting for a second manager (a manager other than its creator; checked again)."""
     from campbank.ledger.actions.states import approve as approve_request
 
     _decide(ctx, approve_request, id, as_user, reason)
 
 
 def reject(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
-    """Reject a student's pending transfer."""
+    """Reject what waits: a student's pending transfer, or a staff transaction waiting for a second manager
+    (a manager other than its creator; --reason is then required, so its creator knows why)."""
     from campbank.ledger.actions.states import reject as reject_request
 
     _decide(ctx, reject_request, id, as_user, reason)

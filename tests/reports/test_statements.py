@@ -19,6 +19,7 @@ from campbank.core.errors import InputError, PermissionDenied
 from campbank.formats.statements.writer import write_statements
 from campbank.ledger.actions.posting import alter, post
 from campbank.ledger.actions.states import approve, cancel
+from campbank.ledger.actions.users import deactivate
 from campbank.ledger.views.statements import Selection, check_code, statements
 
 FIRST, LAST = date(2018, 8, 6), date(2018, 8, 26)  # the classic season, over by now
@@ -175,6 +176,13 @@ def test_a_squad_or_everyone_in_one_file(busy, tmp_path):
     assert [username for username, _ in everyone.codes] == ["s1", "s5", "s2", "s3", "s4"]  # by squad
     text = pdf_text(tmp_path / "all.pdf")
     assert all(f"Student0{i} Ann" in text for i in range(1, 6))
+
+
+def test_everyone_is_every_active_student_and_one_who_left_is_named(busy, tmp_path):
+    deactivate(busy.db, busy.manager, "s5")
+    everyone = write_statements(busy.db, busy.manager, None, tmp_path / "all.pdf")
+    assert [username for username, _ in everyone.codes] == ["s1", "s2", "s3", "s4"]
+    assert write_statements(busy.db, busy.manager, ["s5"], tmp_path / "s5.pdf").students == 1
 
 
 def test_outputs_never_destroy_data(busy, tmp_path):

@@ -1,6 +1,7 @@
 """One student's statement on A4 pages: a header on every page, the table of entries (as many pages as it
-takes), then the closing balance, counters, study programme, any extra sections and the verification code
-with its QR code. Every page's footer repeats the code, so a loose page still names its statement."""
+takes), then the closing balance (main + pockets = total, where the student has pockets), each pocket and the
+open loan, counters, study programme and the verification code with its QR code. Every page's footer repeats
+the code, so a loose page still names its statement."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ ROW = 10.4
 ROW_SIZE = 7.5
 FIRST_ROW = 746.0
 BOTTOM = 52.0
-SUMMARY_HEIGHT = 200.0  # what the closing block needs, without extra sections
+SUMMARY_HEIGHT = 200.0  # what the closing block needs, without pockets or a loan
 SECTION_LINE = 10.5
+SECTION_GAP = 16.0
 # column: (x, width, align); amounts are right-aligned at x + width
 COLUMNS = {"day": (LEFT, 50.0, "left"), "type": (88.0, 76.0, "left"), "description": (166.0, 188.0, "left"),
            "other": (356.0, 108.0, "left"), "amount": (466.0, 44.0, "right"), "balance": (512.0, 47.0, "right")}
@@ -112,17 +114,32 @@ _RIGHT_EDGE = {key: x + width for key, (x, width, _) in COLUMNS.items()}
 
 
 def _summary_height(st: Statement) -> float:
-    extra = sum(16 + SECTION_LINE * len(section.lines) for section in st.sections)
+    extra = 0.0
+    if st.pockets:
+        extra += 12 + SECTION_GAP + SECTION_LINE * len(st.pockets)  # the entries' line moves down; each pocket
+    if st.loan is not None:
+        extra += SECTION_GAP + SECTION_LINE
+    if st.pockets or st.loan is not None:
+        extra += 11  # the code's longer explanation
     return SUMMARY_HEIGHT + (12 if st.equator is not None else 0) + extra
 
 
 def _summary(pdf: StatementCanvas, st: Statement, y: float, sign: str) -> None:
     pdf.line(LEFT, y + 6, RIGHT, y + 6, 0.6)
-    pdf.text(LEFT, y - 8, f"Closing balance on {st.last_day}: {format_amount(st.closing, sign)}", font_name=BOLD,
-             size=10.5)
+    closing = f"Closing balance on {st.last_day}: {format_amount(st.closing, sign)}"
+    if st.pockets:  # as the student's own screen: what they have is main + pockets
+        closing = (f"Closing balance on {st.last_day}: main {format_amount(st.closing, sign)} + pockets "
+                   f"{format_amount(st.saved, sign)} = {format_amount(st.total, sign)}")
+    pdf.text(LEFT, y - 8, pdf.fit(closing, RIGHT - LEFT, font_name=BOLD, size=10.5), font_name=BOLD, size=10.5)
+    if st.pockets:
+        y -= 12
     pdf.text(RIGHT, y - 8, f"{len(st.lines)} entries · in {format_amount(st.money_in, sign)} · out "
                            f"{format_amount(st.money_out, sign)}", size=8, align="right")
     y -= 28
+    if st.pockets:
+        y = _pockets(pdf, st, y, sign) - SECTION_GAP
+    if st.loan is not None:
+        y = _loan(pdf, st, y, sign) - SECTION_GAP
     pdf.text(LEFT, y, f"Counters on {st.last_day}", font_name=BOLD, size=8.5)
     counted = [f"{label} {st.counters[name]}" for name, label in COUNTERS if st.counters.get(name)]
     if st.counters.get("book_certificate"):
@@ -133,22 +150,46 @@ def _summary(pdf: StatementCanvas, st: Statement, y: float, sign: str) -> None:
     y = _wrapped(pdf, y - 11, _programme("Final", st.final, sign), 8)
     if st.equator is not None:
         y = _wrapped(pdf, y - 11, _programme("Equator", st.equator, sign), 8)
-    for section in st.sections:
-        y -= 16
-        pdf.text(LEFT, y, pdf.fit(section.title, RIGHT - LEFT, font_name=BOLD, size=8.5), font_name=BOLD, size=8.5)
-        for label, value in section.lines:
-            y -= SECTION_LINE
-            pdf.text(LEFT, y, pdf.fit(f"{label}: {value}", RIGHT - LEFT, size=8), size=8)
     y -= 18
     pdf.qr(st.code.replace("-", ""), LEFT, y, 78)
     x = LEFT + 90
     pdf.text(x, y - 10, "Verification code", font_name=BOLD, size=9)
     pdf.text(x, y - 26, st.code, font_name=BOLD, size=12)
     pdf.text(x, y - 40, f"Check it: campbank statement check {st.code}", size=7.5)
-    pdf.text(x, y - 51, f"It covers every entry of {st.username} dated {st.first_day} to {st.last_day}, with the "
-                        "opening and closing balances:", size=7.5, grey=True)
-    pdf.text(x, y - 61, "any change to them since this statement was made makes the check fail.", size=7.5, grey=True)
-    pdf.text(x, y - 74, f"Made {st.made_at:%Y-%m-%d %H:%M} UTC.", size=7.5, grey=True)
+    holdings = bool(st.pockets) or st.loan is not None
+    covers = (f"It covers every entry of {st.username}{' and of their pockets' if holdings else ''} dated "
+              f"{st.first_day} to {st.last_day}, the opening and closing balances"
+              f"{', the pockets and the loan' if holdings else ''}: any change to them since this statement was "
+              "made makes the check fail.")
+    last = _wrapped(pdf, y - 51, covers, 7.5, x=x, grey=True)
+    pdf.text(x, min(y - 74, last - 13), f"Made {st.made_at:%Y-%m-%d %H:%M} UTC.", size=7.5, grey=True)
+
+
+def _pockets(pdf: StatementCanvas, st: Statement, y: float, sign: str) -> float:
+    """A line per pocket besides main: its name (as the student typed it), kind and target, balance."""
+    pdf.text(LEFT, y, f"Pockets on {st.last_day}, besides main", font_name=BOLD, size=8.5)
+    for pocket in st.pockets:
+        y -= SECTION_LINE
+        kind = pocket.kind
+        if pocket.target:
+            kind += f", target {format_amount(pocket.target, sign)}"
+        pdf.text(LEFT + 8, y, pdf.fit(pocket.name, 190, size=8), size=8)
+        pdf.text(LEFT + 204, y, kind, size=8, grey=True)
+        pdf.text(LEFT + 400, y, format_amount(pocket.balance, sign), size=8, align="right")
+    return y
+
+
+def _loan(pdf: StatementCanvas, st: Statement, y: float, sign: str) -> float:
+    loan = st.loan
+    assert loan is not None
+    pdf.text(LEFT, y, f"Loan on {st.last_day}", font_name=BOLD, size=8.5)
+    y -= SECTION_LINE
+    left = f"{loan.instalments_left} instalment{'' if loan.instalments_left == 1 else 's'} left"
+    text = (f"Loan #{loan.id} of {format_amount(loan.principal, sign)} on {loan.day}: "
+            f"{format_amount(loan.total_due, sign)} due in {loan.instalments} instalments; "
+            f"{format_amount(loan.outstanding, sign)} outstanding, {left}")
+    pdf.text(LEFT + 8, y, pdf.fit(text, RIGHT - LEFT - 8, size=8), size=8)
+    return y
 
 
 def _programme(stage: str, p: Progress, sign: str) -> str:
@@ -157,18 +198,19 @@ def _programme(stage: str, p: Progress, sign: str) -> str:
             f"{p.seminars_target} · study fine to expect {format_amount(p.expected_fine, sign)}")
 
 
-def _wrapped(pdf: StatementCanvas, y: float, text: str, size: float) -> float:
-    """Write `text` over as many lines as it needs; returns the y of the last line."""
+def _wrapped(pdf: StatementCanvas, y: float, text: str, size: float, *, x: float = LEFT, grey: bool = False
+             ) -> float:
+    """Write `text` from `x` to the right margin over as many lines as it needs; returns the y of the last line."""
     words, line = text.split(" "), ""
     for word in words:
         candidate = f"{line} {word}".strip()
-        if pdf.width_of(candidate, REGULAR, size) > RIGHT - LEFT and line:
-            pdf.text(LEFT, y, line, size=size)
+        if pdf.width_of(candidate, REGULAR, size) > RIGHT - x and line:
+            pdf.text(x, y, line, size=size, grey=grey)
             y -= size + 3
             line = word
         else:
             line = candidate
-    pdf.text(LEFT, y, line, size=size)
+    pdf.text(x, y, line, size=size, grey=grey)
     return y
 
 

@@ -29,7 +29,7 @@ class NewCamp:
 
 
 def season_source(season: str | Path | None) -> Path:
-    """A season file path, or the name of a shipped season (`classic`, `flat-tax`)."""
+    """A season file path, or the name of a shipped season (`classic`, `flat-tax`, `savings`)."""
     if season is None:
         return SEASON_FILES["classic"]
     if str(season) in SEASON_FILES:

@@ -12,9 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-# Tables whose rows are never changed or deleted once written: database triggers refuse it, and
-# `campbank verify` checks the triggers are there (see docs/guarantees.md#append-only).
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
+# Which tables are append-only is said once, with their guards: `triggers.APPEND_ONLY_TABLES`
+# (docs/guarantees.md#append-only).
 
 
 class Account(SQLModel, table=True):

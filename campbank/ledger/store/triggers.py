@@ -15,6 +15,8 @@ _NO_UPDATE = """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON 
 _NO_DELETE = """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
        BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END"""
 
+# Tables whose rows are never changed or deleted once written (docs/guarantees.md#append-only); `campbank verify`
+# checks each guard is there with this exact SQL.
 APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "chain", "txn_hold", "dispute_message")
 
 # A dispute's row changes once: open -> resolved (naming the transaction that fixed it) or rejected.

@@ -4,7 +4,9 @@ squad and for the camp) and the share of students in danger. The formulas, with 
 docs/oversight.md.
 
 Balances are rebuilt from the journal as they stood at the end of each day (UTC): every active student
-added by then, each balance the sum of their money journal rows written up to that day. Money issued,
+added by then, each balance what the student has, the main pocket and every other pocket (as the market
+statistics count it, docs/savings.md#pockets): the sum of the money journal rows of their account and
+their pockets' accounts written up to that day. A move between one's own pockets changes nothing here. Money issued,
 charged and sent between students (p2p) is counted on its transaction's day, as in the market
 statistics, from the counted entries.
 """
@@ -102,9 +104,10 @@ def economy_in(session: Session, season: Season, by_day_group: Sequence[DayGroup
     squads = tuple(squad_order(season, {s.squad for s in students}))
     days = _days([m.day for m in moves] + [f.day for f in by_day_group], season.first_day, season.last_day, through)
     flows: dict[tuple[date, str], tuple[int, int]] = {(f.day, f.group): (f.issued, f.charged) for f in by_day_group}
+    owner_of = queries.pocket_owners(session)  # a pocket's money is its owner's
     moves_on: dict[date, list[tuple[int, int]]] = {}
     for move in moves:
-        moves_on.setdefault(move.day, []).append((move.account_id, move.amount))
+        moves_on.setdefault(move.day, []).append((owner_of.get(move.account_id, move.account_id), move.amount))
     balance = {student.id: 0 for student in students}
     out = []
     for day in days:

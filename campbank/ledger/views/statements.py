@@ -1,7 +1,7 @@
 """Account statements: for each student and period, the opening balance, every money entry of their
 transactions dated in the period (date, type, description, the other party, amount, running balance), the
-closing balance, their counters and study programme as of the last day, any extra sections (pockets and
-loans, where a season has them) and a verification code (`statement_code`) that `check_code` confirms
+closing balance, their pockets and open loan at the closing date (`statement_holdings`), their counters and
+study programme as of the last day, and a verification code (`statement_code`) that `check_code` confirms
 against the ledger. See docs/statements.md.
 
 Entries belong to the period by their transaction's day, so a later cancellation of an entry in the period
@@ -12,7 +12,7 @@ stands when it is made.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +31,14 @@ from campbank.ledger.store.queries.statements import JournalLine, StudentRow
 from campbank.ledger.store.tables import Account
 from campbank.ledger.views.accounts import check_may_view
 from campbank.ledger.views.statement_code import make_code, read_code, same_mac
+from campbank.ledger.views.statement_holdings import (
+    Holdings,
+    LoanStanding,
+    PocketBalance,
+    coded,
+    loan_at,
+    pockets_at,
+)
 from campbank.ledger.views.summaries import authorise
 from campbank.rules.study_fine import Progress, progress
 
@@ -50,21 +58,6 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
-class StatementSection:
-    """Extra lines a season adds to statements (pockets, loans): a title and (label, value) pairs."""
-
-    title: str
-    lines: tuple[tuple[str, str], ...]
-
-
-# Extension point: each maker is called once per chunk of students, (session, season, account ids, last day)
-# -> {account id: section}; the savings seasons add their pockets and loans here.
-SectionMaker = Callable[[Session, Season, Sequence[int], date], Mapping[int, StatementSection]]
-SECTION_MAKERS: list[SectionMaker] = []
-Sections = Mapping[int, StatementSection]
-
-
-@dataclass(frozen=True)
 class Statement:
     account_id: int
     username: str
@@ -74,15 +67,26 @@ class Statement:
     first_day: date
     last_day: date
     opening: int
-    closing: int
+    closing: int  # the main pocket's, as the lines run
     lines: tuple[StatementLine, ...]
     counters: Mapping[str, int]  # as of the last day
     final: Progress
     equator: Progress | None
-    sections: tuple[StatementSection, ...]
+    pockets: tuple[PocketBalance, ...]  # at the end of the last day, savings first
+    loan: LoanStanding | None  # the loan with money outstanding at the end of the last day
     code: str
     currency_sign: str
     made_at: datetime
+
+    @property
+    def saved(self) -> int:
+        """What the pockets besides main held at the end of the last day."""
+        return sum(p.balance for p in self.pockets)
+
+    @property
+    def total(self) -> int:
+        """What the student had: main + pockets, the balance their own screen shows."""
+        return self.closing + self.saved
 
     @property
     def money_in(self) -> int:
@@ -128,18 +132,28 @@ class StatementBatch:
             ahead = reader.submit(self._read, chunks[0]) if chunks else None
             for index in range(len(chunks)):
                 assert ahead is not None
-                rows, extras = ahead.result()
+                rows, holdings = ahead.result()
                 ahead = reader.submit(self._read, chunks[index + 1]) if index + 1 < len(chunks) else None
                 for account_id, lines in rows:
-                    sections = tuple(extra[account_id] for extra in extras if account_id in extra)
                     yield build(self.season, by_id[account_id], lines, names, self.first_day, self.last_day,
-                                self.key, sections, made_at)
+                                self.key, holdings.get(account_id, Holdings()), made_at)
 
-    def _read(self, chunk: list[int]) -> tuple[list[tuple[int, list[JournalLine]]], list[Sections]]:
-        """One chunk's journal rows and extra sections, in its own short read."""
+    def _read(self, chunk: list[int]) -> tuple[list[tuple[int, list[JournalLine]]], dict[int, Holdings]]:
+        """One chunk's journal rows, pockets and loans, in its own short read."""
         with self.db.session() as session:
-            rows = list(queries.journal_by_account(session, chunk))
-            return rows, [maker(session, self.season, chunk, self.last_day) for maker in SECTION_MAKERS]
+            return list(queries.journal_by_account(session, chunk)), read_holdings(session, chunk, self.last_day)
+
+
+def read_holdings(session: Session, account_ids: Sequence[int], last_day: date) -> dict[int, Holdings]:
+    """The pockets (with their journal rows) and loans of some students; those without either are left out."""
+    pockets = queries.pockets_of(session, account_ids)
+    loans = queries.loans_of(session, account_ids, last_day)
+    pocket_rows = dict(queries.journal_by_account(
+        session, [pocket.account_id for found in pockets.values() for pocket in found]))
+    return {account_id: Holdings(tuple((pocket, tuple(pocket_rows[pocket.account_id]))
+                                       for pocket in pockets.get(account_id, ())),
+                                 tuple(loans.get(account_id, ())))
+            for account_id in set(pockets) | set(loans)}
 
 
 @dataclass(frozen=True)
@@ -150,9 +164,14 @@ class CodeCheck:
     first_day: date
     last_day: date
     opening: int
-    closing: int
+    closing: int  # the main pocket's
     entries: int
     currency_sign: str
+    saved: int = 0  # in the pockets besides main at the closing date
+
+    @property
+    def total(self) -> int:
+        return self.closing + self.saved
 
 
 def statements(db: Database, actor: Actor, selection: Selection, *, first_day: date | None = None,
@@ -183,19 +202,23 @@ def check_code(db: Database, actor: Actor, code: str) -> CodeCheck:
         key = queries.statement_key(session)
         [(_, lines)] = list(queries.journal_by_account(session, [parts.account_id]))
         names = queries.names(session)
+        holdings = read_holdings(session, [parts.account_id], parts.last_day).get(parts.account_id, Holdings())
     student = StudentRow(parts.account_id, account.username, account.last_name, account.first_name,
-                         account.middle_name, account.squad, account.grade)
-    again = build(season, student, lines, names, parts.first_day, parts.last_day, key, (), clock.now())
-    ok = same_mac(key, parts, account.username, again.opening, again.closing, _digest(lines, parts.first_day,
-                                                                                     parts.last_day))
+                         account.middle_name, account.squad, account.grade, account.active)
+    again = build(season, student, lines, names, parts.first_day, parts.last_day, key, holdings, clock.now())
+    if parts.version == 1:  # made before statements showed pockets: the main pocket alone
+        digest, shown = rows_digest(lines, parts.first_day, parts.last_day), ""
+    else:
+        digest = rows_digest([*lines, *holdings.rows()], parts.first_day, parts.last_day)
+        shown = coded(again.pockets, again.loan)
+    ok = same_mac(key, parts, account.username, again.opening, again.closing, digest, shown)
     return CodeCheck(ok, account.username, again.full_name, parts.first_day, parts.last_day, again.opening,
-                     again.closing, len(again.lines), season.currency_sign)
+                     again.closing, len(again.lines), season.currency_sign, again.saved)
 
 
 def build(season: Season, student: StudentRow, rows: Sequence[JournalLine], names: Mapping[int, tuple[str, ...]],
-          first_day: date, last_day: date, key: bytes, sections: tuple[StatementSection, ...],
-          made_at: datetime) -> Statement:
-    """One student's statement from their journal rows (in journal order)."""
+          first_day: date, last_day: date, key: bytes, holdings: Holdings, made_at: datetime) -> Statement:
+    """One student's statement from their journal rows (in journal order) and their pockets and loans."""
     opening = 0
     counters: dict[str, int] = {}
     period: list[JournalLine] = []
@@ -211,25 +234,38 @@ def build(season: Season, student: StudentRow, rows: Sequence[JournalLine], name
     period.sort(key=lambda row: (row.day, row.id))
     running = opening
     lines = []
-    for row in period:
+    for row in _without_moves_between_other_pockets(period):
         running += row.amount
         lines.append(StatementLine(row.day, row.transaction_id, _label(season, row), _description(row),
                                    _other_party(student.id, row, names), row.amount, running, row.reverses))
-    digest = _digest(rows, first_day, last_day)
-    code = make_code(key, student.id, student.username, first_day, last_day, opening, running, digest)
+    pockets, loan = pockets_at(holdings, last_day), loan_at(holdings.loans, last_day)
+    digest = rows_digest([*rows, *holdings.rows()], first_day, last_day)
+    code = make_code(key, student.id, student.username, first_day, last_day, opening, running, digest,
+                     coded(pockets, loan))
     counters = {name: value for name, value in counters.items() if value}
     return Statement(
         account_id=student.id, username=student.username,
         full_name=join_name(student.last_name, student.first_name, student.middle_name), squad=student.squad,
         grade=student.grade, first_day=first_day, last_day=last_day, opening=opening, closing=running,
         lines=tuple(lines), counters=counters, final=progress(season.final, student.grade, counters),
-        equator=progress(season.equator, student.grade, counters) if season.equator else None, sections=sections,
-        code=code, currency_sign=season.currency_sign, made_at=made_at,
+        equator=progress(season.equator, student.grade, counters) if season.equator else None, pockets=pockets,
+        loan=loan, code=code, currency_sign=season.currency_sign, made_at=made_at,
     )
 
 
-def _digest(rows: Sequence[JournalLine], first_day: date, last_day: date) -> str:
-    """SHA-256 of every journal row (money and counters) of the student's transactions dated in the period."""
+def _without_moves_between_other_pockets(period: list[JournalLine]) -> list[JournalLine]:
+    """A move between two pockets besides main (savings → Bike) writes a pair of rows on the main account that
+    cancel out: they are no line of the statement (they stay in its code)."""
+    net: dict[tuple[int, bool], int] = {}
+    for row in period:
+        if row.type == "pocket_move":
+            net[(row.transaction_id, row.reverses)] = net.get((row.transaction_id, row.reverses), 0) + row.amount
+    return [row for row in period if row.type != "pocket_move" or net[(row.transaction_id, row.reverses)] != 0]
+
+
+def rows_digest(rows: Sequence[JournalLine], first_day: date, last_day: date) -> str:
+    """SHA-256 of every journal row (money and counters) of the student's (and their pockets') transactions
+    dated in the period."""
     digest = hashlib.sha256()
     for row in rows:
         if first_day <= row.day <= last_day:
@@ -241,7 +277,7 @@ def _digest(rows: Sequence[JournalLine], first_day: date, last_day: date) -> str
 
 def _choose(students: list[StudentRow], selection: Selection) -> list[StudentRow]:
     if selection.everyone:
-        chosen = students
+        chosen = [s for s in students if s.active]  # a student who left the camp is named, not in "everyone"
     elif selection.squad is not None:
         wanted = selection.squad.strip().casefold()
         chosen = [s for s in students if (s.squad or "").casefold() == wanted]

@@ -38,7 +38,7 @@ class PolicyTryPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Policy dry-run: a candidate season against this camp (writes nothing)", classes="pane-title")
-        yield LiteralInput(placeholder="season file path, or classic / flat-tax; Enter", id="try-file")
+        yield LiteralInput(placeholder="season file path, or classic / flat-tax / savings; Enter", id="try-file")
         yield Static("", id="try-summary")
         yield VimTable(id="try-students")
 

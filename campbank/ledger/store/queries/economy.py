@@ -1,7 +1,8 @@
-"""The economy's sums in SQL: how each student's balance moved on each day, from the journal.
+"""The economy's sums in SQL: how each student's money moved on each day, from the journal.
 
-A journal row counts on the day it was written (UTC), so a cancellation moves the balance on the day it
-happened, as in the money supply of the market statistics.
+A student's money is their own account (the main pocket) and the accounts of their pockets
+(docs/savings.md#pockets), as in the market statistics. A journal row counts on the day it was written
+(UTC), so a cancellation moves the balance on the day it happened, as in their money supply.
 """
 
 from __future__ import annotations
@@ -22,13 +23,22 @@ _STUDENTS = text(
     """
 )
 
+# The pockets of the active students, with their owners.
+_POCKET_OWNERS = text(
+    "SELECT p.account_id, p.owner_id FROM pocket p JOIN account o ON o.id = p.owner_id WHERE o.active = 1"
+)
+
 # Read from the index ix_journal_money_day alone, already in (account, day) order: no sort, no table rows.
+# A pocket's rows come under its own account; `pocket_owners` says whose money they are.
 _DAILY_MOVES = text(
     """
     SELECT j.account_id, substr(j.created_at, 1, 10), SUM(j.amount)
       FROM journal j
      WHERE j.counter_type IS NULL
-       AND j.account_id IN (SELECT id FROM account WHERE role = 'student' AND active = 1)
+       AND j.account_id IN (SELECT id FROM account WHERE role = 'student' AND active = 1
+                            UNION ALL
+                            SELECT p.account_id FROM pocket p JOIN account o ON o.id = p.owner_id
+                             WHERE o.active = 1)
      GROUP BY j.account_id, substr(j.created_at, 1, 10)
     """
 )
@@ -42,7 +52,7 @@ class Student(NamedTuple):
 
 
 class Move(NamedTuple):
-    """What one student's balance changed by on one day."""
+    """What one account's balance (a student's own, or one of their pockets') changed by on one day."""
 
     account_id: int
     day: date
@@ -51,6 +61,11 @@ class Move(NamedTuple):
 
 def active_students(session: Session) -> list[Student]:
     return [Student(row[0], row[1], row[2], as_datetime(row[3])) for row in session.execute(_STUDENTS)]
+
+
+def pocket_owners(session: Session) -> dict[int, int]:
+    """The owner's account id of every pocket of an active student, by the pocket's account id."""
+    return {int(pocket): int(owner) for pocket, owner in session.execute(_POCKET_OWNERS)}
 
 
 def daily_moves(session: Session) -> Iterator[Move]:

@@ -1,27 +1,48 @@
 """What statements read: the students chosen, everyone's name, each student's journal rows with their
-transaction and entry, and the camp's statement key. Rows come account by account, in journal order, through
-the journal's account index (no sort), a few hundred accounts per statement."""
+transaction and entry, their pockets and loans, and the camp's statement key. Rows come account by account,
+in journal order, through the journal's account index (no sort), a few hundred accounts per statement."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.ledger.store.schema import STATEMENT_KEY
-from campbank.ledger.store.values import as_date
+from campbank.ledger.store.values import as_date, as_datetime
 
 CHUNK = 400  # accounts per query
 
 _STUDENTS = text(
     """
-    SELECT id, username, last_name, first_name, middle_name, squad, grade FROM account
+    SELECT id, username, last_name, first_name, middle_name, squad, grade, active FROM account
      WHERE role = 'student' AND username != 'bank'
     """
 )
+# The pockets of some students (open or closed), savings first, then goals in the order they were opened.
+_POCKETS = """
+    SELECT p.owner_id, p.account_id, p.kind, p.name, p.target, p.opened_at, p.closed_at
+      FROM pocket p
+     WHERE p.owner_id IN ({marks})
+     ORDER BY p.owner_id, CASE p.kind WHEN 'savings' THEN 0 ELSE 1 END, p.id
+"""
+# Their loans granted by a day (a cancelled loan never counted), and what was paid on each by then.
+_LOANS = """
+    SELECT l.id, l.borrower_id, l.day, l.principal, l.total_due, l.instalments, l.state, l.closed_at
+      FROM loan l
+     WHERE l.borrower_id IN ({marks}) AND l.state != 'cancelled' AND l.day <= ?
+     ORDER BY l.id
+"""
+_LOAN_PAYMENTS = """
+    SELECT lp.loan_id, lp.instalment, ABS(me.amount)
+      FROM loan_payment lp
+      JOIN money_entry me ON me.id = lp.money_entry_id
+      JOIN txn t ON t.id = me.transaction_id
+     WHERE lp.loan_id IN ({marks}) AND t.state = 'processed' AND t.day <= ?
+"""
 _NAMES = text("SELECT id, username, last_name, first_name, middle_name FROM account")
 # Read through the DB-API cursor of the session's own connection (the same read transaction): a camp's
 # statements read a million rows, and the plain tuples cost a third of SQLAlchemy's rows.
@@ -46,6 +67,34 @@ class StudentRow(NamedTuple):
     middle_name: str
     squad: str | None
     grade: int | None
+    active: bool = True
+
+
+class PocketRow(NamedTuple):
+    owner_id: int
+    account_id: int
+    kind: str  # savings | goal
+    name: str
+    target: int | None
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class LoanPayment(NamedTuple):
+    instalment: int | None  # None: an early repayment
+    amount: int  # what it paid (positive)
+
+
+class LoanRow(NamedTuple):
+    id: int
+    borrower_id: int
+    day: date
+    principal: int
+    total_due: int
+    instalments: int
+    state: str  # open | written_off (a cancelled loan is never read)
+    closed_at: datetime | None
+    payments: tuple[LoanPayment, ...]  # counted, dated on or before the day asked for
 
 
 class JournalLine(NamedTuple):
@@ -69,8 +118,45 @@ class JournalLine(NamedTuple):
 
 def students(session: Session) -> list[StudentRow]:
     """Every student (active or not), as stored."""
-    return [StudentRow(row[0], row[1], row[2] or "", row[3] or "", row[4] or "", row[5], row[6])
+    return [StudentRow(row[0], row[1], row[2] or "", row[3] or "", row[4] or "", row[5], row[6], bool(row[7]))
             for row in session.execute(_STUDENTS)]
+
+
+def pockets_of(session: Session, owner_ids: Sequence[int]) -> dict[int, list[PocketRow]]:
+    """Each student's pockets (open or closed), savings first; students without pockets are left out."""
+    found: dict[int, list[PocketRow]] = {}
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    for chunk in _chunks(owner_ids):
+        for row in cursor.execute(_POCKETS.format(marks=",".join("?" * len(chunk))), chunk):
+            found.setdefault(row[0], []).append(PocketRow(
+                row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]),
+                as_datetime(row[6]) if row[6] is not None else None))
+    return found
+
+
+def loans_of(session: Session, borrower_ids: Sequence[int], last_day: date) -> dict[int, list[LoanRow]]:
+    """Each student's loans granted on or before `last_day` and not cancelled, oldest first, with the counted
+    payments dated on or before it; students without such loans are left out."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    loans: list[tuple] = []
+    for chunk in _chunks(borrower_ids):
+        loans += cursor.execute(_LOANS.format(marks=",".join("?" * len(chunk))), [*chunk, last_day.isoformat()])
+    payments: dict[int, list[LoanPayment]] = {}
+    for chunk in _chunks([row[0] for row in loans]):
+        for loan_id, instalment, amount in cursor.execute(_LOAN_PAYMENTS.format(marks=",".join("?" * len(chunk))),
+                                                          [*chunk, last_day.isoformat()]):
+            payments.setdefault(loan_id, []).append(LoanPayment(instalment, int(amount)))
+    found: dict[int, list[LoanRow]] = {}
+    for loan_id, borrower_id, day, principal, total_due, instalments, state, closed_at in loans:
+        found.setdefault(borrower_id, []).append(LoanRow(
+            loan_id, borrower_id, as_date(day), principal, total_due, instalments, state,
+            as_datetime(closed_at) if closed_at is not None else None, tuple(payments.get(loan_id, ()))))
+    return found
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield [int(account_id) for account_id in ids[start:start + CHUNK]]
 
 
 def names(session: Session) -> dict[int, tuple[str, str, str, str]]:
