@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.ledger.actions.person_details import MAX_NAME_LENGTH
-from campbank.ledger.actions.posting import MAX_DESCRIPTION, post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.prepare import MAX_DESCRIPTION
 from campbank.ledger.actions.states import MAX_REASON
 from campbank.ledger.verify import verify_file
 
