@@ -235,21 +235,20 @@ def checksum_apart_from_sign_in(path: Path) -> str:
 def _links_of_sign_ins_only(path: Path, sign_ins: set[int]) -> set[int]:
     """The numbers of the chain's links whose rows are all sign-in audit rows."""
     connection = raw(path)
-    connection.row_factory = sqlite3.Row
     try:
-        links = connection.execute("SELECT * FROM chain ORDER BY seq").fetchall()
+        cursor = connection.execute("SELECT * FROM chain ORDER BY seq")
+        columns = [column for column, *_ in cursor.description]
+        links = [dict(zip(columns, row, strict=True)) for row in cursor]
     finally:
         connection.close()
-    if not links:
-        return set()
-    marks = [column for column in links[0].keys() if column.endswith("_to")]
+    marks = [column for column in columns if column.endswith("_to")]  # the last row of each table covered
     found, previous = set(), dict.fromkeys(marks, 0)
     for link in links:
         moved = [mark for mark in marks if link[mark] != previous[mark]]
         first, last = previous["audit_log_to"] + 1, link["audit_log_to"]
         if moved == ["audit_log_to"] and all(row in sign_ins for row in range(first, last + 1)):
             found.add(link["seq"])
-        previous = dict(link)
+        previous = link
     return found
 
 
