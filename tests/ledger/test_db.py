@@ -16,13 +16,14 @@ from sqlmodel import select
 from campbank.core.errors import NotFound
 from campbank.ledger.actions.posting import post
 from campbank.ledger.store import database as db_module
+from campbank.ledger.store import tables, triggers
 from campbank.ledger.store.database import (
     BUSY_TIMEOUT_MS,
     journal_mode,
     open_database,
     wal_is_safe,
 )
-from campbank.ledger.store.tables import APPEND_ONLY_TABLES, Account, AuditRow
+from campbank.ledger.store.tables import Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------
 
@@ -175,27 +176,46 @@ def test_a_writer_waits_for_another_process_instead_of_failing(db):
 
 @pytest.fixture
 def filled(camp):  # type: ignore[no-untyped-def]
-    """A camp with rows in every append-only table (a workout writes counter entries)."""
+    """A camp with rows in every append-only table: a workout writes counter entries, an early repayment
+    of a loan a loan payment, a savings circle its members, and every write a link of the chain."""
+    from campbank.ledger.actions import circles, loans
+    from campbank.ledger.season import in_force as season_store
+    from campbank.ledger.season.load import SEASON_FILES
+
+    season_store.load(camp.db, camp.manager, SEASON_FILES["savings"].read_text(encoding="utf-8"), "season-savings.toml")
     post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1"]})
+    loans.grant(camp.db, camp.actor("t1"), "s1", "30", 3, date=DAY)
+    loans.repay(camp.db, camp.actor("s1"), "10", date=DAY)
+    circles.create(camp.db, camp.manager, "Two friends", ["s2", "s3"], "5", DAY)
     return camp
 
 
-@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+# A column of each guarded table to try to change
+CHANGED_COLUMN = {"journal": "amount", "money_entry": "amount", "counter_entry": "value", "audit_log": "action",
+                  "loan_payment": "instalment", "circle_member": "position", "chain": "hash"}
+
+
+def test_the_guarded_tables_are_the_ledgers_append_only_tables_and_the_chain():
+    assert (*tables.APPEND_ONLY_TABLES, "chain") == triggers.APPEND_ONLY_TABLES
+    assert set(CHANGED_COLUMN) == set(triggers.APPEND_ONLY_TABLES)
+
+
+@pytest.mark.parametrize("table", triggers.APPEND_ONLY_TABLES)
 def test_append_only_tables_refuse_update_and_delete(filled, table):
     path = filled.path
+    key = "seq" if table == "chain" else "id"
     connection = raw(path)
     try:
-        before = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        before = connection.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
         assert before, f"{table} should have rows for this test"
-        column = {"journal": "amount", "money_entry": "amount", "counter_entry": "value",
-                  "audit_log": "action"}[table]
+        column = CHANGED_COLUMN[table]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            connection.execute(f"UPDATE {table} SET {column} = {column} || '' WHERE id = ?", (before[0][0],))
+            connection.execute(f"UPDATE {table} SET {column} = {column} || '' WHERE {key} = ?", (before[0][0],))
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            connection.execute(f"DELETE FROM {table} WHERE id = ?", (before[-1][0],))
+            connection.execute(f"DELETE FROM {table} WHERE {key} = ?", (before[-1][0],))
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             connection.execute(f"DELETE FROM {table}")
-        assert connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() == before
+        assert connection.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall() == before
     finally:
         connection.close()
 
@@ -208,12 +228,12 @@ def test_append_only_holds_through_the_engine_too(filled):
 def test_the_append_only_triggers_guard_exactly_the_registered_tables(db, db_path):
     guarded = query(db_path, "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
                              "AND sql LIKE '%append-only%'")
-    assert sorted(table for (table,) in guarded) == sorted(APPEND_ONLY_TABLES)
+    assert sorted(table for (table,) in guarded) == sorted(triggers.APPEND_ONLY_TABLES)
 
 
 def test_inserts_into_append_only_tables_are_allowed(filled):
     """The guards stop edits, not the ledger's own appends (the posts above went through)."""
-    counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in APPEND_ONLY_TABLES}
+    counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in triggers.APPEND_ONLY_TABLES}
     assert all(counts.values()), counts
 
 

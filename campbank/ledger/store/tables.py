@@ -13,8 +13,9 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Tables whose rows are never changed or deleted once written: database triggers refuse it, and
-# `campbank verify` checks the triggers are there (see docs/guarantees.md#append-only).
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log")
+# `campbank verify` checks the triggers are there (see docs/guarantees.md#append-only). The hash chain's own
+# table is guarded the same way (`store.triggers`).
+APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "loan_payment", "circle_member")
 
 
 class Account(SQLModel, table=True):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from campbank.ledger.store import tables
+
 # These texts are stored in every camp's file as written here (SQLite keeps a trigger's SQL verbatim, less
 # IF NOT EXISTS): changing one would make every existing camp's guards differ from the expected SQL.
 _NO_UPDATE = """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
@@ -15,7 +17,8 @@ _NO_UPDATE = """CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON 
 _NO_DELETE = """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
        BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END"""
 
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "chain")
+# Every guarded table: the ledger's append-only tables and the hash chain's links.
+APPEND_ONLY_TABLES = (*tables.APPEND_ONLY_TABLES, "chain")
 
 
 def statements(tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
