@@ -109,7 +109,7 @@ def test_shared_file_names(hostile_camp, tmp_path: Path) -> None:  # type: ignor
     menu = tmp_path / "menu.txt"
     menu.write_text("soup", encoding="utf-8")
     for text in SAMPLE.values():
-        result = cli(db, "files", "add", str(menu), "--as", text, as_user="t1", flag="--by")
+        result = cli(db, "files", "add", str(menu), "--as", text, as_user="manager", flag="--by")
         if refused(text, limit=200, name=True):
             refusal(result, "name")
         else:
