@@ -25,8 +25,7 @@ def test_a_move_sets_money_aside_and_the_balance_shown_is_main_plus_pockets(savi
     path = savings.path
     assert (main(path, "s1"), pockets_of(path, "s1")) == (GRANT - 4_000, {"savings": 2_450, "Bike": 1_550})
     assert total_of(path, "s1") == GRANT
-    with savings.db.session() as session:
-        row = account_balance(session, s1, "s1")
+    row = account_balance(savings.db, s1, "s1")
     assert (row.balance, row.main, row.saved) == (GRANT, GRANT - 4_000, 4_000)
     listed = {r.username: r for r in student_list(savings.db, savings.actor("t1"))}
     assert (listed["s1"].balance, listed["s1"].saved) == (GRANT, 4_000)

@@ -18,7 +18,7 @@ from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
-from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot
+from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot_in
 from campbank.ledger.views.staff import StaffLine, staff_report_in
 from campbank.ledger.views.statistics import MarketStatistics, market_statistics_in
 from campbank.ledger.views.study_report import StudyReport, study_report_in
@@ -54,7 +54,7 @@ def camp_report(db: Database, actor: Actor) -> CampReport:
             staff=staff_report_in(session, actor, include_bank=True), statistics=market_statistics_in(session, actor),
             upto_id=queries.newest_id(session), transactions=queries.count(session),
             widest_username=username, widest_description=description, widest_type=type_,
-            savings=savings_snapshot(session, actor), chain_head=str(head_of(session)),
+            savings=savings_snapshot_in(session, actor), chain_head=str(head_of(session)),
         )
 
 

@@ -108,8 +108,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
             card = student_card(self.db, self.actor, self.username)
             if not any(getattr(self.campbank.season, part).enabled for part in OFF):
                 return card, None
-            with self.db.session() as session:
-                return card, savings_card(session, self.actor, self.username)
+            return card, savings_card(self.db, self.actor, self.username)
 
         self.fetch(read, lambda cards: self._show(*cards))
 
