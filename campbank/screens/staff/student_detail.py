@@ -20,7 +20,7 @@ from campbank.rules.savings import OFF
 from campbank.rules.study_fine import Progress
 from campbank.screens.staff.loan_grant import LoanGrantDialog
 from campbank.widgets.ledger_work import LedgerWork
-from campbank.widgets.literal import notify, safe
+from campbank.widgets.literal import literal, notify, safe
 from campbank.widgets.vim_table import VimTable
 
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
@@ -51,8 +51,7 @@ def progress_table(card: StudentCard, sign: str) -> Table:
 
 def savings_facts(saved: SavingsCard, sign: str) -> Text:
     """The pockets (the split of the balance) and the open loan, in two lines; goal names literally."""
-    text = Text("Pockets ")
-    text.append("  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
+    text = literal("Pockets " + "  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
     loan = saved.open_loan
     if loan is not None:
         upcoming = next((line for line in loan.lines if line.status == "due"), None)
