@@ -221,11 +221,35 @@ def checksum(path: Path) -> str:
 
 
 def checksum_apart_from_sign_in(path: Path) -> str:
-    """`checksum` without the audit rows of signing in: a command run `--as` someone writes those, and
-    nothing else when it is refused or only reads."""
+    """`checksum` without the audit rows of signing in, nor the hash chain's links that hold only those: a
+    command run `--as` someone writes them, and nothing else when it is refused or only reads."""
     tables = dump(path)
-    tables["audit_log"] = [row for row in tables["audit_log"] if not str(row[3]).startswith("login.")]
+    sign_ins = {row[0] for row in tables["audit_log"] if str(row[3]).startswith("login.")}
+    tables["audit_log"] = [row for row in tables["audit_log"] if row[0] not in sign_ins]
+    if "chain" in tables:
+        links = _links_of_sign_ins_only(path, sign_ins)
+        tables["chain"] = [row for row in tables["chain"] if row[0] not in links]
     return hashlib.sha256(repr(sorted(tables.items())).encode()).hexdigest()
+
+
+def _links_of_sign_ins_only(path: Path, sign_ins: set[int]) -> set[int]:
+    """The numbers of the chain's links whose rows are all sign-in audit rows."""
+    connection = raw(path)
+    try:
+        cursor = connection.execute("SELECT * FROM chain ORDER BY seq")
+        columns = [column for column, *_ in cursor.description]
+        links = [dict(zip(columns, row, strict=True)) for row in cursor]
+    finally:
+        connection.close()
+    marks = [column for column in columns if column.endswith("_to")]  # the last row of each table covered
+    found, previous = set(), dict.fromkeys(marks, 0)
+    for link in links:
+        moved = [mark for mark in marks if link[mark] != previous[mark]]
+        first, last = previous["audit_log_to"] + 1, link["audit_log_to"]
+        if moved == ["audit_log_to"] and all(row in sign_ins for row in range(first, last + 1)):
+            found.add(link["seq"])
+        previous = link
+    return found
 
 
 def balance(db: Database | Path, username: str) -> int:

@@ -17,6 +17,7 @@ from campbank.cli.common import (
     fail_on_error,
     manager_for,
     state,
+    title,
 )
 from campbank.cli.season_try import season_try
 from campbank.widgets.literal import literal
@@ -107,7 +108,7 @@ def season_show(ctx: typer.Context) -> None:
         season = season_in_force(state(ctx).database())
     sign = season.currency_sign
     # Names, squads and the source come from a file a person wrote: every cell is literal Text.
-    table = Table(title=literal(f"Season: {season.name}"), show_header=False)
+    table = Table(title=title(f"Season: {season.name}"), show_header=False)
     table.add_row("source", literal(season.source))
     table.add_row("days", f"{season.first_day} to {season.last_day}")
     table.add_row("initial grant", literal(format_amount(season.initial_grant, sign)))

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from campbank.core.errors import CampBankError, InputError
 from campbank.core.text import shown
 from campbank.ledger.store.paths import default_db_path
+from campbank.widgets.literal import literal
 
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
@@ -90,6 +92,14 @@ def _database_errors() -> tuple[type[Exception], ...]:
 def _fail(message: str, code: int) -> NoReturn:
     errors.print(f"[bold red]error:[/] {esc(message)}")
     raise typer.Exit(code) from None
+
+
+def title(value: object) -> Text:
+    """A table's title holding typed text: shown literally, and on a line of its own (a literal Text ends
+    without a line break, which would put the table's top border right after it)."""
+    heading = literal(value)
+    heading.end = "\n"
+    return heading
 
 
 def esc(value: object) -> str:

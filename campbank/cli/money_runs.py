@@ -19,6 +19,7 @@ from campbank.cli.common import (
     manager_for,
     scheduler_actor,
     state,
+    title,
 )
 from campbank.core.errors import InputError
 from campbank.core.money import format_amount
@@ -141,7 +142,7 @@ def fines_preview(
         db = state(ctx).database()
         rows = preview(db, manager_for(ctx, db, as_user), stage)
         sign = currency_sign(db)
-    table = Table(title=literal(f"Study fines, {stage} stage"))
+    table = Table(title=title(f"Study fines, {stage} stage"))
     for column in ("student", "squad", "grade", "visits", "labs", "fac passes", "seminars given", "fine", "charged"):
         table.add_column(column, justify="right" if column in ("fine", "grade") else "left")
     for row in rows:

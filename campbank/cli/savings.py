@@ -23,8 +23,10 @@ from campbank.cli.common import (
     sign_in_as,
     signed_in,
     state,
+    title,
 )
 from campbank.core.money import format_amount
+from campbank.widgets.literal import literal
 
 pockets_app = typer.Typer(help="A student's pockets: list, open a savings or goal pocket, close an empty one.")
 loans_app = typer.Typer(help="Loans: list, grant, cancel before the first instalment, write off.")
@@ -43,7 +45,8 @@ def register(app: typer.Typer) -> None:
 
 
 def money(cents: int, sign: str) -> Text:
-    return Text(format_amount(cents, sign), justify="right")
+    """An amount with the season's currency sign (typed in the season file, so shown literally)."""
+    return literal(format_amount(cents, sign), justify="right")
 
 
 # ------------------------------------------------------------------------------------------------ pockets
@@ -58,14 +61,13 @@ def pockets_list(ctx: typer.Context, username: Annotated[str, typer.Argument(hel
     with fail_on_error():
         db = state(ctx).database()
         actor = signed_in(ctx, db, as_user)
-        with db.session() as session:
-            card = savings_card(session, actor, username)
+        card = savings_card(db, actor, username)
     sign = card.season.currency_sign
-    table = Table(title=Text(f"Pockets of {username}"))
+    table = Table(title=title(f"Pockets of {username}"))
     for column in ("pocket", "kind", "balance", "target"):
         table.add_column(column, justify="right" if column in ("balance", "target") else "left")
     for pocket in card.pockets:
-        table.add_row(Text(pocket.name), pocket.kind, money(pocket.balance, sign),
+        table.add_row(literal(pocket.name), pocket.kind, money(pocket.balance, sign),
                       money(pocket.target, sign) if pocket.target else "")
     table.add_row(Text("total", style="bold"), "", money(card.total, sign), "")
     console.print(table)
@@ -81,7 +83,7 @@ def pockets_open(ctx: typer.Context, kind: Annotated[str, typer.Argument(help="s
     with fail_on_error():
         db = state(ctx).database()
         opened = open_pocket(db, sign_in_as(db, as_user), kind, name, target=target)
-    console.print(Text(f"Opened the {opened.kind} pocket {opened.name!r}"))
+    console.print(literal(f"Opened the {opened.kind} pocket {opened.name!r}"))
 
 
 @pockets_app.command("close")
@@ -93,7 +95,7 @@ def pockets_close(ctx: typer.Context, name: Annotated[str, typer.Argument(help="
     with fail_on_error():
         db = state(ctx).database()
         close_pocket(db, sign_in_as(db, as_user), name)
-    console.print(Text(f"Closed the pocket {name.strip()!r}"))
+    console.print(literal(f"Closed the pocket {name.strip()!r}"))
 
 
 # -------------------------------------------------------------------------------------------------- loans
@@ -108,8 +110,7 @@ def loans_list(ctx: typer.Context, all_loans: Annotated[bool, typer.Option("--al
     with fail_on_error():
         db = state(ctx).database()
         actor = signed_in(ctx, db, as_user)
-        with db.session() as session:
-            cards = loans_overview(session, actor)
+        cards = loans_overview(db, actor)
         sign = currency_sign(db)
     shown = [c for c in cards if all_loans or c.status == "open"]
     table = Table(title="Loans" if all_loans else "Open loans")
@@ -119,13 +120,14 @@ def loans_list(ctx: typer.Context, all_loans: Annotated[bool, typer.Option("--al
     for card in shown:
         loan = card.loan
         upcoming = next((line for line in card.lines if line.status == "due"), None)
-        table.add_row(f"#{loan.id}", Text(loan.borrower), str(loan.day), money(loan.principal, sign),
+        table.add_row(f"#{loan.id}", literal(loan.borrower), str(loan.day), money(loan.principal, sign),
                       money(loan.total_due, sign), money(loan.paid, sign), money(loan.written_off, sign),
                       money(loan.outstanding, sign),
-                      f"{upcoming.due}: {format_amount(upcoming.left, sign)}" if upcoming else "", card.status)
+                      literal(f"{upcoming.due}: {format_amount(upcoming.left, sign)}") if upcoming else "",
+                      card.status)
     console.print(table)
-    console.print(f"{len(shown)} loan{'s' if len(shown) != 1 else ''}, "
-                  f"{format_amount(sum(c.loan.outstanding for c in shown), sign)} outstanding.")
+    console.print(literal(f"{len(shown)} loan{'s' if len(shown) != 1 else ''}, "
+                          f"{format_amount(sum(c.loan.outstanding for c in shown), sign)} outstanding."))
 
 
 @loans_app.command("show")
@@ -137,17 +139,16 @@ def loans_show(ctx: typer.Context, loan_id: Annotated[int, typer.Argument(help="
     with fail_on_error():
         db = state(ctx).database()
         actor = signed_in(ctx, db, as_user)
-        with db.session() as session:
-            card = next((c for c in loans_overview(session, actor) if c.loan.id == loan_id), None)
+        card = next((c for c in loans_overview(db, actor) if c.loan.id == loan_id), None)
         sign = currency_sign(db)
         if card is None:
             from campbank.core.errors import NotFound
 
             raise NotFound(f"there is no loan #{loan_id}", field="loan")
     loan = card.loan
-    console.print(Text(f"Loan #{loan.id} to {loan.borrower} on {loan.day}: {format_amount(loan.principal, sign)}, "
-                       f"{format_amount(loan.total_due, sign)} due in {len(loan.schedule)} instalments; "
-                       f"{card.status}, {format_amount(loan.outstanding, sign)} outstanding"))
+    console.print(literal(f"Loan #{loan.id} to {loan.borrower} on {loan.day}: {format_amount(loan.principal, sign)}, "
+                          f"{format_amount(loan.total_due, sign)} due in {len(loan.schedule)} instalments; "
+                          f"{card.status}, {format_amount(loan.outstanding, sign)} outstanding"))
     table = Table()
     for column in ("instalment", "due on", "amount", "charged", "left", "status"):
         table.add_column(column, justify="right" if column in ("amount", "charged", "left") else "left")
@@ -170,7 +171,7 @@ def loans_grant(ctx: typer.Context, borrower: Annotated[str, typer.Argument(help
         db = state(ctx).database()
         posted = grant(db, sign_in_as(db, as_user), borrower, amount, instalments, date=day)
         sign = currency_sign(db)
-    console.print(f"Posted #{posted.id}: {posted.summary(sign)}")
+    console.print(literal(f"Posted #{posted.id}: {posted.summary(sign)}"))
 
 
 @loans_app.command("cancel")
@@ -182,7 +183,7 @@ def loans_cancel(ctx: typer.Context, loan_id: int, as_user: AsUser, reason: Reas
         db = state(ctx).database()
         closed = cancel(db, sign_in_as(db, as_user), loan_id, reason=reason)
         sign = currency_sign(db)
-    console.print(f"Loan #{closed.loan_id} cancelled: {format_amount(closed.amount, sign)} taken back")
+    console.print(literal(f"Loan #{closed.loan_id} cancelled: {format_amount(closed.amount, sign)} taken back"))
 
 
 @loans_app.command("write-off")
@@ -194,7 +195,8 @@ def loans_write_off(ctx: typer.Context, loan_id: int, as_user: AsUser, reason: R
         db = state(ctx).database()
         closed = write_off(db, sign_in_as(db, as_user), loan_id, reason=reason)
         sign = currency_sign(db)
-    console.print(f"Loan #{closed.loan_id} written off: {format_amount(closed.amount, sign)} will not be repaid")
+    console.print(literal(f"Loan #{closed.loan_id} written off: {format_amount(closed.amount, sign)} will not be "
+                          "repaid"))
 
 
 # -------------------------------------------------------------------------------------------------- funds
@@ -208,16 +210,15 @@ def funds_list(ctx: typer.Context, as_user: ViewAs = None) -> None:
     with fail_on_error():
         db = state(ctx).database()
         actor = signed_in(ctx, db, as_user)
-        with db.session() as session:
-            lines = funds_overview(session, actor)
+        lines = funds_overview(db, actor)
         sign = currency_sign(db)
     table = Table(title="Funds")
     for column in ("fund", "name", "target", "total", "deadline", "squad", "contributors", "state"):
         table.add_column(column, justify="right" if column in ("target", "total", "contributors") else "left")
     for line in lines:
         fund = line.fund
-        table.add_row(f"#{fund.id}", Text(fund.name), money(fund.target, sign), money(fund.total, sign),
-                      str(fund.deadline), Text(fund.squad or "everyone"), str(line.contributors), fund.state)
+        table.add_row(f"#{fund.id}", literal(fund.name), money(fund.target, sign), money(fund.total, sign),
+                      str(fund.deadline), literal(fund.squad or "everyone"), str(line.contributors), fund.state)
     console.print(table)
 
 
@@ -233,7 +234,7 @@ def funds_open(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Wha
     with fail_on_error():
         db = state(ctx).database()
         fund_id = open_fund(db, sign_in_as(db, as_user), name, target, deadline, squad=squad)
-    console.print(Text(f"Opened fund #{fund_id}: {name.strip()}"))
+    console.print(literal(f"Opened fund #{fund_id}: {name.strip()}"))
 
 
 @funds_app.command("spend")
@@ -246,7 +247,8 @@ def funds_spend(ctx: typer.Context, fund_id: int, as_user: AsUser,
         db = state(ctx).database()
         closed = spend(db, sign_in_as(db, as_user), fund_id, description)
         sign = currency_sign(db)
-    console.print(f"Fund #{closed.fund_id} spent: {format_amount(closed.total, sign)} (#{closed.transaction_id})")
+    console.print(literal(f"Fund #{closed.fund_id} spent: {format_amount(closed.total, sign)} "
+                          f"(#{closed.transaction_id})"))
 
 
 @funds_app.command("cancel")
@@ -259,8 +261,8 @@ def funds_cancel(ctx: typer.Context, fund_id: int, as_user: AsUser, reason: Reas
         closed = cancel(db, sign_in_as(db, as_user), fund_id, reason=reason)
         sign = currency_sign(db)
     where = f" (#{closed.transaction_id})" if closed.transaction_id else ""
-    console.print(f"Fund #{closed.fund_id} cancelled: {format_amount(closed.total, sign)} refunded to "
-                  f"{closed.people} student{'s' if closed.people != 1 else ''}{where}")
+    console.print(literal(f"Fund #{closed.fund_id} cancelled: {format_amount(closed.total, sign)} refunded to "
+                          f"{closed.people} student{'s' if closed.people != 1 else ''}{where}"))
 
 
 # ------------------------------------------------------------------------------------------------ circles
@@ -274,16 +276,15 @@ def circles_list(ctx: typer.Context, as_user: ViewAs = None) -> None:
     with fail_on_error():
         db = state(ctx).database()
         actor = signed_in(ctx, db, as_user)
-        with db.session() as session:
-            cards = circles_overview(session, actor)
+        cards = circles_overview(db, actor)
         sign = currency_sign(db)
     table = Table(title="Savings circles")
     for column in ("circle", "name", "contribution", "start", "members", "rounds held", "state"):
         table.add_column(column, justify="right" if column == "contribution" else "left")
     for card in cards:
         circle = card.circle
-        table.add_row(f"#{circle.id}", Text(circle.name), money(circle.contribution, sign), str(circle.start),
-                      Text(", ".join(circle.members)), f"{card.held}/{len(circle.members)}",
+        table.add_row(f"#{circle.id}", literal(circle.name), money(circle.contribution, sign), str(circle.start),
+                      literal(", ".join(circle.members)), f"{card.held}/{len(circle.members)}",
                       "void" if card.voided else ("finished" if card.held == len(circle.members) else "running"))
     console.print(table)
 
@@ -301,8 +302,8 @@ def circles_create(ctx: typer.Context, name: Annotated[str, typer.Argument(help=
         db = state(ctx).database()
         circle_id = create(db, sign_in_as(db, as_user), name, members, contribution, start)
     last = date.fromisoformat(start).toordinal() + len(members) - 1
-    console.print(Text(f"Circle #{circle_id}: {name.strip()}, {len(members)} rounds from {start} to "
-                       f"{date.fromordinal(last)}"))
+    console.print(literal(f"Circle #{circle_id}: {name.strip()}, {len(members)} rounds from {start} to "
+                          f"{date.fromordinal(last)}"))
 
 
 @circles_app.command("void")

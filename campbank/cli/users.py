@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from campbank.cli.common import MANAGER_HELP, console, esc, fail_on_error, manager_for, state
+from campbank.cli.common import MANAGER_HELP, console, esc, fail_on_error, manager_for, state, title
 from campbank.widgets.literal import literal
 
 users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
@@ -39,7 +39,7 @@ def import_(
         db = state(ctx).database()
         plan = import_roster(db, manager_for(ctx, db, as_user), file, credentials_out=credentials, dry_run=dry_run,
                              force=force)
-    table = Table(title=literal(("Would import" if dry_run else "Imported") + f" {file.name}"))
+    table = Table(title=title(("Would import" if dry_run else "Imported") + f" {file.name}"))
     for column in ("line", "username", "name", "squad", "grade", "role", "change"):
         table.add_column(column)
     for row in plan.create:

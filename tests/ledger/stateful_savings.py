@@ -438,8 +438,7 @@ class SavingsMachine(LedgerMachine):
     def loans_as_the_model_has_them(self) -> None:
         from campbank.ledger.views.savings import loans_overview
 
-        with self.db.session() as session:
-            cards = {card.loan.id: card for card in loans_overview(session, self.actors["manager"])}
+        cards = {card.loan.id: card for card in loans_overview(self.db, self.actors["manager"])}
         for loan in self.loans:
             card = cards[loan.id]
             assert (card.loan.outstanding, card.loan.state, card.loan.written_off) == (

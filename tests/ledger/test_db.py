@@ -16,6 +16,7 @@ from sqlmodel import select
 from campbank.core.errors import NotFound
 from campbank.ledger.actions.posting import post
 from campbank.ledger.store import database as db_module
+from campbank.ledger.store import triggers
 from campbank.ledger.store.database import (
     BUSY_TIMEOUT_MS,
     journal_mode,
@@ -23,7 +24,6 @@ from campbank.ledger.store.database import (
     wal_is_safe,
 )
 from campbank.ledger.store.tables import Account, AuditRow
-from campbank.ledger.store.triggers import APPEND_ONLY_TABLES
 
 # --- pragmas ----------------------------------------------------------------------------------------
 
@@ -174,34 +174,61 @@ def test_a_writer_waits_for_another_process_instead_of_failing(db):
 # --- append-only triggers ----------------------------------------------------------------------------
 
 
+OVERSIGHT = """
+[oversight]
+enabled = true
+second_approval_above = 50
+"""
+
+
 @pytest.fixture
 def filled(camp):  # type: ignore[no-untyped-def]
-    """A camp with rows in every append-only table (a workout writes counter entries)."""
+    """A camp with rows in every append-only table: a workout writes counter entries, an early repayment
+    of a loan a loan payment, a savings circle its members, and every write a link of the chain."""
+    from campbank.ledger.actions import circles, disputes, loans
+    from campbank.ledger.season import in_force as season_store
+    from campbank.ledger.season.load import SEASON_FILES
+
+    season_store.load(camp.db, camp.manager, SEASON_FILES["savings"].read_text(encoding="utf-8"), "season-savings.toml")
     post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1"]})
+    loans.grant(camp.db, camp.actor("t1"), "s1", "30", 3, date=DAY)
+    loans.repay(camp.db, camp.actor("s1"), "10", date=DAY)
+    circles.create(camp.db, camp.manager, "Two friends", ["s2", "s3"], "5", DAY)
+    disputes.open_dispute(camp.db, camp.actor("s1"), "Why was I fined?")  # a dispute message
+    held_season = SEASON_FILES["savings"].read_text(encoding="utf-8") + OVERSIGHT
+    season_store.load(camp.db, camp.manager, held_season, "season-savings.toml")
+    held = post(camp.db, camp.actor("t1"), {"type": "general_money", "date": DAY, "money_type": "reward",
+                                            "amounts": {"s4": "90"}})
+    assert held.waits, "a reward above the limit waits for a second manager (a txn_hold row)"
     return camp
 
 
-# The append-only tables a post fills, and a column of each (the chain's and the dispute messages' guards are
-# tried in their own tests; every guard's exact SQL by verify's).
-FILLED_BY_A_POST = {"journal": "amount", "money_entry": "amount", "counter_entry": "value", "audit_log": "action"}
+# A column of each guarded table to try to change
+CHANGED_COLUMN = {"journal": "amount", "money_entry": "amount", "counter_entry": "value", "audit_log": "action",
+                  "loan_payment": "instalment", "circle_member": "position", "chain": "hash",
+                  "txn_hold": "reasons", "dispute_message": "text"}
 
 
-@pytest.mark.parametrize("table", FILLED_BY_A_POST)
+def test_every_guarded_table_is_tried():
+    assert set(CHANGED_COLUMN) == set(triggers.APPEND_ONLY_TABLES)
+
+
+@pytest.mark.parametrize("table", triggers.APPEND_ONLY_TABLES)
 def test_append_only_tables_refuse_update_and_delete(filled, table):
-    assert table in APPEND_ONLY_TABLES
     path = filled.path
+    key = "seq" if table == "chain" else "id"
     connection = raw(path)
     try:
-        before = connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        before = connection.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
         assert before, f"{table} should have rows for this test"
-        column = FILLED_BY_A_POST[table]
+        column = CHANGED_COLUMN[table]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            connection.execute(f"UPDATE {table} SET {column} = {column} || '' WHERE id = ?", (before[0][0],))
+            connection.execute(f"UPDATE {table} SET {column} = {column} || '' WHERE {key} = ?", (before[0][0],))
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            connection.execute(f"DELETE FROM {table} WHERE id = ?", (before[-1][0],))
+            connection.execute(f"DELETE FROM {table} WHERE {key} = ?", (before[-1][0],))
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             connection.execute(f"DELETE FROM {table}")
-        assert connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() == before
+        assert connection.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall() == before
     finally:
         connection.close()
 
@@ -214,12 +241,12 @@ def test_append_only_holds_through_the_engine_too(filled):
 def test_the_append_only_triggers_guard_exactly_the_registered_tables(db, db_path):
     guarded = query(db_path, "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
                              "AND sql LIKE '%append-only%'")
-    assert sorted(table for (table,) in guarded) == sorted(APPEND_ONLY_TABLES)
+    assert sorted(table for (table,) in guarded) == sorted(triggers.APPEND_ONLY_TABLES)
 
 
 def test_inserts_into_append_only_tables_are_allowed(filled):
     """The guards stop edits, not the ledger's own appends (the posts above went through)."""
-    counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in (*FILLED_BY_A_POST, "chain")}
+    counts = {t: query(filled.path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in triggers.APPEND_ONLY_TABLES}
     assert all(counts.values()), counts
 
 

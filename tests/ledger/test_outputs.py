@@ -68,6 +68,20 @@ def test_what_is_never_written_over(tmp_path, database, force):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+@pytest.mark.parametrize("typed", ["a\x00b.csv", "report \x1b]0;x\x07.csv"])
+def test_a_path_with_a_control_character_is_refused_naming_it(tmp_path, typed):
+    with pytest.raises(OutputRefused, match=r"the path contains .* at character") as refused:
+        judge(tmp_path / typed, force=True)
+    assert refused.value.field == "output" and str(tmp_path) not in str(refused.value)
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_pasted_path_thousands_of_characters_long_is_refused_in_one_short_line(tmp_path):
+    with pytest.raises(OutputRefused, match="cannot be checked: File name too long") as refused:
+        judge(tmp_path / ("x" * 10_000), force=True)
+    assert len(str(refused.value)) < 300 and "…" in str(refused.value)
+
+
 def test_the_camps_own_database_is_refused_even_with_a_damaged_header(tmp_path):
     live = tmp_path / "camp.db"
     live.write_bytes(b"\x00" * 4096)  # not recognisable as SQLite any more, but it is the camp's file

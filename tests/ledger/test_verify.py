@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
 from helpers import DAY, audit_actions, dump, fine, money, p2p, query, raw
@@ -200,6 +201,19 @@ def test_overwritten_pages(busy):
     report = verify_file(busy.path)
     assert not report.ok
     assert checks(report) <= {"file", "integrity"} and checks(report)
+
+
+def test_a_schema_overwritten_with_bytes_that_are_not_text(busy):
+    """SQLite's refusal then quotes the bytes, which cannot be decoded: still a finding, never a crash."""
+    busy.db.dispose()
+    with sqlite3.connect(busy.path) as connection:
+        connection.execute("PRAGMA writable_schema = ON")
+        connection.execute("UPDATE sqlite_master SET sql = CAST(X'435245415445205441424C45A0A0' AS TEXT) "
+                           "WHERE name = 'fund'")
+    report = verify_file(busy.path)
+    assert checks(report) == {"file"}
+    assert "the database file is damaged: SQLite's schema or its message holds bytes that are not text" in \
+        messages(report)
 
 
 def test_a_file_that_is_not_a_database(tmp_path):

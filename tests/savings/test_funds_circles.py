@@ -82,8 +82,7 @@ def test_cancelling_a_fund_refunds_everyone_in_one_transaction(savings):
     assert [main(savings.path, who) for who in ("s1", "s2", "s3")] == [GRANT] * 3
     empty = funds.open_fund(savings.db, savings.actor("t1"), "Nobody came", "50", "2018-08-20")
     assert funds.cancel(savings.db, savings.actor("t1"), empty).transaction_id is None
-    with savings.db.session() as session:
-        states_seen = {line.fund.id: line.fund.state for line in funds_overview(session, savings.actor("t1"))}
+    states_seen = {line.fund.id: line.fund.state for line in funds_overview(savings.db, savings.actor("t1"))}
     assert states_seen == {fund: "cancelled", empty: "cancelled"}
     assert_sound(savings.path)
 
@@ -121,8 +120,7 @@ def test_a_circle_of_four_over_four_rounds_leaves_every_member_where_they_starte
     keys = [k for (k,) in query(savings.path, "SELECT idempotency_key FROM txn WHERE type = 'circle_round' "
                                               "ORDER BY id")]
     assert keys == [f"sys:circle:{circle}:{i}" for i in range(1, 5)]
-    with savings.db.session() as session:
-        [card] = circles_overview(session, savings.actor("t1"))
+    [card] = circles_overview(savings.db, savings.actor("t1"))
     assert (card.held, [r.receiver for r in card.rounds]) == (4, members)
     assert_sound(savings.path)
 

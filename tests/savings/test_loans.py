@@ -22,8 +22,7 @@ def grant_100_in_3(camp, borrower: str = "s1"):  # type: ignore[no-untyped-def]
 
 
 def loan_card(camp, username: str = "s1"):  # type: ignore[no-untyped-def]
-    with camp.db.session() as session:
-        return savings_card(session, camp.manager, username).loans[0]
+    return savings_card(camp.db, camp.manager, username).loans[0]
 
 
 def test_a_loan_of_100_at_10_percent_is_repaid_in_36_67_36_67_36_66(savings):
@@ -133,8 +132,7 @@ def test_writing_off_records_the_banks_loss_and_stops_the_instalments(savings):
     assert audit_details(savings.db, "loan.written_off")[0]["amount"] == 7_333
     with pytest.raises(RuleError, match="already written off"):
         loans.write_off(savings.db, savings.manager, 1)
-    with savings.db.session() as session:
-        overview = loans_overview(session, savings.actor("t1"))
+    overview = loans_overview(savings.db, savings.actor("t1"))
     assert [(c.loan.id, c.status) for c in overview] == [(1, "written off")]
     assert_sound(savings.path)
 

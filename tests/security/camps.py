@@ -11,7 +11,7 @@ from pathlib import Path
 
 from helpers import DAY, Camp, copy_database, load_camp, p2p, query
 
-from campbank.ledger.actions import files, notices, posting
+from campbank.ledger.actions import files, notices, posting, prepare
 from campbank.ledger.actions.users import add_user
 from campbank.ledger.season import in_force
 from campbank.ledger.season.load import parse_season
@@ -64,8 +64,8 @@ def make_old_camp(template: Path, path: Path, older) -> Camp:  # type: ignore[no
     copy_database(template, path)
     db = open_database(path)
     camp = load_camp(db)
-    older.setattr(posting, "_check_text", lambda *_args: None)
-    older.setattr(posting, "clean_text", lambda value, **_kwargs: value)
+    older.setattr(prepare, "_check_text", lambda *_args: None)
+    older.setattr(prepare, "clean_text", lambda value, **_kwargs: value)
     older.setattr(notices, "clean_text", lambda value, **_kwargs: value)
     older.setattr(files, "visible_name", lambda value, **_kwargs: value)
     older.setattr(in_force, "parse_season", lambda text, source, **_: parse_season(text, source, check_text=False))

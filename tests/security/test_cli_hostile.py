@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.ledger.actions.person_details import MAX_NAME_LENGTH
-from campbank.ledger.actions.posting import MAX_DESCRIPTION, post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.prepare import MAX_DESCRIPTION
 from campbank.ledger.actions.states import MAX_REASON
 from campbank.ledger.verify import verify_file
 
@@ -108,7 +109,7 @@ def test_shared_file_names(hostile_camp, tmp_path: Path) -> None:  # type: ignor
     menu = tmp_path / "menu.txt"
     menu.write_text("soup", encoding="utf-8")
     for text in SAMPLE.values():
-        result = cli(db, "files", "add", str(menu), "--as", text, as_user="t1", flag="--by")
+        result = cli(db, "files", "add", str(menu), "--as", text, as_user="manager", flag="--by")
         if refused(text, limit=200, name=True):
             refusal(result, "name")
         else:

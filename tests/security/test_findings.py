@@ -182,7 +182,7 @@ def test_exports_and_files_list_never_print_stored_escape_sequences(plain, tmp_p
     store_escapes(plain.path, "UPDATE txn SET description = ? WHERE id = ?", ESCAPES, request)
     menu = tmp_path / "menu.txt"
     menu.write_text("soup", encoding="utf-8")
-    assert run_cli(plain.path, "files", "add", str(menu), user="t1", flag="--by").exit_code == 0
+    assert run_cli(plain.path, "files", "add", str(menu), user="manager", flag="--by").exit_code == 0
     store_escapes(plain.path, "UPDATE shared_file SET name = ?", "menu \x1b]0;OWNED\x07\x1b[2J.txt")
     store_escapes(plain.path, "UPDATE account SET last_name = ? WHERE username = 's2'", ESCAPES)
     for args, user, flag in ((("export", "money"), "manager", "--as"), (("export", "balances"), "manager", "--as"),

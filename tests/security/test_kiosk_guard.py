@@ -114,9 +114,19 @@ class FakeKiosk:
 def test_the_kiosk_command_starts_the_app_again_until_staff_close_it() -> None:
     runs: list[str] = []
     outcomes = iter([False, False, True])  # crashed, crashed, closed with a staff password
-    ui.run_kiosk(lambda: FakeKiosk(runs, next(outcomes)), pause=0)
+
+    def ours(_number: int, _frame: object) -> None: ...
+
+    # A handler of our own, whatever this process started with (a shell's background job ignores SIGINT)
+    before = {number: signal.signal(number, ours) for number in (signal.SIGINT, signal.SIGQUIT)}
+    try:
+        ui.run_kiosk(lambda: FakeKiosk(runs, next(outcomes)), pause=0)
+        given_back = {number: signal.getsignal(number) for number in before}
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
     assert runs == ["run", "run", "run"]
-    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # the handlers are given back
+    assert given_back == {signal.SIGINT: ours, signal.SIGQUIT: ours}  # the handlers are given back
 
 
 def test_the_kiosk_command_gives_up_on_a_kiosk_that_cannot_start() -> None:

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, OptionList, TabbedContent
 
 from campbank.app import CampBankApp
 from campbank.ledger.actions.auth import MAX_TYPED_USERNAME
-from campbank.ledger.actions.posting import MAX_DESCRIPTION
+from campbank.ledger.actions.prepare import MAX_DESCRIPTION
 from campbank.ledger.verify import verify_file
 from campbank.screens.login import LoginScreen
 from campbank.screens.student.home import StudentScreen

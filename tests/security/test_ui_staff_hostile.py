@@ -27,7 +27,8 @@ from hostile import (
 
 from campbank.app import CampBankApp
 from campbank.ledger.actions.notices import MAX_TITLE
-from campbank.ledger.actions.posting import MAX_DESCRIPTION, post
+from campbank.ledger.actions.posting import post
+from campbank.ledger.actions.prepare import MAX_DESCRIPTION
 from campbank.ledger.verify import verify_file
 from campbank.screens.office import OfficeScreen
 from campbank.screens.staff.announcements import AnnouncementDialog, AnnouncementsPane

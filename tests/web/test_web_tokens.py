@@ -3,10 +3,11 @@ lockout is the office's, through the API too."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
-from helpers import actor_of, audit_details, query
+from helpers import MANAGER_PASSWORD, actor_of, audit_details, query
 from web_support import Server, campbank_command, season_text
 
 from campbank.ledger.actions import auth
@@ -63,8 +64,9 @@ def test_a_password_change_revokes_every_token_of_the_account(server: Server) ->
 
 def test_a_password_set_from_the_command_line_revokes_too(server: Server) -> None:
     token = server.token("s4")
-    done = subprocess.run([*campbank_command(server.db_path, "users", "passwd", "s4")], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run([*campbank_command(server.db_path, "users", "passwd", "s4", "--as", "manager")],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "CAMPBANK_PASSWORD": MANAGER_PASSWORD})
     assert done.returncode == 0, done.stderr
     with server.client(token) as client:
         assert client.get("/me").status_code == 401

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, text
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError
 from campbank.ledger.people import bank_account, person_of
 from campbank.ledger.store import audit
 from campbank.ledger.store import savings as store
-from campbank.ledger.store.tables import LoanPaymentRow, LoanRow
+from campbank.ledger.store.tables import LoanPaymentRow, LoanRow, MoneyEntry
 from campbank.rules.base import Payload, Person, Rule, RuleContext
 from campbank.rules.loan import loan_terms
 from campbank.rules.savings import SavingsFacts
@@ -87,7 +87,8 @@ def link_payments(session: Session, loan_id: int | None, transaction_id: int, *,
     For a repayment (`instalments` empty) its one entry pays `loan_id`. For a day's instalments,
     `instalments` maps each entry's position in the transaction to (loan id, instalment number).
     """
-    entries = session.execute(_ENTRIES, {"txn": transaction_id}).scalars().all()
+    entries = session.exec(select(MoneyEntry.id).where(MoneyEntry.transaction_id == transaction_id)
+                           .order_by(col(MoneyEntry.id))).all()
     if instalments:
         rows = [{"loan_id": instalments[n][0], "money_entry_id": entry, "instalment": instalments[n][1]}
                 for n, entry in enumerate(entries)]
@@ -95,9 +96,6 @@ def link_payments(session: Session, loan_id: int | None, transaction_id: int, *,
         assert loan_id is not None
         rows = [{"loan_id": loan_id, "money_entry_id": entry, "instalment": None} for entry in entries]
     session.execute(insert(LoanPaymentRow), rows)
-
-
-_ENTRIES = text("SELECT id FROM money_entry WHERE transaction_id = :txn ORDER BY id")
 
 
 def fund_number(value: object) -> int:

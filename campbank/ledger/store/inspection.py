@@ -13,8 +13,17 @@ from pathlib import Path
 from typing import Any
 
 MMAP_SIZE = 2**31 - 2**16  # SQLite's own limit on most builds
-Error = sqlite3.Error  # anything SQLite raises: the file cannot be opened or read
+# Anything reading a damaged file raises: SQLite's errors, and a UnicodeDecodeError when SQLite's message
+# quotes bytes of a broken page (a schema overwritten with garbage) that are not UTF-8.
+Error = (sqlite3.Error, UnicodeDecodeError)
 Connection = sqlite3.Connection
+
+
+def describe(error: Exception) -> str:
+    """What went wrong reading the file, as a report says it."""
+    if isinstance(error, UnicodeDecodeError):
+        return "SQLite's schema or its message holds bytes that are not text (a page was overwritten)"
+    return str(error)
 
 
 def open_file(path: Path) -> Connection:

@@ -3,9 +3,10 @@
 Every file written on someone's say-so — a backup, an export, the xlsx report, a credentials workbook, a demo
 camp — is judged here first, following symlinks to what they point at:
 
-- a folder, a device (`/dev/null`, a disk), a FIFO, a socket or anything else that is not a regular file is
-  refused; so is any SQLite database (its first 16 bytes are `SQLite format 3\\0`), the camp's own above all,
-  and the journal, WAL or shared-memory file beside one;
+- a path holding a control character (a NUL, an escape sequence) is refused, and so is a folder, a device
+  (`/dev/null`, a disk), a FIFO, a socket or anything else that is not a regular file; so is any SQLite
+  database (its first 16 bytes are `SQLite format 3\\0`), the camp's own above all, and the journal, WAL or
+  shared-memory file beside one;
 - an existing regular file is replaced only when the person said so (`--force`);
 - nothing is written in place: the data goes to a new file beside the target, made by `mkstemp` (a name
   nobody can predict, created exclusively, mode 0600 whatever the umask), and is renamed over the target
@@ -26,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from campbank.core.errors import InputError
+from campbank.core.text import text_problem
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DATABASE_COMPANIONS = ("-journal", "-wal", "-shm")
@@ -56,11 +58,13 @@ def judge(path: Path | str, *, force: bool = False, protect: Iterable[Path] = ()
     `protect` names databases that must never be written over even if their header were damaged (the camp's
     own file); every SQLite file is refused anyway. `new_folders`: a missing folder will be made (backups).
     """
-    given = Path(path).expanduser()
     if not str(path).strip():
         raise OutputRefused("name the file to write", field=field)
+    if problem := text_problem(str(path)):  # typed or pasted: a NUL or an escape sequence names no file
+        raise OutputRefused(f"the path {problem}", field=field)
+    given = Path(path).expanduser()
     target = Path(os.path.realpath(given))
-    shown = str(given) if target == given.absolute() else f"{given} (which points at {target})"
+    shown = _brief(given) if target == given.absolute() else f"{_brief(given)} (which points at {_brief(target)})"
     try:
         status: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -71,7 +75,7 @@ def judge(path: Path | str, *, force: bool = False, protect: Iterable[Path] = ()
         if given.is_symlink():  # a link to nothing: whoever made it chose where the file would go, not you
             raise OutputRefused(f"{shown} does not exist; name the file itself, not a link to it", field=field)
         if not new_folders and not target.parent.is_dir():
-            raise OutputRefused(f"the folder {target.parent} does not exist", field=field)
+            raise OutputRefused(f"the folder {_brief(target.parent)} does not exist", field=field)
     else:
         _refuse_what_is_not_a_file(status.st_mode, shown, field)
         if is_sqlite_file(target) or _is_protected(target, protect):
@@ -81,11 +85,17 @@ def judge(path: Path | str, *, force: bool = False, protect: Iterable[Path] = ()
             raise OutputRefused(f"{shown} cannot be read to check it is not a database", field=field)
     companion_of = _database_beside(target)
     if companion_of is not None or _is_protected_companion(target, protect):
-        raise OutputRefused(f"{shown} belongs to the database {companion_of or target}; choose another name",
+        raise OutputRefused(f"{shown} belongs to the database {_brief(companion_of or target)}; choose another name",
                             field=field)
     if status is not None and not force:
         raise OutputExists(f"{shown} already exists; add --force to replace it", field=field)
     return target
+
+
+def _brief(path: Path, keep: int = 60) -> str:
+    """A path as a refusal shows it: a pasted name thousands of characters long is cut in the middle."""
+    text = str(path)
+    return text if len(text) <= 2 * keep + 1 else f"{text[:keep]}…{text[-keep:]}"
 
 
 def _refuse_what_is_not_a_file(mode: int, shown: str, field: str) -> None:

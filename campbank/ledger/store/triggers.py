@@ -16,8 +16,10 @@ _NO_DELETE = """CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON 
        BEGIN SELECT RAISE(ABORT, '{table} is append-only: rows cannot be deleted'); END"""
 
 # Tables whose rows are never changed or deleted once written (docs/guarantees.md#append-only); `campbank verify`
-# checks each guard is there with this exact SQL.
-APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "chain", "txn_hold", "dispute_message")
+# checks each guard is there with this exact SQL. The savings links (loan_payment, circle_member) are guarded but
+# not chained: the money they point at is (docs/tamper-evidence.md).
+APPEND_ONLY_TABLES = ("journal", "money_entry", "counter_entry", "audit_log", "loan_payment", "circle_member",
+                      "chain", "txn_hold", "dispute_message")
 
 # A dispute's row changes once: open -> resolved (naming the transaction that fixed it) or rejected.
 _DISPUTE_GUARDS = {

@@ -20,19 +20,19 @@ def verify_file(path: Path, anchors: Sequence[Anchor] = ()) -> Report:
     try:
         connection = inspection.open_file(path)
     except inspection.Error as error:
-        report.add("file", f"cannot open {path}: {error}")
+        report.add("file", f"cannot open {path}: {inspection.describe(error)}")
         return report
     side = _SideChecks(path)
     side.start()
     try:
         _run_checks(path, connection, report, anchors)
     except inspection.Error as error:
-        report.add("file", f"the database file is damaged: {error}")
+        report.add("file", f"the database file is damaged: {inspection.describe(error)}")
     finally:
         connection.close()
         side.join()
     if side.error is not None:
-        report.findings[:] = [Finding("file", f"the database file is damaged: {side.error}")]
+        report.findings[:] = [Finding("file", f"the database file is damaged: {inspection.describe(side.error)}")]
     elif side.integrity != ["ok"]:
         report.findings[:] = []
         report.add_all("integrity", side.integrity)
@@ -47,7 +47,7 @@ class _SideChecks(threading.Thread):
         super().__init__(name="verify-integrity", daemon=True)
         self.path = path
         self.integrity: list[str] = []
-        self.error: inspection.Error | None = None
+        self.error: Exception | None = None
 
     def run(self) -> None:
         try:

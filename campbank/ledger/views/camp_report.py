@@ -19,7 +19,7 @@ from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
 from campbank.ledger.views.economy import Economy, economy_in
-from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot
+from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot_in
 from campbank.ledger.views.staff import StaffLine, staff_report_in
 from campbank.ledger.views.statistics import MarketStatistics, day_group_flows, market_statistics_in
 from campbank.ledger.views.study_report import StudyReport, study_report_in
@@ -60,7 +60,7 @@ def camp_report(db: Database, actor: Actor) -> CampReport:
             statistics=market_statistics_in(session, actor, flows=flows, supply=economy.supply), economy=economy,
             upto_id=queries.newest_id(session), transactions=queries.count(session),
             widest_username=username, widest_description=description, widest_type=type_,
-            savings=savings_snapshot(session, actor), chain_head=str(head_of(session)),
+            savings=savings_snapshot_in(session, actor), chain_head=str(head_of(session)),
         )
 
 

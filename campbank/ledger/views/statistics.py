@@ -29,7 +29,7 @@ from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import reports
 from campbank.ledger.views.accounts import balances_in
-from campbank.ledger.views.savings import SavingsTotals, savings_totals
+from campbank.ledger.views.savings import SavingsTotals, savings_totals_in
 from campbank.ledger.views.summaries import (
     DANGER,
     WARNING,
@@ -168,7 +168,7 @@ def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGR
         by_day_group=by_day_group,
         histogram=histogram(values, bins),
         supply=supply if supply is not None else money_supply(session),
-        savings=savings_totals(session),
+        savings=savings_totals_in(session),
     )
 
 

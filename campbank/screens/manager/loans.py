@@ -15,6 +15,7 @@ from campbank.ledger.views.savings import LoanCard, loans_overview
 from campbank.rules.savings import OFF
 from campbank.screens.staff.loan_grant import LoanGrantDialog
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.literal import literal, notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -46,11 +47,7 @@ class LoansPane(Pane):
         yield Static("", id="loans-note")
 
     def reload(self) -> None:
-        def read() -> tuple[LoanCard, ...]:
-            with self.db.session() as session:
-                return loans_overview(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: loans_overview(self.db, self.actor), self._show)
 
     def _show(self, cards: tuple[LoanCard, ...]) -> None:
         self.cards = cards
@@ -61,12 +58,12 @@ class LoansPane(Pane):
         table.clear()
 
         def money(cents: int) -> Text:
-            return Text(format_amount(cents, sign), justify="right")
+            return literal(format_amount(cents, sign), justify="right")
 
         for card in cards:
             loan = card.loan
             upcoming = next((line for line in card.lines if line.status == "due"), None)
-            table.add_row(f"#{loan.id}", Text(loan.borrower), str(loan.day), money(loan.principal),
+            table.add_row(f"#{loan.id}", loan.borrower, str(loan.day), money(loan.principal),
                           money(loan.total_due), money(loan.paid), money(loan.written_off), money(loan.outstanding),
                           f"{upcoming.due} {format_amount(upcoming.left, sign)}" if upcoming else "", card.status,
                           key=str(loan.id))
@@ -77,12 +74,12 @@ class LoansPane(Pane):
                 "g grant · c cancel (before the first instalment) · w write off")
         if not season.loans.enabled:
             note = OFF["loans"] + ". " + note
-        self.query_one("#loans-note", Static).update(note)
+        self.query_one("#loans-note", Static).update(literal(note))
 
     def _chosen(self) -> LoanCard | None:
         table = self.query_one("#loans-table", VimTable)
         if not self.cards or not 0 <= table.cursor_row < len(self.cards):
-            self.app.notify("Choose a loan in the table first.", severity="warning")
+            notify(self.app, "Choose a loan in the table first.", severity="warning")
             return None
         return self.cards[table.cursor_row]
 
@@ -91,7 +88,7 @@ class LoansPane(Pane):
 
     def _granted(self, posted) -> None:
         if posted is not None:
-            self.app.notify(f"Loan granted (#{posted.id}).")
+            notify(self.app, f"Loan granted (#{posted.id}).")
             self.reload()
 
     def action_cancel_loan(self) -> None:
@@ -124,5 +121,5 @@ class LoansPane(Pane):
         self.app.push_screen(ConfirmReason(question, title="Write off a loan", yes="Write it off"), answer)
 
     def _after(self, message: str) -> None:
-        self.app.notify(message)
+        notify(self.app, message)
         self.reload()

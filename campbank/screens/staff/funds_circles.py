@@ -12,8 +12,10 @@ from textual.widgets import Button, Input, Static, TabbedContent, TabPane
 
 from campbank.core.money import format_amount
 from campbank.ledger.actions import circles, funds
-from campbank.ledger.views.savings import CircleCard, FundLine, circles_overview, funds_overview
+from campbank.ledger.views.savings import CircleCard, FundLine, funds_and_circles
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.literal import literal, notify
+from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
@@ -48,10 +50,10 @@ class FundsCirclesPane(Pane):
                 table.add_columns("Fund", "Name", "Target", "Total", "Deadline", "Squad", "Givers", "State")
                 yield table
                 with Horizontal(classes="form-row"):
-                    yield Input(placeholder="new fund's name", id="fund-name", compact=True)
-                    yield Input(placeholder="target", id="fund-target", compact=True)
-                    yield Input(placeholder="deadline YYYY-MM-DD", id="fund-deadline", compact=True)
-                    yield Input(placeholder="squad (optional)", id="fund-squad", compact=True)
+                    yield LiteralInput(placeholder="new fund's name", id="fund-name", compact=True)
+                    yield LiteralInput(placeholder="target", id="fund-target", compact=True)
+                    yield LiteralInput(placeholder="deadline YYYY-MM-DD", id="fund-deadline", compact=True)
+                    yield LiteralInput(placeholder="squad (optional)", id="fund-squad", compact=True)
                     yield Button("Open fund", id="fund-open", compact=True)
                 yield Static("s spend (at the target) · x cancel (refund everyone)", classes="note")
             with TabPane("Circles", id="tab-circles-office"):
@@ -59,41 +61,36 @@ class FundsCirclesPane(Pane):
                 table.add_columns("Circle", "Name", "Pays", "Start", "Members in order", "Held", "State")
                 yield table
                 with Horizontal(classes="form-row", id="circle-form"):
-                    yield Input(placeholder="circle's name", id="circle-name", compact=True)
-                    yield Input(placeholder="usernames, in order", id="circle-members", compact=True)
-                    yield Input(placeholder="contribution", id="circle-contribution", compact=True)
-                    yield Input(placeholder="start YYYY-MM-DD", id="circle-start", compact=True)
+                    yield LiteralInput(placeholder="circle's name", id="circle-name", compact=True)
+                    yield LiteralInput(placeholder="usernames, in order", id="circle-members", compact=True)
+                    yield LiteralInput(placeholder="contribution", id="circle-contribution", compact=True)
+                    yield LiteralInput(placeholder="start YYYY-MM-DD", id="circle-start", compact=True)
                     yield Button("Set up", id="circle-create", compact=True)
                 yield Static("", id="circles-note", classes="note")
 
     def reload(self) -> None:
-        def read() -> tuple[tuple[FundLine, ...], tuple[CircleCard, ...]]:
-            with self.db.session() as session:
-                return funds_overview(session, self.actor), circles_overview(session, self.actor)
-
-        self.fetch(read, self._show)
+        self.fetch(lambda: funds_and_circles(self.db, self.actor), self._show)
 
     def _show(self, data: tuple[tuple[FundLine, ...], tuple[CircleCard, ...]]) -> None:
         self.funds, self.circles = data
         sign = self.campbank.season.currency_sign
 
         def money(cents: int) -> Text:
-            return Text(format_amount(cents, sign), justify="right")
+            return literal(format_amount(cents, sign), justify="right")
 
         table = self.query_one("#funds-office-table", VimTable)
         table.clear()
         for line in self.funds:
             fund = line.fund
-            table.add_row(f"#{fund.id}", Text(fund.name), money(fund.target), money(fund.total), str(fund.deadline),
-                          Text(fund.squad or "everyone"), str(line.contributors), fund.state, key=str(fund.id))
+            table.add_row(f"#{fund.id}", fund.name, money(fund.target), money(fund.total), str(fund.deadline),
+                          fund.squad or "everyone", str(line.contributors), fund.state, key=str(fund.id))
         table = self.query_one("#circles-office-table", VimTable)
         table.clear()
         for card in self.circles:
             circle = card.circle
             state = "void" if card.voided else ("finished" if card.held == len(circle.members) else "running")
-            table.add_row(f"#{circle.id}", Text(circle.name), money(circle.contribution), str(circle.start),
-                          Text(", ".join(circle.members)), f"{card.held}/{len(circle.members)}", state,
-                          key=str(circle.id))
+            table.add_row(f"#{circle.id}", circle.name, money(circle.contribution), str(circle.start),
+                          ", ".join(circle.members), f"{card.held}/{len(circle.members)}", state, key=str(circle.id))
         manager = self.actor.role == "manager"
         self.query_one("#circle-form").display = manager
         self.query_one("#circles-note", Static).update(
@@ -123,7 +120,7 @@ class FundsCirclesPane(Pane):
     def _fund_opened(self, fund_id: int) -> None:
         for widget_id in ("fund-name", "fund-target", "fund-deadline", "fund-squad"):
             self.query_one(f"#{widget_id}", Input).value = ""
-        self.app.notify(f"Fund #{fund_id} opened.")
+        notify(self.app, f"Fund #{fund_id} opened.")
         self.reload()
 
     def _create_circle(self) -> None:
@@ -136,13 +133,13 @@ class FundsCirclesPane(Pane):
     def _circle_created(self, circle_id: int) -> None:
         for widget_id in ("circle-name", "circle-members", "circle-contribution", "circle-start"):
             self.query_one(f"#{widget_id}", Input).value = ""
-        self.app.notify(f"Circle #{circle_id} set up.")
+        notify(self.app, f"Circle #{circle_id} set up.")
         self.reload()
 
     def _chosen_fund(self) -> FundLine | None:
         table = self.query_one("#funds-office-table", VimTable)
         if not self.funds or not 0 <= table.cursor_row < len(self.funds):
-            self.app.notify("Choose a fund in the table first.", severity="warning")
+            notify(self.app, "Choose a fund in the table first.", severity="warning")
             return None
         return self.funds[table.cursor_row]
 
@@ -178,7 +175,7 @@ class FundsCirclesPane(Pane):
     def action_void_circle(self) -> None:
         table = self.query_one("#circles-office-table", VimTable)
         if not self.circles or not 0 <= table.cursor_row < len(self.circles):
-            self.app.notify("Choose a circle in the Circles tab first.", severity="warning")
+            notify(self.app, "Choose a circle in the Circles tab first.", severity="warning")
             return
         card = self.circles[table.cursor_row]
         question = f"Void circle #{card.circle.id} ({card.circle.name})? Its {card.held} rounds held are reversed."
@@ -191,5 +188,5 @@ class FundsCirclesPane(Pane):
         self.app.push_screen(ConfirmReason(question, title="Void a circle", yes="Void it"), answer)
 
     def _after(self, message: str) -> None:
-        self.app.notify(message)
+        notify(self.app, message)
         self.reload()

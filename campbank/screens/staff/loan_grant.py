@@ -21,6 +21,8 @@ from campbank.ledger.actions.posting import Posted
 from campbank.rules.savings import schedule, total_due
 from campbank.widgets.ask import DIALOG_CSS
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, refusal
+from campbank.widgets.literal_input import LiteralInput
 
 
 class LoanGrantDialog(LedgerWork, ModalScreen[Posted | None]):
@@ -38,10 +40,10 @@ class LoanGrantDialog(LedgerWork, ModalScreen[Posted | None]):
         rules = self.campbank.season.loans
         with Vertical():
             yield Static("Grant a loan", classes="dialog-title")
-            yield Input(value=self.borrower or "", placeholder="borrower's username", id="loan-borrower",
-                        disabled=self.borrower is not None)
-            yield Input(placeholder=f"amount (at most {format_amount(rules.max_amount, '')})", id="loan-amount")
-            yield Input(placeholder=f"instalments (1 to {rules.max_instalments})", id="loan-instalments")
+            yield LiteralInput(value=self.borrower or "", placeholder="borrower's username", id="loan-borrower",
+                               disabled=self.borrower is not None)
+            yield LiteralInput(placeholder=f"amount (at most {format_amount(rules.max_amount, '')})", id="loan-amount")
+            yield LiteralInput(placeholder=f"instalments (1 to {rules.max_instalments})", id="loan-instalments")
             yield Static("", id="loan-preview")
             yield Static("", id="loan-error")
             with Horizontal(classes="dialog-buttons"):
@@ -67,11 +69,10 @@ class LoanGrantDialog(LedgerWork, ModalScreen[Posted | None]):
         total = total_due(amount, season.loans.interest_percent)
         start = clock.today()
         parts = schedule(total, count)
-        text = Text(f"Total due {format_amount(total, sign)} "
-                    f"({season.loans.interest_percent}% interest, rounded down to the cent):\n")
-        text.append("  ".join(f"{start + timedelta(days=k)}: {format_amount(part, sign)}"
-                              for k, part in enumerate(parts, start=1)))
-        return text
+        return literal(f"Total due {format_amount(total, sign)} "
+                       f"({season.loans.interest_percent}% interest, rounded down to the cent):\n"
+                       + "  ".join(f"{start + timedelta(days=k)}: {format_amount(part, sign)}"
+                                   for k, part in enumerate(parts, start=1)), multiline=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -90,7 +91,7 @@ class LoanGrantDialog(LedgerWork, ModalScreen[Posted | None]):
         count = self.query_one("#loan-instalments", Input).value.strip()
         error = self.query_one("#loan-error", Static)
         self.submit(lambda: loans.grant(self.db, self.actor, borrower, amount, count), self.dismiss,
-                    on_error=lambda refusal: error.update(Text(str(refusal), style="red")))
+                    on_error=lambda refused: error.update(refusal(refused, "red")))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -28,7 +28,7 @@ from campbank.screens.staff.loan_grant import LoanGrantDialog
 from campbank.screens.staff.print_statement import PrintStatementDialog
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
-from campbank.widgets.literal import notify, safe
+from campbank.widgets.literal import literal, notify, safe
 from campbank.widgets.vim_table import VimTable
 
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
@@ -59,8 +59,7 @@ def progress_table(card: StudentCard, sign: str) -> Table:
 
 def savings_facts(saved: SavingsCard, sign: str) -> Text:
     """The pockets (the split of the balance) and the open loan, in two lines; goal names literally."""
-    text = Text("Pockets ")
-    text.append("  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
+    text = literal("Pockets " + "  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
     loan = saved.open_loan
     if loan is not None:
         upcoming = next((line for line in loan.lines if line.status == "due"), None)
@@ -118,8 +117,7 @@ class StudentDetailScreen(LedgerWork, Screen[None]):
             card = student_card(self.db, self.actor, self.username)
             if not any(getattr(self.campbank.season, part).enabled for part in OFF):
                 return card, None
-            with self.db.session() as session:
-                return card, savings_card(session, self.actor, self.username)
+            return card, savings_card(self.db, self.actor, self.username)
 
         self.fetch(read, lambda cards: self._show(*cards))
 

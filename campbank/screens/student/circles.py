@@ -3,14 +3,15 @@ it was held (docs/savings.md#savings-circles)."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal
+from campbank.widgets.literal_table import LiteralTable
 
 
 class CirclesView(LedgerWork, Vertical):
@@ -22,7 +23,7 @@ class CirclesView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="circles-intro")
-        table: DataTable[str] = DataTable(id="circle-rounds", cursor_type="row")
+        table = LiteralTable(id="circle-rounds", cursor_type="row")
         table.add_columns("Circle", "Round", "Date", "Pays out to", "Everyone pays", "Held")
         yield table
 
@@ -30,15 +31,11 @@ class CirclesView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        def load() -> SavingsCard:
-            with self.db.session() as session:
-                return savings_card(session, self.actor, self.actor.username)
-
-        self.fetch(load, self._show)
+        self.fetch(lambda: savings_card(self.db, self.actor, self.actor.username), self._show)
 
     def _show(self, card: SavingsCard) -> None:
         sign = card.season.currency_sign
-        table = self.query_one("#circle-rounds", DataTable)
+        table = self.query_one("#circle-rounds", LiteralTable)
         table.clear()
         intro = self.query_one("#circles-intro", Static)
         if not card.circles:
@@ -50,7 +47,7 @@ class CirclesView(LedgerWork, Vertical):
             circle = circle_card.circle
             state = " (void)" if circle_card.voided else ""
             for line in circle_card.rounds:
-                receiver = Text(line.receiver, style="bold" if line.receiver == card.username else "")
-                table.add_row(Text(f"#{circle.id} {circle.name}{state}"), f"{line.number}/{len(circle.members)}",
-                              str(line.day), receiver, Text(format_amount(circle.contribution, sign), justify="right"),
-                              "yes" if line.held else "")
+                receiver = literal(line.receiver, style="bold" if line.receiver == card.username else "")
+                pays = literal(format_amount(circle.contribution, sign), justify="right")
+                table.add_row(literal(f"#{circle.id} {circle.name}{state}"), f"{line.number}/{len(circle.members)}",
+                              str(line.day), receiver, pays, "yes" if line.held else "")

@@ -6,12 +6,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.actions import funds
 from campbank.ledger.views.savings import FundLine, funds_overview
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, refusal
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 
 class FundsView(LedgerWork, Vertical):
@@ -29,11 +32,11 @@ class FundsView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Funds you may give to, and those you gave to (choose one, then the amount):")
-        table: DataTable[str] = DataTable(id="funds-table", cursor_type="row")
+        table = LiteralTable(id="funds-table", cursor_type="row")
         table.add_columns("#", "Fund", "Target", "Total", "Deadline", "Yours", "State")
         yield table
         with Horizontal(classes="form-row"):
-            yield Input(placeholder="amount", id="fund-amount", compact=True)
+            yield LiteralInput(placeholder="amount", id="fund-amount", compact=True)
             yield Button("Contribute", variant="primary", id="contribute", compact=True)
         yield Static("", id="funds-message")
 
@@ -41,22 +44,18 @@ class FundsView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        def load() -> tuple[FundLine, ...]:
-            with self.db.session() as session:
-                return funds_overview(session, self.actor)
-
-        self.fetch(load, self._show)
+        self.fetch(lambda: funds_overview(self.db, self.actor), self._show)
 
     def _show(self, lines: tuple[FundLine, ...]) -> None:
         self.lines = lines
         sign = self.campbank.season.currency_sign
-        table = self.query_one("#funds-table", DataTable)
+        table = self.query_one("#funds-table", LiteralTable)
         table.clear()
         for line in lines:
             fund = line.fund
-            table.add_row(f"#{fund.id}", Text(fund.name), *(Text(format_amount(v, sign), justify="right")
-                                                           for v in (fund.target, fund.total)),
-                          str(fund.deadline), Text(format_amount(line.mine, sign), justify="right"), fund.state,
+            table.add_row(f"#{fund.id}", literal(fund.name), *(literal(format_amount(v, sign), justify="right")
+                                                              for v in (fund.target, fund.total)),
+                          str(fund.deadline), literal(format_amount(line.mine, sign), justify="right"), fund.state,
                           key=str(fund.id))
         if not lines:
             self.query_one("#funds-message", Static).update("No fund is open for you now.")
@@ -70,7 +69,7 @@ class FundsView(LedgerWork, Vertical):
             self.contribute()
 
     def contribute(self) -> None:
-        table = self.query_one("#funds-table", DataTable)
+        table = self.query_one("#funds-table", LiteralTable)
         message = self.query_one("#funds-message", Static)
         if not self.lines or not 0 <= table.cursor_row < len(self.lines):
             message.update(Text("Choose a fund in the table first.", style="red"))
@@ -78,7 +77,7 @@ class FundsView(LedgerWork, Vertical):
         fund = self.lines[table.cursor_row].fund
         amount = self.query_one("#fund-amount", Input).value.strip()
         self.submit(lambda: funds.contribute(self.db, self.actor, fund.id, amount), self._given,
-                    on_error=lambda error: message.update(Text(str(error), style="red")))
+                    on_error=lambda error: message.update(refusal(error, "red")))
 
     def _given(self, posted) -> None:
         self.query_one("#fund-amount", Input).value = ""

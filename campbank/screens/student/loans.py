@@ -6,23 +6,27 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.actions import loans
 from campbank.ledger.views.savings import LoanCard, SavingsCard, savings_card
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal, refusal
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 
 def loan_summary(card: LoanCard, sign: str) -> Text:
+    """The loan in one line; amounts carry the season's currency sign, shown literally."""
     loan = card.loan
-    text = Text(f"Loan #{loan.id} of {format_amount(loan.principal, sign)} on {loan.day}: ", style="bold")
-    text.append(f"{format_amount(loan.total_due, sign)} due in {len(loan.schedule)} instalments, "
-                f"{format_amount(loan.paid, sign)} paid")
+    text = literal(f"Loan #{loan.id} of {format_amount(loan.principal, sign)} on {loan.day}: ", style="bold")
+    rest = (f"{format_amount(loan.total_due, sign)} due in {len(loan.schedule)} instalments, "
+            f"{format_amount(loan.paid, sign)} paid")
     if loan.written_off:
-        text.append(f", {format_amount(loan.written_off, sign)} written off")
-    text.append(f", {format_amount(loan.outstanding, sign)} outstanding ({card.status})")
-    return text
+        rest += f", {format_amount(loan.written_off, sign)} written off"
+    rest += f", {format_amount(loan.outstanding, sign)} outstanding ({card.status})"
+    return text.append_text(literal(rest))
 
 
 class LoansView(LedgerWork, Vertical):
@@ -37,11 +41,11 @@ class LoansView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="loan-summary")
-        table: DataTable[str] = DataTable(id="loan-schedule", cursor_type="row")
+        table = LiteralTable(id="loan-schedule", cursor_type="row")
         table.add_columns("Instalment", "Due on", "Amount", "Charged", "Left", "Status")
         yield table
         with Horizontal(classes="form-row", id="repay-row"):
-            yield Input(placeholder="amount", id="repay-amount", compact=True)
+            yield LiteralInput(placeholder="amount", id="repay-amount", compact=True)
             yield Button("Repay early", variant="primary", id="repay", compact=True)
         yield Static("", id="loans-message")
         yield Static("", id="loans-earlier")
@@ -50,16 +54,12 @@ class LoansView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        def load() -> SavingsCard:
-            with self.db.session() as session:
-                return savings_card(session, self.actor, self.actor.username)
-
-        self.fetch(load, self._show)
+        self.fetch(lambda: savings_card(self.db, self.actor, self.actor.username), self._show)
 
     def _show(self, card: SavingsCard) -> None:
         sign = card.season.currency_sign
         shown = card.open_loan or (card.loans[0] if card.loans else None)
-        table = self.query_one("#loan-schedule", DataTable)
+        table = self.query_one("#loan-schedule", LiteralTable)
         table.clear()
         self.query_one("#repay-row").display = card.open_loan is not None
         if shown is None:
@@ -68,12 +68,12 @@ class LoansView(LedgerWork, Vertical):
             return
         self.query_one("#loan-summary", Static).update(loan_summary(shown, sign))
         for line in shown.lines:
-            table.add_row(str(line.number), str(line.due), *(Text(format_amount(v, sign), justify="right")
+            table.add_row(str(line.number), str(line.due), *(literal(format_amount(v, sign), justify="right")
                                                              for v in (line.amount, line.charged, line.left)),
                           line.status)
         earlier = [c for c in card.loans if c is not shown]
         self.query_one("#loans-earlier", Static).update(
-            Text("Earlier loans: " + "; ".join(f"#{c.loan.id} {format_amount(c.loan.principal, sign)} "
+            literal("Earlier loans: " + "; ".join(f"#{c.loan.id} {format_amount(c.loan.principal, sign)} "
                                                f"on {c.loan.day} ({c.status})" for c in earlier)) if earlier else "")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -88,7 +88,7 @@ class LoansView(LedgerWork, Vertical):
         amount = self.query_one("#repay-amount", Input).value.strip()
         message = self.query_one("#loans-message", Static)
         self.submit(lambda: loans.repay(self.db, self.actor, amount), self._repaid,
-                    on_error=lambda error: message.update(Text(str(error), style="red")))
+                    on_error=lambda error: message.update(refusal(error, "red")))
 
     def _repaid(self, posted) -> None:
         self.query_one("#repay-amount", Input).value = ""

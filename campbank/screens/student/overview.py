@@ -74,8 +74,8 @@ class Overview(LedgerWork, VerticalScroll):
         balance.set_class(season.balance_danger < snap.row.balance < season.balance_warning, "warning")
         split = self.query_one("#balance-split", Static)
         split.display = bool(snap.row.saved)
-        split.update(f"main pocket {format_amount(snap.row.main, sign)} + other pockets "
-                     f"{format_amount(snap.row.saved, sign)} (the Pockets tab shows each)")
+        split.update(literal(f"main pocket {format_amount(snap.row.main, sign)} + other pockets "
+                             f"{format_amount(snap.row.saved, sign)} (the Pockets tab shows each)"))
         self.query_one("#certificates", Static).update(
             assemble("Book certificates: ", (format_amount(snap.row.certificates, sign), "bold")))
         final = snap.study.final

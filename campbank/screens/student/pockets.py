@@ -7,21 +7,23 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.actions import pockets
 from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import assemble, literal, refusal
+from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.literal_table import LiteralTable
 
 
 def split_text(card: SavingsCard, sign: str) -> Text:
     """`Total 130.00@ = main 80.00@ + savings 40.00@ + Bike 10.00@`, goal names shown literally."""
-    text = Text("Total ", style="bold").append(format_amount(card.total, sign), style="bold")
+    parts: list[str | tuple[str, str]] = [("Total ", "bold"), (format_amount(card.total, sign), "bold")]
     for n, pocket in enumerate(card.pockets):
-        text.append(" = " if n == 0 else " + ").append(pocket.name).append(" ")
-        text.append(format_amount(pocket.balance, sign), style="bold")
-    return text
+        parts += [" = " if n == 0 else " + ", pocket.name, " ", (format_amount(pocket.balance, sign), "bold")]
+    return assemble(*parts, multiline=False)
 
 
 class PocketsView(LedgerWork, Vertical):
@@ -43,17 +45,17 @@ class PocketsView(LedgerWork, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pockets-split")
-        table: DataTable[str] = DataTable(id="pockets-table", cursor_type="row")
+        table = LiteralTable(id="pockets-table", cursor_type="row")
         table.add_columns("Pocket", "Kind", "Balance", "Target")
         yield table
         with Horizontal(classes="form-row"):
             yield Select([], prompt="from", id="move-from", compact=True)
             yield Select([], prompt="to", id="move-to", compact=True)
-            yield Input(placeholder="amount", id="move-amount", compact=True)
+            yield LiteralInput(placeholder="amount", id="move-amount", compact=True)
             yield Button("Move", variant="primary", id="move", compact=True)
         with Horizontal(classes="form-row"):
-            yield Input(placeholder="goal name, e.g. Bike", id="goal-name", compact=True)
-            yield Input(placeholder="target (optional)", id="goal-target", compact=True)
+            yield LiteralInput(placeholder="goal name, e.g. Bike", id="goal-name", compact=True)
+            yield LiteralInput(placeholder="target (optional)", id="goal-target", compact=True)
             yield Button("Open goal", id="open-goal", compact=True)
             yield Button("Open savings", id="open-savings", compact=True)
         yield Static("", id="pockets-message")
@@ -62,26 +64,22 @@ class PocketsView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        def load() -> SavingsCard:
-            with self.db.session() as session:
-                return savings_card(session, self.actor, self.actor.username)
-
-        self.fetch(load, self._show)
+        self.fetch(lambda: savings_card(self.db, self.actor, self.actor.username), self._show)
 
     def _show(self, card: SavingsCard) -> None:
         self.card = card
         season = card.season
         sign = season.currency_sign
         self.query_one("#pockets-split", Static).update(split_text(card, sign))
-        table = self.query_one("#pockets-table", DataTable)
+        table = self.query_one("#pockets-table", LiteralTable)
         table.clear()
         for pocket in card.pockets:
             target = ""
             if pocket.target:
                 target = f"{format_amount(pocket.target, sign)} ({min(100, pocket.balance * 100 // pocket.target)}%)"
-            table.add_row(Text(pocket.name), pocket.kind, Text(format_amount(pocket.balance, sign), justify="right"),
-                          target, key=pocket.account)
-        names = [(Text(p.name), p.name) for p in card.pockets]
+            balance = literal(format_amount(pocket.balance, sign), justify="right")
+            table.add_row(literal(pocket.name), pocket.kind, balance, literal(target), key=pocket.account)
+        names = [(literal(p.name), p.name) for p in card.pockets]
         for select_id in ("#move-from", "#move-to"):
             select = self.query_one(select_id, Select)
             chosen = select.value
@@ -118,7 +116,7 @@ class PocketsView(LedgerWork, Vertical):
             return
         amount = self.query_one("#move-amount", Input).value.strip()
         self.submit(lambda: pockets.move(self.db, self.actor, source, target, amount), self._moved,
-                    on_error=lambda error: self._say(Text(str(error), style="red")))
+                    on_error=lambda error: self._say(refusal(error, "red")))
 
     def _moved(self, posted) -> None:
         self.query_one("#move-amount", Input).value = ""
@@ -127,16 +125,16 @@ class PocketsView(LedgerWork, Vertical):
 
     def _open(self, kind: str, name: str | None, target: str | None) -> None:
         self.submit(lambda: pockets.open_pocket(self.db, self.actor, kind, name, target=target), self._opened,
-                    on_error=lambda error: self._say(Text(str(error), style="red")))
+                    on_error=lambda error: self._say(refusal(error, "red")))
 
     def _opened(self, opened) -> None:
         self.query_one("#goal-name", Input).value = ""
         self.query_one("#goal-target", Input).value = ""
-        self._say(Text(f"Opened the pocket {opened.name!r}."))
+        self._say(literal(f"Opened the pocket {opened.name!r}."))
         self.reload()
 
     def action_close_pocket(self) -> None:
-        table = self.query_one("#pockets-table", DataTable)
+        table = self.query_one("#pockets-table", LiteralTable)
         if self.card is None or table.cursor_row < 0 or table.cursor_row >= len(self.card.pockets):
             return
         pocket = self.card.pockets[table.cursor_row]
@@ -145,10 +143,10 @@ class PocketsView(LedgerWork, Vertical):
             return
         self.submit(lambda: pockets.close_pocket(self.db, self.actor, pocket.name),
                     lambda _none: self._pocket_closed(pocket.name),
-                    on_error=lambda error: self._say(Text(str(error), style="red")))
+                    on_error=lambda error: self._say(refusal(error, "red")))
 
     def _pocket_closed(self, name: str) -> None:
-        self._say(Text(f"Closed the pocket {name!r}."))
+        self._say(literal(f"Closed the pocket {name!r}."))
         self.reload()
 
     def _say(self, message: Text) -> None:
