@@ -54,8 +54,7 @@ def test_the_statement_shows_each_pocket_and_the_open_loan_as_the_students_scree
     assert raw["savings"] > 2_450  # interest of the 7th and 8th
     assert st.total == st.closing + sum(raw.values()) == total_of(saver.path, "s1")
     screen = account_balance(saver.db, saver.actor("s1"), "s1")
-    with saver.db.session() as session:
-        card = savings_card(session, saver.actor("s1"), "s1")
+    card = savings_card(saver.db, saver.actor("s1"), "s1")
     assert (st.closing, st.saved, st.total) == (screen.main, screen.saved, screen.balance)
     assert st.loan is not None and card.open_loan is not None
     assert (st.loan.id, st.loan.outstanding) == (card.open_loan.loan.id, card.open_loan.loan.outstanding) == (
