@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -40,19 +40,27 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_date(value: str | None, field: str) -> date | None:
+    """YYYY-MM-DD, or `today` / `yesterday` (the camp's calendar day)."""
+    from campbank.ledger import clock
+
     if value is None:
         return None
+    word = value.strip().casefold()
+    if word in ("today", "yesterday"):
+        return clock.today() - timedelta(days=1 if word == "yesterday" else 0)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{value!r} is not a date written YYYY-MM-DD", field=field) from None
+        raise InputError(f"{value!r} is not a date written YYYY-MM-DD, today or yesterday", field=field) from None
 
 
 @tax_app.command("run")
 def tax_run(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="The day to run (default today).")] = None,
-    through: Annotated[str | None, typer.Option(help="Catch up every day up to this one.")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="The day to run: YYYY-MM-DD, today or yesterday "
+                                                           "(default today).")] = None,
+    through: Annotated[str | None, typer.Option(help="Catch up every day up to this one (YYYY-MM-DD, today or "
+                                                     "yesterday); never a day after today.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
     as_user: RunAs = None,
 ) -> None:
