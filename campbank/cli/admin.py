@@ -21,7 +21,8 @@ from campbank.cli.common import (
 from campbank.cli.season_try import season_try
 from campbank.widgets.literal import literal
 
-season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
+season_app = typer.Typer(help="The season's rules: load a season file, show the one in force, move its dates, "
+                                  "close it.")
 
 
 def register(app: typer.Typer) -> None:
@@ -104,6 +105,33 @@ def season_load(
 
 
 season_app.command("try")(season_try)
+
+
+@season_app.command("close")
+def season_close(
+    ctx: typer.Context,
+    statements: Annotated[Path | None, typer.Option(
+        "--statements", help="Where to write every student's closing statement (default: beside the database, "
+                             "NAME-statements.pdf).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Close before the day after the last day.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
+) -> None:
+    """Close the season for good: refused while anything is left undone (each listed); then every change is
+    refused, every read keeps working, and each student's statement is written."""
+    from campbank.formats.statements.output import judge
+    from campbank.formats.statements.writer import write_statements
+    from campbank.ledger.actions.closing import close
+
+    with fail_on_error():
+        db = state(ctx).database()
+        actor = manager_for(ctx, db, as_user)
+        out = statements or db.path.with_name(f"{db.path.stem}-statements.pdf")
+        judge(out, force=False, protect=[db.path])  # a bad path is refused before the camp is closed
+        closed = close(db, actor, force=force)
+        console.print(f"Season [bold]{esc(closed.season)}[/] is closed: every change is refused from now on; "
+                      "reports, exports, statements, verify and backups still work.")
+        written = write_statements(db, actor, None, out)
+    console.print(f"Statements of {written.students} students ({written.pages} pages) in {esc(written.path)}")
 
 
 @season_app.command("dates")
