@@ -54,6 +54,14 @@ def store(session: Session, toml_text: str, source: str, *, actor_id: int | None
     return season
 
 
+def season_stamp(db: Database) -> tuple[int, str] | None:
+    """Which season row is in force (its id and load time): one tiny read, so a running UI can ask every
+    half minute whether a manager loaded a season or moved its dates."""
+    with db.session() as session:
+        newest = session.connection().exec_driver_sql(_NEWEST).first()
+        return None if newest is None else (int(newest[0]), str(newest[1]))
+
+
 def season_in_force(db: Database) -> Season:
     """The season in force now (it changes when a manager loads a season file)."""
     with db.session() as session:
