@@ -93,7 +93,7 @@ def read_payload(file: str) -> object:
         except UnicodeDecodeError:
             raise InputError(f"{file} is not UTF-8 text", field="payload") from None
     try:
-        # parse_float=Decimal: `12.5` is read exactly, as 12.50@ (docs/cli.md#amounts), never as a float.
+        # parse_float=Decimal: `12.5` is read exactly, as 12.50@ (docs/season.md#exit-codes), never as a float.
         return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=_whole_number,
                           parse_float=_exact_number)
     except json.JSONDecodeError as error:

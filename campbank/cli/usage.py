@@ -1,7 +1,7 @@
 """Every usage error as one `error:` line (exit 2), the way the ledger's refusals are printed.
 
 Typer would print a usage block, a hint and a framed panel; a script reading the output, or a person in a
-hurry, needs one line that says what is wrong and where to look (docs/cli.md#exit-codes).
+hurry, needs one line that says what is wrong and where to look (docs/season.md#exit-codes).
 """
 
 from __future__ import annotations

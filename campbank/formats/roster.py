@@ -28,7 +28,7 @@ TITLE_LINES = 5  # lines above the header a secretary may use for a title ("Camp
 FULL_NAME = "full_name"  # one column "ФИО" / "full name": last, first and middle name in that order
 
 # Headers as secretaries write them, English or Russian, matched after lower-casing and turning spaces,
-# hyphens and underscores into one "_" (docs/roster.md#columns).
+# hyphens and underscores into one "_" (docs/season.md#the-roster).
 HEADER_ALIASES = {
     **{column: column for column in COLUMNS},
     "surname": "last_name", "family_name": "last_name", "lastname": "last_name", "firstname": "first_name",

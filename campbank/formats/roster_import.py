@@ -7,7 +7,7 @@ exist only if their passwords were written, and a run killed after its commit le
 workbook) and never left behind for people who were not created. The credentials path is judged like every
 output (`store.outputs`) before anything else is done: never a database, a device or a folder, and an
 existing file only with `force` — except an existing credentials workbook, which is merged: its rows are kept
-and the new people's added (docs/roster.md#credentials), so a late student's import never loses the others'.
+and the new people's added (docs/season.md#credentials), so a late student's import never loses the others'.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Safe to run twice, from two processes at once, or while the UI is open: each date's transaction carries
 the system key `sys:tax:DATE` (which no payload can carry), checked and written under the write lock, so a
 date is charged once. A day whose tax was voided may be charged again: the new transaction's key is the
-next generation (`sys:tax:DATE:2`), and only a counted tax blocks a run (docs/tax.md).
+next generation (`sys:tax:DATE:2`), and only a counted tax blocks a run (docs/season.md#who-pays-the-tax).
 
 A day is charged to the students who were active on it (added on or before it, not deactivated before
 it), and never a day after today.

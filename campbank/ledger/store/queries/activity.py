@@ -2,7 +2,7 @@
 
 An account keeps only whether it is active now; when it stopped (or started again) is in the audit log
 (`user.deactivate`, `user.reactivate`), which nobody can change. A date is the camp's calendar day (the
-office laptop's local date), as everywhere else (docs/tax.md#who-pays).
+office laptop's local date), as everywhere else (docs/season.md#who-pays-the-tax).
 """
 
 from __future__ import annotations
