@@ -10,7 +10,6 @@ from season_cli import cli, new_camp
 
 from campbank.ledger.verify import verify_file
 
-TODAY = date.today()
 M = ("--as", "manager")
 
 
@@ -25,7 +24,7 @@ def camp(tmp_path, first_day: date):
 
 
 def test_closing_lists_what_is_missing_and_refuses_until_it_is_done(tmp_path):
-    path, password = camp(tmp_path, TODAY - timedelta(days=5))  # the last day was yesterday
+    path, password = camp(tmp_path, date.today() - timedelta(days=5))  # the last day was yesterday
     before = query(path, "SELECT * FROM txn"), query(path, "SELECT * FROM meta")
     out = cli(path, "season", "close", *M, password=password, code=1).output
     assert "not taxed" in out and "final study fine" in out and "tax run --through" in out
@@ -47,9 +46,9 @@ def test_closing_lists_what_is_missing_and_refuses_until_it_is_done(tmp_path):
 
 
 def test_closing_before_the_last_day_is_over_needs_force(tmp_path):
-    path, password = camp(tmp_path, TODAY - timedelta(days=1))
+    path, password = camp(tmp_path, date.today() - timedelta(days=1))
     out = cli(path, "season", "close", *M, password=password, code=1).output
-    assert f"runs until {TODAY + timedelta(days=3)}" in out and "--force" in out
+    assert f"runs until {date.today() + timedelta(days=3)}" in out and "--force" in out
     out = cli(path, "season", "close", "--force", *M, password=password, code=1).output
     assert "not taxed" in out  # forced past the date, never past what is missing
     cli(path, "tax", "run", "--through", "today")

@@ -14,7 +14,6 @@ from campbank.ledger.season.dates import redate
 from campbank.ledger.season.load import SEASON_FILES, parse_season
 from campbank.ledger.verify import verify_file
 
-TODAY = date.today()
 CLASSIC = SEASON_FILES["classic"].read_text(encoding="utf-8")
 
 
@@ -50,27 +49,28 @@ def test_redate_refuses_an_impossible_length(days):
 @pytest.mark.parametrize("name", sorted(SEASON_FILES))
 def test_every_shipped_season_can_be_dated(name):
     text = SEASON_FILES[name].read_text(encoding="utf-8")
-    season = parse_season(redate(text, TODAY, 14), name)
-    assert season.first_day == TODAY and season.days == 14
+    season = parse_season(redate(text, date.today(), 14), name)
+    assert season.first_day == date.today() and season.days == 14
 
 
 def test_init_on_this_summers_dates_posts_today_and_grants_today(tmp_path):
     path = tmp_path / "camp.db"
-    password = new_camp(path, "--first-day", (TODAY - timedelta(days=2)).isoformat(), "--days", "18")
-    assert f"{TODAY - timedelta(days=2)} to {TODAY + timedelta(days=15)}" in cli(path, "season", "show").output
+    today = date.today()
+    password = new_camp(path, "--first-day", (today - timedelta(days=2)).isoformat(), "--days", "18")
+    assert f"{today - timedelta(days=2)} to {today + timedelta(days=15)}" in cli(path, "season", "show").output
     cli(path, "users", "add", "--last-name", "Pervaya", "--first-name", "Olga", "--role", "student",
         "--squad", "Squad 1", "--grade", "7", "--as", "manager", password=password)
     payload = tmp_path / "p.json"
     payload.write_text('{"type": "general_money", "money_type": "reward", "description": "first day", '
                        '"amounts": {"pervaya.o": "5"}}', encoding="utf-8")
     assert "Posted #" in cli(path, "post", "--as", "manager", str(payload), password=password).output
-    assert query(path, "SELECT day FROM txn ORDER BY id") == [(TODAY.isoformat(),), (TODAY.isoformat(),)]
+    assert query(path, "SELECT day FROM txn ORDER BY id") == [(date.today().isoformat(),), (date.today().isoformat(),)]
     assert verify_file(path).ok
 
 
 def test_a_student_added_before_the_camp_is_granted_on_its_first_day(tmp_path):
     path = tmp_path / "camp.db"
-    first = TODAY + timedelta(days=10)
+    first = date.today() + timedelta(days=10)
     password = new_camp(path, "--first-day", first.isoformat())
     cli(path, "users", "add", "--last-name", "Rannyaya", "--first-name", "Olga", "--role", "student",
         "--squad", "Squad 1", "--grade", "7", "--as", "manager", password=password)
@@ -79,16 +79,16 @@ def test_a_student_added_before_the_camp_is_granted_on_its_first_day(tmp_path):
 
 def test_season_dates_moves_the_season_unless_a_transaction_would_fall_outside(tmp_path):
     path = tmp_path / "camp.db"
-    password = new_camp(path, "--first-day", TODAY.isoformat())
-    out = cli(path, "season", "dates", "--first-day", (TODAY - timedelta(days=3)).isoformat(), "--days", "30",
+    password = new_camp(path, "--first-day", date.today().isoformat())
+    out = cli(path, "season", "dates", "--first-day", (date.today() - timedelta(days=3)).isoformat(), "--days", "30",
               "--as", "manager", password=password).output
-    assert f"now runs {TODAY - timedelta(days=3)} to {TODAY + timedelta(days=26)} (30 days)" in out
+    assert f"now runs {date.today() - timedelta(days=3)} to {date.today() + timedelta(days=26)} (30 days)" in out
     cli(path, "users", "add", "--last-name", "Pervaya", "--first-name", "Olga", "--role", "student",
         "--squad", "Squad 1", "--grade", "7", "--as", "manager", password=password)
     seasons = query(path, "SELECT COUNT(*) FROM season")
-    refused = cli(path, "season", "dates", "--first-day", (TODAY + timedelta(days=1)).isoformat(),
+    refused = cli(path, "season", "dates", "--first-day", (date.today() + timedelta(days=1)).isoformat(),
                   "--as", "manager", password=password, code=1)
-    assert f"#1 (general_money, {TODAY}) would fall outside" in refused.output
+    assert f"#1 (general_money, {date.today()}) would fall outside" in refused.output
     assert query(path, "SELECT COUNT(*) FROM season") == seasons
     assert "season.dates" in {row[0] for row in query(path, "SELECT action FROM audit_log")}
     # needs a manager

@@ -11,7 +11,6 @@ from season_cli import cli, new_camp
 
 from campbank.ledger.verify import verify_file
 
-TODAY = date.today()
 GRANT = 12_000
 
 
@@ -32,15 +31,15 @@ def fines_of(path, state="processed"):
 
 
 def test_charging_before_the_stage_day_needs_force_and_shows_the_figures_first(tmp_path):
-    path, password = camp_on(tmp_path, TODAY - timedelta(days=2))  # day 3 of 21
+    path, password = camp_on(tmp_path, date.today() - timedelta(days=2))  # day 3 of 21
     me = ("--as", "manager")
     refused = cli(path, "fines", "charge", "--stage", "final", "--yes", *me, password=password, code=1).output
     assert "The final stage (due " in refused and "3 students would be charged 4005.00@ in all" in refused
-    assert f"falls due on {TODAY + timedelta(days=18)}" in refused and "--force" in refused
+    assert f"falls due on {date.today() + timedelta(days=18)}" in refused and "--force" in refused
     assert fines_of(path) == (0, 0)
     # the equator falls due on day 11
     out = cli(path, "fines", "charge", "--stage", "equator", "--yes", *me, password=password, code=1).output
-    assert f"falls due on {TODAY + timedelta(days=8)}" in out
+    assert f"falls due on {date.today() + timedelta(days=8)}" in out
     # asked, and answered no: nothing
     cli(path, "fines", "charge", "--stage", "final", "--force", *me, password=password, input="n\n", code=1)
     assert fines_of(path) == (0, 0)
@@ -51,7 +50,7 @@ def test_charging_before_the_stage_day_needs_force_and_shows_the_figures_first(t
 
 
 def test_fines_void_reverses_a_whole_stage_in_one_step_and_it_can_be_charged_again(tmp_path):
-    path, password = camp_on(tmp_path, TODAY - timedelta(days=20))  # the last day: the final is due
+    path, password = camp_on(tmp_path, date.today() - timedelta(days=20))  # the last day: the final is due
     me = ("--as", "manager")
     cli(path, "fines", "charge", "--stage", "final", "--yes", *me, password=password)
     assert fines_of(path) == (3, 400_500)
@@ -74,5 +73,5 @@ def test_fines_void_reverses_a_whole_stage_in_one_step_and_it_can_be_charged_aga
 
 @pytest.mark.parametrize("stage", ["midterm", ""])
 def test_an_unknown_stage_is_bad_input(tmp_path, stage):
-    path, password = camp_on(tmp_path, TODAY, students=1)
+    path, password = camp_on(tmp_path, date.today(), students=1)
     cli(path, "fines", "void", "--stage", stage, "--as", "manager", password=password, code=2)

@@ -15,7 +15,6 @@ from campbank.ledger.store.database import open_database
 from campbank.ledger.store.queries.activity import active_on
 from campbank.ledger.verify import verify_file
 
-TODAY = date.today()
 CLASSIC_TAX = [0, 5, 7, 9, 12, 15, 18, 20, 22, 23, 24] + [25] * 10  # @, by season day
 
 
@@ -37,12 +36,12 @@ def test_active_on_a_day():
 def camp_on_day_8(tmp_path):
     """A camp whose first day was 7 days ago; `early` and `leaves` since day 1, `late` added today."""
     path = tmp_path / "camp.db"
-    password = new_camp(path, "--first-day", (TODAY - timedelta(days=7)).isoformat())
+    password = new_camp(path, "--first-day", (date.today() - timedelta(days=7)).isoformat())
     db = open_database(path)
     with db.session() as session:
         from campbank.ledger.people import account_named
         manager = Actor.of(account_named(session, "manager"))
-    with clock.fixed_at(morning(TODAY - timedelta(days=7))):  # the first day's roster
+    with clock.fixed_at(morning(date.today() - timedelta(days=7))):  # the first day's roster
         for name in ("early", "leaves"):
             add_user(db, manager, last_name=name.title(), first_name="A", role="student", squad="Squad 1",
                      grade=9, username=name, password="student-pass-1")
@@ -62,20 +61,20 @@ def tax_days_of(path, username):
 
 def test_a_day_after_today_is_refused_and_nothing_is_charged(tmp_path):
     path, _ = camp_on_day_8(tmp_path)
-    ahead = (TODAY + timedelta(days=3)).isoformat()
+    ahead = (date.today() + timedelta(days=3)).isoformat()
     out = cli(path, "tax", "run", "--through", ahead, code=1).output
     assert f"{ahead} is after today" in out
-    cli(path, "tax", "run", "--date", (TODAY + timedelta(days=1)).isoformat(), code=1)
+    cli(path, "tax", "run", "--date", (date.today() + timedelta(days=1)).isoformat(), code=1)
     assert query(path, "SELECT COUNT(*) FROM txn WHERE type = 'tax'") == [(0,)]
 
 
 def test_catch_up_through_today_charges_each_student_for_the_days_they_were_active(tmp_path):
     path, _ = camp_on_day_8(tmp_path)
     cli(path, "tax", "run", "--through", "today")
-    days = [(TODAY - timedelta(days=7 - i)).isoformat() for i in range(1, 8)]  # day 1's tax is 0
+    days = [(date.today() - timedelta(days=7 - i)).isoformat() for i in range(1, 8)]  # day 1's tax is 0
     assert tax_days_of(path, "early") == [(d,) for d in days]
     assert tax_days_of(path, "leaves") == [(d,) for d in days]  # deactivated today: taxed through today
-    assert tax_days_of(path, "late") == [(TODAY.isoformat(),)]  # added today: today only
+    assert tax_days_of(path, "late") == [(date.today().isoformat(),)]  # added today: today only
     grant = 120
     expected = {"early": grant - sum(CLASSIC_TAX[:8]), "leaves": grant - sum(CLASSIC_TAX[:8]),
                 "late": grant - CLASSIC_TAX[7]}
@@ -87,7 +86,7 @@ def test_catch_up_through_today_charges_each_student_for_the_days_they_were_acti
 
 def test_yesterday_and_void_then_run_again(tmp_path):
     path, password = camp_on_day_8(tmp_path)
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
     assert "charged 18.00@ to 2 students" in cli(path, "tax", "run", "--date", "yesterday").output
     cli(path, "tax", "void", yesterday, "--as", "manager", password=password)
     out = cli(path, "tax", "run", "--through", "yesterday").output

@@ -18,7 +18,7 @@ from season_cli import cli, new_camp
 from campbank.ledger import clock
 from campbank.ledger.verify import verify_file
 
-FIRST = date.today()  # the camp starts today; the test walks its days with the ledger's clock
+FIRST = date.today()  # the camp's first day: set again when the test starts (a run may cross midnight)
 DAYS = 6
 TAX = [0, 5, 7, 9, 12, 15]  # @: the classic schedule's first six days
 GRANT = 120
@@ -70,6 +70,8 @@ CSV_ROSTER = """Список лагеря «Исток», лето {year}
 
 
 def test_a_new_camp_runs_its_whole_season_through_the_command_line(tmp_path):
+    global FIRST
+    FIRST = date.today()  # the camp starts today; the test walks its days with the ledger's clock
     camp = Camp(tmp_path)
     credentials = tmp_path / "passwords.xlsx"
 
