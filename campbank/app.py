@@ -22,7 +22,7 @@ from campbank.core.season import Season
 from campbank.core.text import shown
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
-from campbank.ledger.season.in_force import season_in_force
+from campbank.ledger.season.in_force import season_in_force, season_stamp
 from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
@@ -34,6 +34,7 @@ ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseSc
 # The kiosk starts over after an unexpected error, but not forever: more than this many in a minute and it
 # closes, and the login program that runs it (README, "The kiosk as a login program") starts a fresh one.
 KIOSK_RECOVERIES_PER_MINUTE = 5
+SEASON_CHECK = 30.0  # seconds between two looks at which season is in force (one tiny read)
 
 
 class CampBankApp(App[None]):
@@ -55,6 +56,9 @@ class CampBankApp(App[None]):
         self.db = db
         self.kiosk = kiosk
         self.season: Season = season_in_force(db)
+        self.season_stamp = season_stamp(db)
+        """The season row in force when `season` was read: a change is picked up within SEASON_CHECK seconds."""
+        self._idle_given = idle_seconds is not None
         default_idle = self.season.kiosk_idle_seconds if kiosk else self.season.office_idle_seconds
         self.idle_seconds: float = idle_seconds if idle_seconds is not None else default_idle
         """Seconds without a key or click before the kiosk signs out / the office locks."""
@@ -78,6 +82,22 @@ class CampBankApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.lock_when_idle, name="idle check")
+        self.set_interval(SEASON_CHECK, self.check_season, name="season check")
+
+    def check_season(self) -> None:
+        """Ask (in a thread) whether the season in force changed; take the new one's rules, names and idle times."""
+
+        def read() -> None:
+            stamp = season_stamp(self.db)
+            if stamp != self.season_stamp:
+                self.call_from_thread(self.take_season, stamp, season_in_force(self.db))
+
+        self.run_worker(read, thread=True, exit_on_error=False, group="season check", exclusive=True)
+
+    def take_season(self, stamp: tuple[int, str] | None, season: Season) -> None:
+        self.season_stamp, self.season = stamp, season
+        if not self._idle_given:
+            self.idle_seconds = season.kiosk_idle_seconds if self.kiosk else season.office_idle_seconds
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY):

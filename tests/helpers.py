@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from campbank.core.enums import State
+from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.states import transition
 from campbank.ledger.actions.users import add_user, deactivate
@@ -38,6 +39,7 @@ SQUADS = ("Squad 1", "Squad 2", "Squad 3", "Squad 4")
 DAY = "2018-08-10"  # inside the classic season (2018-08-06 .. 2018-08-26)
 GRANT = 12_000  # the classic season's initial grant, in cents
 T0 = datetime(2018, 8, 10, 12, 0, tzinfo=UTC)
+SET_UP = datetime(2018, 8, 6, 6, 0, tzinfo=UTC)  # the morning of the classic season's first day
 
 
 
@@ -78,6 +80,13 @@ def populate(db: Database, *, students: int = 5, staff: int = 2, managers: int =
     Students are spread over the four squads, grades 7..11. Everyone's password is the role's
     password constant. `managers` counts managers besides the first one ("manager").
     """
+    if clock._fixed is not None:  # the test chose the day everyone arrives
+        return _populate(db, students, staff, managers)
+    with clock.fixed_at(SET_UP):  # everyone is in the camp from its first day (the tax charges them from then)
+        return _populate(db, students, staff, managers)
+
+
+def _populate(db: Database, students: int, staff: int, managers: int) -> Camp:
     manager = actor_of(db, MANAGER)
     camp = Camp(db, managers=[MANAGER])
     for i in range(1, students + 1):

@@ -9,9 +9,11 @@ import typer
 
 from campbank.cli import admin, files, money_runs, reports, savings, serve, statements, transactions, ui, users
 from campbank.cli.common import State
+from campbank.cli.usage import OneLineErrors
 
 app = typer.Typer(
     name="campbank",
+    cls=OneLineErrors,
     help="The bank of a summer camp's virtual economy. Without a command: the office terminal UI.",
     no_args_is_help=False,
     add_completion=False,

@@ -22,7 +22,8 @@ from campbank.cli.common import (
 from campbank.cli.season_try import season_try
 from campbank.widgets.literal import literal
 
-season_app = typer.Typer(help="The season's rules: load a season file, show the one in force.")
+season_app = typer.Typer(help="The season's rules: load a season file, show the one in force, move its dates, "
+                                  "close it.")
 
 
 def register(app: typer.Typer) -> None:
@@ -35,15 +36,24 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ctx: typer.Context,
+    first_day: Annotated[str | None, typer.Option(
+        "--first-day", help="This summer's first day, YYYY-MM-DD (default: the season file's).")] = None,
+    days: Annotated[int | None, typer.Option(
+        "--days", help="How many days the camp lasts (default: as many as the season file's).")] = None,
     season: Annotated[str, typer.Option(help="A season file, or `classic` / `flat-tax` / `savings`.")] = "classic",
     manager: Annotated[str, typer.Option(help="Username of the first manager.")] = "manager",
 ) -> None:
-    """Create a new camp database: the season, the bank account and the first manager."""
+    """Create a new camp database: the season (on this summer's dates), the bank account and the first manager."""
+    from campbank.cli.money_runs import parse_date
     from campbank.ledger.actions.setup import initialise
+    from campbank.ledger.season.in_force import season_in_force
 
     with fail_on_error():
-        camp = initialise(state(ctx).path, season=season, manager=manager)
-    console.print(f"Created {esc(camp.database.path)} with the season [bold]{esc(camp.season_name)}[/].")
+        start = parse_date(first_day, "--first-day")
+        camp = initialise(state(ctx).path, season=season, manager=manager, first_day=start, days=days)
+        dated = season_in_force(camp.database)
+    console.print(f"Created {esc(camp.database.path)} with the season [bold]{esc(camp.season_name)}[/], "
+                  f"{dated.first_day} to {dated.last_day} ({dated.days} days).")
     console.print(f"First manager: [bold]{esc(camp.manager)}[/]  password: [bold]{esc(camp.password)}[/]")
     console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")
 
@@ -96,6 +106,54 @@ def season_load(
 
 
 season_app.command("try")(season_try)
+
+
+@season_app.command("close")
+def season_close(
+    ctx: typer.Context,
+    statements: Annotated[Path | None, typer.Option(
+        "--statements", help="Where to write every student's closing statement (default: beside the database, "
+                             "NAME-statements.pdf).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Close before the day after the last day.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
+) -> None:
+    """Close the season for good: refused while anything is left undone (each listed); then every change is
+    refused, every read keeps working, and each student's statement is written."""
+    from campbank.formats.statements.output import judge
+    from campbank.formats.statements.writer import write_statements
+    from campbank.ledger.actions.closing import close
+
+    with fail_on_error():
+        db = state(ctx).database()
+        actor = manager_for(ctx, db, as_user)
+        out = statements or db.path.with_name(f"{db.path.stem}-statements.pdf")
+        judge(out, force=False, protect=[db.path])  # a bad path is refused before the camp is closed
+        closed = close(db, actor, force=force)
+        console.print(f"Season [bold]{esc(closed.season)}[/] is closed: every change is refused from now on; "
+                      "reports, exports, statements, verify and backups still work.")
+        written = write_statements(db, actor, None, out)
+    console.print(f"Statements of {written.students} students ({written.pages} pages) in {esc(written.path)}")
+
+
+@season_app.command("dates")
+def season_dates(
+    ctx: typer.Context,
+    first_day: Annotated[str | None, typer.Option("--first-day", help="The first day, YYYY-MM-DD.")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="How many days (default: as many as now).")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)] = None,
+) -> None:
+    """Move the season in force to new dates (refused while a counted transaction would fall outside them)."""
+    from campbank.cli.money_runs import parse_date
+    from campbank.core.errors import InputError
+    from campbank.ledger.season.in_force import move_dates
+
+    with fail_on_error():
+        if first_day is None and days is None:
+            raise InputError("give --first-day, --days or both", field="--first-day")
+        db = state(ctx).database()
+        season = move_dates(db, manager_for(ctx, db, as_user), parse_date(first_day, "--first-day"), days)
+    console.print(f"Season [bold]{esc(season.name)}[/] now runs {season.first_day} to {season.last_day} "
+                  f"({season.days} days).")
 
 
 @season_app.command("show")

@@ -54,6 +54,10 @@ def state(ctx: typer.Context) -> State:
 def fail_on_error() -> Iterator[None]:
     """Print a refusal as `error: field: reason` and exit 1 (refused by a rule) or 2 (bad input).
 
+    The one exit-code rule (docs/season.md#exit-codes): 0 done; 1 refused by a rule, a permission or a failed
+    sign-in; 2 bad usage or input, which includes a name, username or id that does not exist
+    (`NotFound`). Usage errors of the command line itself are one line too (`cli/usage.py`).
+
     Also the few failures that come from outside the ledger's checks, so a person never sees a traceback:
     a database file that is damaged or stays locked, a number or text SQLite cannot store, a path that
     cannot be read or written.

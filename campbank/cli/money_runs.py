@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -21,13 +21,14 @@ from campbank.cli.common import (
     state,
     title,
 )
-from campbank.core.errors import InputError
+from campbank.core.errors import InputError, RuleError
 from campbank.core.money import format_amount
 from campbank.widgets.literal import literal
 
 tax_app = typer.Typer(help="The nightly run of the tax, interest, instalments, circle rounds and fund refunds "
                             "(the scheduler runs it every evening), or void a tax day.")
-fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, then charge once.")
+fines_app = typer.Typer(help="Study fines for an incomplete programme: preview, charge once (on or after the "
+                                 "stage's day), void a stage.")
 AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
 RunAs = Annotated[str | None, typer.Option("--as", help="Run it as this manager (password from CAMPBANK_PASSWORD "
                                                         "or a prompt). Without it, the bank runs it, as the scheduler "
@@ -41,19 +42,27 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_date(value: str | None, field: str) -> date | None:
+    """YYYY-MM-DD, or `today` / `yesterday` (the camp's calendar day)."""
+    from campbank.ledger import clock
+
     if value is None:
         return None
+    word = value.strip().casefold()
+    if word in ("today", "yesterday"):
+        return clock.today() - timedelta(days=1 if word == "yesterday" else 0)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{value!r} is not a date written YYYY-MM-DD", field=field) from None
+        raise InputError(f"{value!r} is not a date written YYYY-MM-DD, today or yesterday", field=field) from None
 
 
 @tax_app.command("run")
 def tax_run(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="The day to run (default today).")] = None,
-    through: Annotated[str | None, typer.Option(help="Catch up every day up to this one.")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="The day to run: YYYY-MM-DD, today or yesterday "
+                                                           "(default today).")] = None,
+    through: Annotated[str | None, typer.Option(help="Catch up every day up to this one (YYYY-MM-DD, today or "
+                                                     "yesterday); never a day after today.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be charged.")] = False,
     as_user: RunAs = None,
 ) -> None:
@@ -82,6 +91,9 @@ def tax_run(
                     line += f" (#{result.transaction_id})"
             elif result.outcome == "already taxed":
                 line += f"already taxed in #{result.transaction_id}; nothing charged"
+            elif result.outcome == "voided":
+                line += (f"its tax #{result.transaction_id} was voided; nothing charged (`tax run --date "
+                         f"{result.day}` charges it again)")
             elif result.outcome == "no tax":
                 line += "the schedule's tax is 0; nothing charged"
             else:
@@ -161,17 +173,52 @@ def fines_preview(
 def fines_charge(
     ctx: typer.Context,
     stage: Annotated[str, typer.Option(help=STAGE_HELP)] = "final",
+    yes: Annotated[bool, typer.Option("--yes", help="Charge without asking (the total is printed first).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Charge before the stage's day (the equator: the "
+                                                        "season's middle day; the final: its last day).")] = False,
     as_user: AsUser = None,
 ) -> None:
-    """Charge the stage's study fines; students already charged for it are skipped."""
-    from campbank.ledger.actions.study_fines import charge
+    """Charge the stage's study fines after showing their total and head-count; students already charged for
+    it are skipped."""
+    from campbank.ledger import clock
+    from campbank.ledger.actions.study_fines import charge, due_day, preview
 
     with fail_on_error():
         db = state(ctx).database()
-        charged = charge(db, manager_for(ctx, db, as_user), stage)
+        actor = manager_for(ctx, db, as_user)
         sign = currency_sign(db)
+        due = [r for r in preview(db, actor, stage) if r.charged_in is None and r.fine > 0]
+        day = due_day(db, stage)
+        console.print(literal(f"The {stage} stage (due {day}): {len(due)} students would be charged "
+                              f"{format_amount(sum(r.fine for r in due), sign)} in all."))
+        if clock.today() < day and not force:
+            raise RuleError(f"the {stage} stage falls due on {day}; charging it before then needs --force",
+                            field="stage")
+        if due and not yes and not typer.confirm("Charge them now?", default=False):
+            console.print("Nothing charged.")
+            raise typer.Exit(1)
+        charged = charge(db, actor, stage, force=force)
     for row in charged:
         console.print(literal(f"#{row.charged_in}: {row.full_name} ({row.username}) fined "
                               f"{format_amount(row.fine, sign)}"))
     console.print(literal(f"Charged {len(charged)} students {format_amount(sum(r.fine for r in charged), sign)} "
                           "in all" + ("" if charged else " (nothing due, or this stage was already charged)") + "."))
+
+
+@fines_app.command("void")
+def fines_void(
+    ctx: typer.Context,
+    stage: Annotated[str, typer.Option(help=STAGE_HELP)],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Reverse every fine of a stage in one audited step (a later charge of the stage works again)."""
+    from campbank.ledger.actions.study_fines import void
+
+    with fail_on_error():
+        db = state(ctx).database()
+        voided = void(db, manager_for(ctx, db, as_user), stage, reason=reason)
+        sign = currency_sign(db)
+    console.print(literal(f"Voided the {stage} study fines: {voided.students} students, "
+                          f"{format_amount(voided.total, sign)} given back "
+                          f"(#{voided.transaction_ids[0]} to #{voided.transaction_ids[-1]})."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -94,12 +95,24 @@ def read_payload(file: str) -> object:
         except UnicodeDecodeError:
             raise InputError(f"{file} is not UTF-8 text", field="payload") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=_whole_number)
+        # parse_float=Decimal: `12.5` is read exactly, as 12.50@ (docs/season.md#exit-codes), never as a float.
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=_whole_number,
+                          parse_float=_exact_number)
     except json.JSONDecodeError as error:
         raise InputError(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                          field="payload") from None
     except RecursionError:  # [[[[… a hundred thousand deep: Python's JSON reader gives up
         raise InputError("is nested far too deeply to be a payload", field="payload") from None
+
+
+def _exact_number(text: str) -> Decimal:
+    """A JSON number with a fraction or an exponent, exactly; a huge exponent is refused, never computed."""
+    if len(text) > MAX_DIGITS:
+        raise InputError(f"has a number of {len(text)} characters: far too long", field="payload")
+    number = Decimal(text)
+    if abs(number.adjusted()) > MAX_DIGITS:
+        raise InputError(f"has a number far too large or too small ({text})", field="payload")
+    return number
 
 
 def _whole_number(text: str) -> int:

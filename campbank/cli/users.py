@@ -1,4 +1,4 @@
-"""`campbank users …`: import a roster, add, reset a password, deactivate."""
+"""`campbank users …`: import a roster, add, edit, reset a password, deactivate, reactivate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.table import Table
 from campbank.cli.common import MANAGER_HELP, console, esc, fail_on_error, manager_for, state, title
 from campbank.widgets.literal import literal
 
-users_app = typer.Typer(help="People: import a roster, add, reset a password, deactivate.")
+users_app = typer.Typer(help="People: import a roster, add, edit, reset a password, deactivate, reactivate.")
 AsUser = Annotated[str | None, typer.Option("--as", help=MANAGER_HELP)]
 
 
@@ -24,10 +24,12 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Roster .csv or .xlsx")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and show what would change.")] = False,
-    credentials: Annotated[Path | None, typer.Option(help="Write new people's passwords to this .xlsx.")] = None,
+    credentials: Annotated[Path | None, typer.Option(help="Write new people's passwords to this .xlsx (an existing "
+                                                          "credentials workbook keeps its rows: the new are "
+                                                          "added).")] = None,
     as_user: AsUser = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the credentials file if it exists (its "
-                                                        "passwords are lost).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --credentials file when it exists and is not "
+                                                        "a credentials workbook.")] = False,
 ) -> None:
     """Import a roster all-or-nothing: new people are added with their grant, known people updated."""
     from campbank.formats.roster_import import import_roster
@@ -101,3 +103,35 @@ def deactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> Non
         db = state(ctx).database()
         deactivate_user(db, manager_for(ctx, db, as_user), username)
     console.print(literal(f"{username} is deactivated."))
+
+
+@users_app.command("reactivate")
+def reactivate(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
+    """Let a deactivated person sign in and be paid again (the tax charges them again from today)."""
+    from campbank.ledger.actions.user_changes import reactivate as reactivate_user
+
+    with fail_on_error():
+        db = state(ctx).database()
+        reactivate_user(db, manager_for(ctx, db, as_user), username)
+    console.print(literal(f"{username} is active again."))
+
+
+@users_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    username: str,
+    last_name: Annotated[str | None, typer.Option("--last-name")] = None,
+    first_name: Annotated[str | None, typer.Option("--first-name")] = None,
+    middle_name: Annotated[str | None, typer.Option("--middle-name", help="An empty text removes it.")] = None,
+    squad: Annotated[str | None, typer.Option(help="The squad's name or number (1 = the first).")] = None,
+    grade: Annotated[int | None, typer.Option()] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Correct someone's name, squad or grade (checked like a roster row; audited)."""
+    from campbank.ledger.actions.user_changes import edit as edit_user
+
+    with fail_on_error():
+        db = state(ctx).database()
+        changed = edit_user(db, manager_for(ctx, db, as_user), username, last_name=last_name, first_name=first_name,
+                            middle_name=middle_name, squad=squad, grade=grade)
+    console.print(literal(f"{username}: changed {', '.join(changed)}." if changed else f"{username}: nothing changed."))

@@ -36,9 +36,9 @@ class PermissionDenied(CampBankError):
 
 
 class NotFound(CampBankError):
-    """A user, transaction or file that does not exist."""
+    """A user, transaction or file that does not exist: bad input, like any other (exit 2 everywhere)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class AuthError(CampBankError):

@@ -33,12 +33,21 @@ def parse_amount(
 ) -> int:
     """Parse `12`, `12.5` or `12.50` into cents; refuse anything else with the field and the reason.
 
+    A JSON number arrives as an int or, read exactly, as a Decimal with at most 2 decimals; a float never.
+
     `minimum` and `limit` are in cents (inclusive); None switches a bound off.
     """
     if isinstance(text, bool):
         raise InputError("must be an amount such as 12 or 12.50, not true/false", field=field)
     if isinstance(text, int):
         text = str(text)
+    elif isinstance(text, Decimal):  # a JSON number read exactly (never through a float)
+        exponent = text.as_tuple().exponent
+        if not text.is_finite() or not isinstance(exponent, int):
+            raise InputError(f"{text} is not a number of money", field=field)
+        if exponent < -2:
+            raise InputError(f"{text} has more than 2 decimals", field=field)
+        text = format(text, "f")
     elif isinstance(text, float):
         raise InputError(
             "must be written as a string or integer such as \"12.50\", not a floating-point number",

@@ -21,6 +21,36 @@ def write_credentials(path: Path, entries: Sequence[tuple[str, str, str, str]], 
         save_private(credentials_workbook(entries), temporary)
 
 
+def read_credentials(path: Path) -> list[tuple[str, str, str, str]] | None:
+    """The rows of an existing credentials workbook, or None when the file is not one (so it is never
+    merged into, nor replaced without `--force`)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    try:
+        sheet = workbook["Credentials"] if "Credentials" in workbook.sheetnames else None
+        if sheet is None:
+            return None
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, ())
+        if tuple(str(cell or "") for cell in header[:4]) != CREDENTIALS_HEADER:
+            return None
+        found: list[tuple[str, str, str, str]] = []
+        for values in rows:
+            cells = [("" if value is None else str(value)) for value in (*values, "", "", "", "")[:4]]
+            if any(cells):
+                found.append((cells[0], cells[1], cells[2], cells[3]))
+        return found
+    finally:
+        workbook.close()
+
+
 def credentials_workbook(entries: Sequence[tuple[str, str, str, str]]):
     """The workbook of (full name, squad, username, password) rows.
 

@@ -19,10 +19,27 @@ from campbank.ledger.actions.person_details import (
     RosterRow,
     RowProblem,
     check_row,
+    squad_keys,
 )
 
 MAX_DATA_ROWS = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+TITLE_LINES = 5  # lines above the header a secretary may use for a title ("Camp roster, summer 2026")
+FULL_NAME = "full_name"  # one column "ФИО" / "full name": last, first and middle name in that order
+
+# Headers as secretaries write them, English or Russian, matched after lower-casing and turning spaces,
+# hyphens and underscores into one "_" (docs/season.md#the-roster).
+HEADER_ALIASES = {
+    **{column: column for column in COLUMNS},
+    "surname": "last_name", "family_name": "last_name", "lastname": "last_name", "firstname": "first_name",
+    "name": "first_name", "middle": "middle_name", "patronymic": "middle_name", "login": "username",
+    "class": "grade", "full_name": FULL_NAME, "fullname": FULL_NAME,
+    "фамилия": "last_name", "имя": "first_name", "отчество": "middle_name", "отряд": "squad",
+    "№_отряда": "squad", "номер_отряда": "squad", "класс": "grade", "роль": "role", "логин": "username",
+    "пароль": "password", "фио": FULL_NAME, "ф.и.о.": FULL_NAME, "ф._и._о.": FULL_NAME,
+}
+
+
 def read_roster(path: Path, *, squads: Sequence[str], grades: Sequence[int]) -> list[RosterRow]:
     """Read and check a `.csv` or `.xlsx` roster; return its rows or raise RosterError with all problems.
 
@@ -118,6 +135,16 @@ def _cell_text(value: object) -> str:
 # --- checking -----------------------------------------------------------------------------------------
 
 
+def _column(raw: str) -> str | None:
+    """The column a header cell names, or None."""
+    name = " ".join(raw.strip().casefold().replace("-", " ").replace("_", " ").split()).replace(" ", "_")
+    return HEADER_ALIASES.get(name)
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    return len({c for cell in cells if (c := _column(cell))}) >= 2
+
+
 def _header(number: int, cells: list[str]) -> tuple[dict[str, int], list[int], list[RowProblem]]:
     """Map column name -> index; also the indexes of unnamed columns, and the header's problems."""
     problems: list[RowProblem] = []
@@ -125,15 +152,21 @@ def _header(number: int, cells: list[str]) -> tuple[dict[str, int], list[int], l
     unnamed: list[int] = []
     unknown: list[str] = []
     for i, raw in enumerate(cells):
-        name = " ".join(raw.strip().lower().replace("-", " ").replace("_", " ").split()).replace(" ", "_")
-        if not name:
+        name = _column(raw)
+        if not raw.strip():
             unnamed.append(i)
-        elif name not in COLUMNS:
+        elif name is None:
             unknown.append(raw.strip())
         elif name in index:
             problems.append(RowProblem(number, "header", f"column {name} appears twice"))
         else:
             index[name] = i
+    if FULL_NAME in index:
+        if "last_name" in index or "first_name" in index:
+            problems.append(RowProblem(number, "header", "has both a full-name column and last_name/first_name"))
+        else:  # split into the three name columns, appended after the file's own cells (see _split_full_name)
+            width = len(cells)
+            index.update(last_name=width, first_name=width + 1, middle_name=width + 2)
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     if missing:
         problems.append(RowProblem(number, "header", f"missing required columns: {', '.join(missing)}"))
@@ -142,16 +175,28 @@ def _header(number: int, cells: list[str]) -> tuple[dict[str, int], list[int], l
             RowProblem(
                 number,
                 "header",
-                f"unknown columns: {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(COLUMNS)}",
+                f"unknown columns: {', '.join(repr(u) for u in unknown)}; allowed: {', '.join(COLUMNS)} "
+                "(or Фамилия, Имя, Отчество, Отряд, Класс, Роль, Логин, Пароль; ФИО for the whole name)",
             )
         )
     return index, unnamed, problems
 
 
+def _split_full_name(cells: list[str], header: dict[str, int], width: int) -> list[str]:
+    """A row with a full-name column, with its last, first and middle name appended (as the header mapped)."""
+    if FULL_NAME not in header:
+        return cells
+    parts = cells[header[FULL_NAME]].split() if header[FULL_NAME] < len(cells) else []
+    cells = cells + [""] * max(0, width - len(cells))
+    return [*cells[:width], parts[0] if parts else "", parts[1] if len(parts) > 1 else "", " ".join(parts[2:])]
+
+
 def _check(lines, *, squads, grades, refuse, source) -> list[RosterRow]:
-    squad_by_key = {s.strip().casefold(): s for s in squads}
+    squad_by_key = squad_keys(squads)
     grade_set = set(grades)
     header = None
+    header_width = 0
+    skipped: list[tuple[int, list[str]]] = []  # title lines above the header
     rows: list[RosterRow] = []
     problems: list[RowProblem] = []
     usernames: dict[str, int] = {}
@@ -161,13 +206,20 @@ def _check(lines, *, squads, grades, refuse, source) -> list[RosterRow]:
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
+            if not _looks_like_header(cells) and len(skipped) < TITLE_LINES:
+                skipped.append((number, cells))
+                continue
+            if not _looks_like_header(cells) and skipped:
+                number, cells = skipped[0]  # no header anywhere: show what the first line lacks
             header = _header(number, cells)
+            header_width = len(cells)
             if header[2]:
                 raise RosterError(header[2], source=source)
             continue
         data_rows += 1
         if data_rows > MAX_DATA_ROWS:
             raise refuse(f"has more than {MAX_DATA_ROWS} data rows; split the roster into several files")
+        cells = _split_full_name(cells, header[0], header_width)
         row, row_problems = check_row(number, cells, header[0], header[1], squad_by_key, grade_set)
         # Duplicates are checked on the fields that are good, even when the row has other problems.
         if row.username is not None:
@@ -176,7 +228,8 @@ def _check(lines, *, squads, grades, refuse, source) -> list[RosterRow]:
                 row_problems.append(
                     RowProblem(number, "username", f"{row.username!r} is already used on line {first}")
                 )
-        if row.last_name and row.first_name and row.middle_name is not None and row.role:
+        # Namesakes are told apart by their usernames: only rows without one must differ by name.
+        if row.username is None and row.last_name and row.first_name and row.middle_name is not None and row.role:
             person = (row.last_name.casefold(), row.first_name.casefold(), row.middle_name.casefold(), row.role)
             first = people.setdefault(person, number)
             if first != number:
@@ -185,6 +238,10 @@ def _check(lines, *, squads, grades, refuse, source) -> list[RosterRow]:
                 )
         problems += row_problems
         rows.append(row)
+    if header is None and skipped:
+        header_problems = _header(*skipped[0])[2]
+        raise RosterError(header_problems or [RowProblem(skipped[0][0], "header", "no header line found")],
+                          source=source)
     if header is None:
         raise refuse("is empty: expected a header line with " + ", ".join(COLUMNS))
     if data_rows == 0:

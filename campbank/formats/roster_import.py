@@ -6,7 +6,8 @@ place only once the import is committed; a failed import removes it. So a passwo
 exist only if their passwords were written, and a run killed after its commit leaves them in the partial
 workbook) and never left behind for people who were not created. The credentials path is judged like every
 output (`store.outputs`) before anything else is done: never a database, a device or a folder, and an
-existing file only with `force`.
+existing file only with `force` — except an existing credentials workbook, which is merged: its rows are kept
+and the new people's added (docs/season.md#credentials), so a late student's import never loses the others'.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from campbank.core.errors import InputError
-from campbank.formats.credentials import credentials_workbook, save_private
+from campbank.formats.credentials import credentials_workbook, read_credentials, save_private
 from campbank.formats.roster import read_roster
 from campbank.ledger.actions.users import ImportPlan, apply_import, hash_passwords, plan_import, season_roster_rules
 from campbank.ledger.permissions import Actor
@@ -63,6 +64,18 @@ def import_roster(
     return plan
 
 
+def _existing_credentials(out: Path, force: bool) -> list[tuple[str, str, str, str]] | None:
+    """The rows already in `out` when it is a credentials workbook; refused when it is another file (unless
+    `force`, which replaces it)."""
+    if not out.is_file() or out.stat().st_size == 0:
+        return None
+    earlier = read_credentials(out)
+    if earlier is None and not force:
+        raise InputError(f"{out} already exists and is not a credentials workbook; nothing was imported: name a "
+                         "new file, or add --force to replace it", field="credentials")
+    return earlier
+
+
 def _write_partial_credentials(plan: ImportPlan, out: Path | None, force: bool,
                                db: Database) -> outputs.Staged | None:
     if out is None or not plan.generated_passwords:
@@ -72,7 +85,12 @@ def _write_partial_credentials(plan: ImportPlan, out: Path | None, force: bool,
         username = plan.usernames[row.line]
         if username in plan.generated_passwords:
             rows.append((row.full_name, row.squad or "", username, plan.generated_passwords[username]))
-    staged = outputs.stage(out, force=force, protect=[db.path], field="credentials", visible_as="partial")
+    earlier = _existing_credentials(out, force)
+    if earlier is not None:
+        new_usernames = {username for _name, _squad, username, _password in rows}
+        rows = [kept for kept in earlier if kept[2] not in new_usernames] + rows
+    staged = outputs.stage(out, force=force or earlier is not None, protect=[db.path], field="credentials",
+                           visible_as="partial")
     try:
         save_private(credentials_workbook(rows), staged.temporary)
     except BaseException:

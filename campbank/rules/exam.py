@@ -49,6 +49,8 @@ def parse_score(value: object, *, field: str) -> Decimal:
         raise InputError("must be a score such as 7 or 7.5, not true/false", field=field)
     if isinstance(value, int):
         score = Decimal(value)
+    elif isinstance(value, Decimal):
+        score = value
     elif isinstance(value, float):
         score = Decimal(repr(value))  # "nan" and "inf" become Decimal NaN and Infinity, refused below
     elif isinstance(value, str):

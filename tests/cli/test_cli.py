@@ -118,7 +118,7 @@ def test_season_show(camp):
 
 
 def test_commands_on_a_missing_database_say_so(tmp_path):
-    result = cli(tmp_path / "none.db", "season", "show", code=1)
+    result = cli(tmp_path / "none.db", "season", "show", code=2)  # a name that does not exist: bad input
     assert "campbank init" in result.output
     assert not (tmp_path / "none.db").exists()
 
@@ -288,7 +288,7 @@ def test_approve_reject_cancel(camp):
     assert "processed -> declined" in cli(camp.path, "cancel", str(payment), "--reason", "wrong kid",
                                           as_user="t1").output
     assert balance(camp.db, "s4") == GRANT
-    cli(camp.path, "cancel", "9999", as_user="manager", code=1)
+    cli(camp.path, "cancel", "9999", as_user="manager", code=2)  # no such id: bad input
     cli(camp.path, "approve", "not-a-number", as_user="t1", code=2)
     assert verify_file(camp.path).ok
 

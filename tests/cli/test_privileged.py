@@ -37,7 +37,7 @@ def privileged(tmp: Path) -> dict[str, list[str]]:
         "season load": ["season", "load", "flat-tax"],
         "tax void": ["tax", "void", "2018-08-07"],
         "fines preview": ["fines", "preview"],
-        "fines charge": ["fines", "charge", "--stage", "final"],
+        "fines charge": ["fines", "charge", "--stage", "final", "--yes"],
         "report xlsx": ["report", "xlsx", "-o", str(tmp / "report.xlsx")],
         "export money": ["export", "money"],
         "export counters": ["export", "counters", "-o", str(tmp / "counters.csv")],

@@ -36,6 +36,8 @@ from campbank.core.money import (
         ("+4", 400),
         ("007", 700),
         ("100000", DEFAULT_LIMIT),  # the limit itself is allowed
+        (Decimal("1.50"), 150),  # a JSON number read exactly (never a float)
+        (Decimal("12.5"), 1250),
     ],
 )
 def test_parse_accepts(text, cents):
@@ -76,7 +78,8 @@ def test_parse_bounds_can_be_switched_off_and_negatives_then_parse():
         (True, "true/false"),
         (False, "true/false"),
         (None, "amount such as"),
-        (Decimal("1.50"), "amount such as"),
+        (Decimal("1.505"), "more than 2 decimals"),  # a JSON number read exactly: at most two decimals
+        (Decimal("Infinity"), "not a number of money"),
         (["1"], "amount such as"),
         ("twelve", "not an amount"),
         ("12.", "not an amount"),

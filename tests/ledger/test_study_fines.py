@@ -407,7 +407,7 @@ def test_cli_fines_preview_and_charge(studied):
     assert f"4 students would be charged {total // 100}.00@ in all" in shown.output
     assert checksum_apart_from_sign_in(studied.path) == snapshot
 
-    charged = runner.invoke(app, [*db, "fines", "charge", "--stage", "final", *me])
+    charged = runner.invoke(app, [*db, "fines", "charge", "--stage", "final", "--yes", *me])
     assert charged.exit_code == 0, charged.output
     assert f"Charged 4 students {total // 100}.00@ in all." in charged.output
     rows = study_fines(studied.path)
@@ -415,7 +415,7 @@ def test_cli_fines_preview_and_charge(studied):
     for txn_id, receiver, amount, *_ in rows:
         assert f"#{txn_id}: " in charged.output and f"({receiver}) fined {-amount // 100}.00@" in charged.output
 
-    again = runner.invoke(app, [*db, "fines", "charge", "--stage", "final", *me])
+    again = runner.invoke(app, [*db, "fines", "charge", "--stage", "final", "--yes", *me])
     assert again.exit_code == 0, again.output
     assert "Charged 0 students" in again.output
     assert len(study_fines(studied.path)) == 4

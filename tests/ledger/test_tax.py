@@ -17,6 +17,7 @@ import pytest
 from helpers import (
     GRANT,
     MANAGER_PASSWORD,
+    SET_UP,
     actor_of,
     balances,
     checksum,
@@ -29,6 +30,7 @@ from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.core.errors import NotFound, PermissionDenied
+from campbank.ledger import clock
 from campbank.ledger.actions.setup import initialise
 from campbank.ledger.actions.states import cancel
 from campbank.ledger.actions.tax import run, void
@@ -80,7 +82,8 @@ def assert_verifies(path: Path) -> None:
 
 
 def test_tax_charges_every_active_student_once_created_by_the_bank(camp):
-    deactivate(camp.db, camp.manager, "s5")
+    with clock.fixed_at(SET_UP):  # gone before day 2
+        deactivate(camp.db, camp.manager, "s5")
     before = balances(camp.db)
 
     [result] = run(camp.db, camp.manager, day=date(2018, 8, 7))
@@ -291,12 +294,31 @@ def test_a_second_void_is_refused_and_changes_nothing(camp):
 
 def test_a_voided_day_is_not_charged_again_by_the_nightly_run(camp):
     """The scheduler's catch-up must not quietly re-charge a day a manager voided."""
-    run(camp.db, camp.manager, day=date(2018, 8, 7))
+    [first] = run(camp.db, camp.manager, day=date(2018, 8, 7))
     void(camp.db, camp.manager, date(2018, 8, 7))
     snapshot = checksum(camp.path)
-    [result] = run(camp.db, camp.manager, day=date(2018, 8, 7))
-    assert result.outcome == "already taxed"
+    results = run(camp.db, camp.manager, day=date(2018, 8, 6), through=date(2018, 8, 7))
+    assert [r.outcome for r in results] == ["no tax", "voided"]
+    assert results[1].transaction_id == first.transaction_id
     assert checksum(camp.path) == snapshot
+
+
+def test_a_voided_day_asked_for_by_its_date_is_charged_again_once(camp):
+    [first] = run(camp.db, camp.manager, day=date(2018, 8, 7))
+    void(camp.db, camp.manager, date(2018, 8, 7))
+    [again] = run(camp.db, camp.manager, day=date(2018, 8, 7))
+    assert (again.outcome, again.students, again.total) == ("charged", 5, 2500)
+    [repeat] = run(camp.db, camp.manager, day=date(2018, 8, 7))
+    assert (repeat.outcome, repeat.transaction_id) == ("already taxed", again.transaction_id)
+    assert [row[3:] for row in tax_rows(camp.path)] == [
+        ("declined", "sys:tax:2018-08-07"), ("processed", "sys:tax:2018-08-07:2")]
+    assert all(balance == GRANT - 500 for name, balance in balances(camp.db).items() if name.startswith("s"))
+    # voided again and charged a third time: each generation once
+    void(camp.db, camp.manager, date(2018, 8, 7))
+    [third] = run(camp.db, camp.manager, day=date(2018, 8, 7))
+    assert third.outcome == "charged" and tax_rows(camp.path)[-1][4] == "sys:tax:2018-08-07:3"
+    assert first.transaction_id != again.transaction_id != third.transaction_id
+    assert_verifies(camp.path)
 
 
 @pytest.mark.parametrize("who", ["t1", "s1"])
@@ -340,9 +362,10 @@ def test_flat_tax_season_charges_20_on_day_one(tmp_path):
     db = new.database
     try:
         manager = actor_of(db, "manager")
-        for name in ("ann", "bob"):
-            add_user(db, manager, last_name=name.title(), first_name="A", role="student", squad="Squad 1",
-                     grade=9, username=name, password="student-pass-1")
+        with clock.fixed_at(SET_UP):
+            for name in ("ann", "bob"):
+                add_user(db, manager, last_name=name.title(), first_name="A", role="student", squad="Squad 1",
+                         grade=9, username=name, password="student-pass-1")
         add_user(db, manager, last_name="Teach", first_name="T", role="staff", username="teach",
                  password="staff-pass-1")
         [result] = run(db, manager, day=FIRST_DAY)

@@ -233,8 +233,8 @@ def test_add_refuses_a_taken_username(camp):
 
 def test_generated_usernames_do_not_collide(db):
     manager = actor_of(db, "manager")
-    names = {add_user(db, manager, last_name="Same", first_name="Name", role="student", squad="Squad 1",
-                      grade=9).username for _ in range(3)}
+    names = {add_user(db, manager, last_name="Same", first_name=first, role="student", squad="Squad 1",
+                      grade=9).username for first in ("Nina", "Nadia", "Nora")}
     assert len(names) == 3
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helpers import (
     MANAGER_PASSWORD,
+    SET_UP,
     SQUADS,
     STAFF_PASSWORD,
     STUDENT_PASSWORD,
@@ -16,6 +17,7 @@ from helpers import (
 )
 from sqlmodel import select
 
+from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.person_details import RosterRow
 from campbank.ledger.actions.setup import initialise
@@ -73,7 +75,8 @@ def build_big_camp(path: Path, students: int = BIG_CAMP_STUDENTS, staff: int = B
                             grade=None, role="staff", username=f"t{i}", password=None)
             create_account(session, row, f"t{i}", staff_hash, actor_id=manager_id, season=season)
 
-    db.write(work)
+    with clock.fixed_at(SET_UP):  # everyone is in the camp from its first day (the tax charges them from then)
+        db.write(work)
     db.dispose()
 
 

@@ -34,6 +34,33 @@ def table(ws) -> tuple[list[str], list[dict[str, object]]]:  # type: ignore[no-u
     return header, out
 
 
+def summaries(ws) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """The summary rows below a sheet's table: after its first empty row, up to the next one."""
+    header = [str(h) for h in next(ws.iter_rows(values_only=True)) if h is not None]
+    out, blanks = [], 0
+    for values in ws.iter_rows(min_row=2, values_only=True):
+        if all(v is None for v in values):
+            blanks += 1
+            if blanks == 2:
+                break
+            continue
+        if blanks == 1:
+            out.append(dict(zip(header, values, strict=False)))
+    return out
+
+
+def test_summary_rows_stay_outside_the_autofilter(workbook):
+    """Sorting or filtering the students never mixes a Sum, Mean, Std dev or Total row among them."""
+    book, _ = workbook
+    for name in ("Balances", "Study"):
+        ws = book[name]
+        last = int(ws.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        inside = [ws.cell(row=r, column=2).value for r in range(2, last + 1)]
+        assert inside and all(not str(v).startswith(("Sum", "Mean", "Std dev", "Total")) for v in inside), name
+        assert all(ws.cell(row=r, column=3).value for r in range(2, last + 1)), name  # a username on each
+        assert summaries(ws), name
+
+
 @pytest.fixture
 def workbook(market, tmp_path):  # type: ignore[no-untyped-def]
     path = tmp_path / "report.xlsx"
@@ -56,7 +83,7 @@ def test_sheets_and_spreadsheet_habits(workbook):
     balances = book["Balances"]
     assert balances.auto_filter.ref == f"A1:M{len(table(balances)[1]) + 1}"
     money_columns = [i for i, c in enumerate(balances[1]) if c.value in MONEY_HEADERS]
-    for row in balances.iter_rows(min_row=2, max_row=10):
+    for row in balances.iter_rows(min_row=2, max_row=len(table(balances)[1]) + 1):
         for i in money_columns:
             assert row[i].number_format == "0.00"
     transactions = book["Transactions"]
@@ -87,13 +114,15 @@ def test_balances_sheet_agrees_with_the_ledger(workbook, market):
     # every squad's Sum / Mean / Std dev, then the whole camp's
     for squad in ("Squad 1", "Squad 2", "Squad 3", "Squad 4", "All squads"):
         values = [b for s, b in raw.values() if squad in (s, "All squads")]
-        footer = {r["Student"].split(" (")[0]: r for r in rows if r["Squad"] == squad and not r["Username"]}
+        footer = {r["Student"].split(" (")[0]: r for r in summaries(book["Balances"]) if r["Squad"] == squad}
         assert footer["Sum"]["Student"] == f"Sum ({len(values)} students)"
         assert cents(footer["Sum"]["Balance"]) == sum(values), squad
         assert cents(footer["Mean"]["Balance"]) == round(pystats.mean(values)), squad
         assert cents(footer["Std dev"]["Balance"]) == round(pystats.pstdev(values)), squad
         assert footer["Sum"]["Username"] is None and footer["Sum"].get("Grade") is None
-    assert rows[-1]["Squad"] == "All squads" and rows[-1]["Student"] == "Std dev"
+    assert all(r["Username"] for r in rows)  # the table holds students only
+    last = summaries(book["Balances"])[-1]
+    assert last["Squad"] == "All squads" and last["Student"] == "Std dev"
 
 
 def test_danger_and_warning_rows_are_filled(workbook):
@@ -111,7 +140,7 @@ def test_study_sheet(workbook, market):
     assert len(by_name) == 8
     assert (by_name["petrov"]["Facultatives"], cents(by_name["petrov"]["Expected fine"])) == (1, 123500)
     assert (by_name["s1"]["Labs"], by_name["s3"]["Labs"]) == (1, 1)
-    totals = {r["Squad"]: r for r in rows if r["Student"].startswith("Total (")}
+    totals = {r["Squad"]: r for r in summaries(book["Study"]) if str(r["Student"]).startswith("Total (")}
     assert totals["All squads"]["Labs"] == 2 and totals["All squads"]["Facultatives"] == 3
     assert cents(totals["All squads"]["Expected fine"]) == sum(cents(r["Expected fine"]) for r in by_name.values())
 
@@ -188,7 +217,8 @@ def test_a_camp_without_students(db, tmp_path):
     assert written.students == 0
     book = load_workbook(path)
     assert book.sheetnames == list(SHEETS)
-    _, rows = table(book["Balances"])
+    assert table(book["Balances"])[1] == []
+    rows = summaries(book["Balances"])
     assert [r["Student"] for r in rows] == ["Sum (0 students)", "Mean", "Std dev"]
     assert cents(rows[0]["Balance"]) == 0 and rows[1]["Balance"] is None
     assert book["Transactions"].max_row - 1 == query(db.path, "SELECT COUNT(*) FROM txn")[0][0]

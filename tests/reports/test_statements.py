@@ -66,7 +66,7 @@ def test_a_period_has_its_opening_balance(busy):
                               "JOIN account a ON a.id = j.account_id WHERE a.username = 's1' "
                               "AND j.counter_type IS NULL AND t.day < '2018-08-11'")[0][0]
     st = statement_of(busy, "s1", first_day=date(2018, 8, 11), last_day=date(2018, 8, 20))
-    assert st.opening == before == 3_000 - 1_250 - 400 + 200  # the business of the 10th (the grant is dated later)
+    assert st.opening == before == 12_000 + 3_000 - 1_250 - 400 + 200  # the grant (the first day) and the 10th
     assert st.lines == () and st.closing == st.opening
 
 

@@ -107,7 +107,12 @@ def test_study_fines_preview_then_charge_twice_changes_nothing_the_second_time(s
         assert table.row_count == len(seeded.camp.students)
         assert "would be charged" in message(pilot, "#fines-message")
 
+        owing = message(pilot, "#fines-message").split(" students would be charged ")
         await pilot.click("#fines-charge")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmDialog)  # the question names the head-count and the total
+        assert str(dialog.body).startswith(f"Charge {owing[0].split()[-1]} students {owing[1].split()[0]} in all")
         await confirm(pilot)
         charged = study_fines(seeded)
         assert charged > 0
@@ -116,7 +121,8 @@ def test_study_fines_preview_then_charge_twice_changes_nothing_the_second_time(s
                    if str(table.get_row_at(i)[7]))
 
         await pilot.click("#fines-charge")
-        await confirm(pilot)
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmDialog)  # nothing owed: nothing to ask
         assert study_fines(seeded) == charged
         assert "Nothing charged" in message(pilot, "#fines-message")
 

@@ -65,5 +65,6 @@ def write_statements(db: Database, actor: Actor, usernames: Sequence[str] | None
     db.write(lambda session: audit.record(
         session, "export.statements", actor_id=actor.id, target=str(path), students=total, pages=pages,
         first_day=batch.first_day.isoformat(), last_day=batch.last_day.isoformat(),
-        who=list(selection.usernames) if selection.usernames else (f"squad {squad}" if squad else "every student")))
+        who=list(selection.usernames) if selection.usernames else (f"squad {squad}" if squad else "every student")),
+        while_closed=True)
     return written

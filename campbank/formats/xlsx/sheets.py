@@ -61,17 +61,20 @@ FOOTER_LABELS = ("Sum", "Mean", "Std dev")
 
 
 def balances_sheet(workbook: Workbook, report: BalanceReport, tick: Tick) -> Sheet:
-    """Per squad: students (danger and warning rows filled), then Sum / Mean / Std dev rows; the camp last."""
+    """Students by squad (danger and warning rows filled) under the autofilter; below it, apart, each squad's
+    Sum / Mean / Std dev rows and the camp's, so sorting or filtering never mixes a summary among students."""
     rows = [_balance_values(line.squad or "No squad", line) for line in report.lines]
     sheet = Sheet(workbook, "Balances", fit_widths(BALANCE_COLUMNS, [*rows, ["All squads", "Sum (0000 students)"]]))
     for section in report.squads:
         for line in section.lines:
             look = DANGER if line.flag == DANGER_FLAG else WARNING if line.flag == WARNING_FLAG else None
             sheet.row(_balance_values(section.label, line), look)
-        _footer(sheet, section.label, section.footer)
         tick(len(section.lines))
-    _footer(sheet, "All squads", report.footer)
     sheet.filter_table()
+    sheet.blank()
+    for section in report.squads:
+        _footer(sheet, section.label, section.footer)
+    _footer(sheet, "All squads", report.footer)
     sheet.blank()
     sign = report.currency_sign
     sheet.note(f"Red: balance at or below {format_amount(report.danger_level, sign)} (danger). "
@@ -108,10 +111,12 @@ def study_sheet(workbook: Workbook, report: StudyReport, tick: Tick) -> Sheet:
     for section in report.squads:
         for line in section.lines:
             sheet.row(_study_values(section.label, line), cells=_shortfalls(line))
-        _study_total(sheet, section.label, section.totals)
         tick(len(section.lines))
+    sheet.filter_table()  # students only: the totals below stay out of any sort or filter
+    sheet.blank()
+    for section in report.squads:
+        _study_total(sheet, section.label, section.totals)
     _study_total(sheet, "All squads", report.totals)
-    sheet.filter_table()
     sheet.blank()
     sheet.note("Yellow: below the final target for the student's grade. Obligatory visits = seminars attended "
                "+ facultatives. Expected fine: the final study fine if nothing changes.", MUTED)

@@ -63,7 +63,7 @@ def issue(db: Database, username: str, password: str, *, now: datetime | None = 
                      expires=expires.isoformat(), place=PLACE)
         return IssuedToken(token, expires, actor)
 
-    return db.write(work)
+    return db.write(work, while_closed=True)
 
 
 def authenticate(db: Database, token: str | None, *, now: datetime | None = None) -> Actor:
@@ -101,5 +101,5 @@ def revoke(db: Database, token: str, *, now: datetime | None = None) -> Actor:
         audit.record(session, "logout", actor_id=actor.id, target=f"user:{actor.username}", at=at,
                      reason="logout", place=PLACE)
 
-    db.write(work)
+    db.write(work, while_closed=True)
     return actor

@@ -21,6 +21,13 @@ def season_day(season: Season, day: date | None = None) -> date:
     return min(max(day, season.first_day), season.last_day)
 
 
+def grant_day(season: Season) -> date:
+    """Today when it lies in the season, else its first day: a student added while the camp is being set
+    up (or after it) is granted on the first day."""
+    today = clock.today()
+    return today if season.contains(today) else season.first_day
+
+
 def grant_initial(session: Session, student: Account, season: Season, *, now: datetime | None = None) -> None:
     """Post the grant; its system key makes a second call for the same student do nothing."""
     from campbank.ledger.actions.posting import post_in
@@ -31,7 +38,7 @@ def grant_initial(session: Session, student: Account, season: Season, *, now: da
         "type": "general_money",
         "money_type": "initial",
         "description": "Initial grant",
-        "date": season_day(season).isoformat(),
+        "date": grant_day(season).isoformat(),
         "amounts": {student.username: cents_to_str(season.initial_grant)},
     }
     assert student.id is not None

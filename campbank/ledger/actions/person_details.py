@@ -15,9 +15,23 @@ from campbank.ledger.actions.usernames import PASSWORD_MIN, RESERVED_USERNAMES, 
 
 MAX_NAME_LENGTH = 60
 ROLES = ("student", "staff", "manager")
-REQUIRED_COLUMNS = ("last_name", "first_name", "middle_name", "squad", "grade", "role")
-OPTIONAL_COLUMNS = ("username", "password")
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+REQUIRED_COLUMNS = ("last_name", "first_name", "squad", "grade")
+OPTIONAL_COLUMNS = ("middle_name", "role", "username", "password")  # no role column: everyone is a student
+COLUMNS = ("last_name", "first_name", "middle_name", "squad", "grade", "role", "username", "password")
+# A role as secretaries write it (English or Russian), by its casefolded text.
+ROLE_WORDS = {
+    **{role: role for role in ("student", "staff", "manager")},
+    "ученик": "student", "ученица": "student", "школьник": "student", "школьница": "student",
+    "преподаватель": "staff", "учитель": "staff", "вожатый": "staff", "вожатая": "staff",
+    "воспитатель": "staff", "сотрудник": "staff", "руководитель": "manager", "менеджер": "manager",
+}
+
+
+def squad_keys(squads: Sequence[str]) -> dict[str, str]:
+    """How a squad may be written: its name (any case) or its number in the season (1 = the first squad)."""
+    keys = {str(number): squad for number, squad in enumerate(squads, start=1)}
+    keys.update({squad.strip().casefold(): squad for squad in squads})
+    return keys
 # Problems on one line are listed in the roster's column order.
 _FIELD_ORDER = {
     field: i
@@ -103,7 +117,7 @@ def check_row(
         if reason:
             add(column, reason)
 
-    role: str | None = raw("role").strip().lower()
+    role: str | None = ROLE_WORDS.get(raw("role").strip().casefold() or "student")  # empty: a student
     if role not in ROLES:
         shown = f"{raw('role').strip()!r} is not" if raw("role").strip() else "is required;"
         add("role", f"{shown} one of {', '.join(ROLES)}")
@@ -112,8 +126,10 @@ def check_row(
     for_whom = "for a student" if is_student else "(or empty for staff and managers)"
 
     squad_text = raw("squad").strip()
-    squad = squad_by_key.get(squad_text.casefold()) if squad_text else None
-    known = ", ".join(squad_by_key.values()) or "(none defined in the season)"
+    squad = squad_by_key.get(_squad_key(squad_text)) if squad_text else None
+    names_known = list(dict.fromkeys(squad_by_key.values()))
+    known = (", ".join(names_known) + " (or its number, 1 to " + str(len(names_known)) + ")"
+             if names_known else "(none defined in the season)")
     if squad_text and squad is None:
         add("squad", f"{squad_text!r} is not a squad of this season; one of {known}")
     elif not squad_text and is_student:
@@ -183,6 +199,14 @@ def _check_name(text: str, *, required: bool) -> tuple[str | None, str | None]:
     return value, None
 
 
+def _squad_key(text: str) -> str:
+    """A squad cell as a key: casefolded; a number from a spreadsheet (`1.0`) as the number."""
+    key = text.strip().casefold()
+    if key.endswith(".0") and key[:-2].isdigit():
+        key = key[:-2]
+    return key
+
+
 def _parse_grade(text: str) -> int | None:
     try:
         number = float(text.replace(",", "."))
@@ -214,7 +238,7 @@ def check_person(
     }
     index = {column: i for i, column in enumerate(values)}
     row, problems = check_row(
-        0, list(values.values()), index, [], {s.strip().casefold(): s for s in squads}, set(grades)
+        0, list(values.values()), index, [], squad_keys(squads), set(grades)
     )
     if problems:
         first = problems[0]

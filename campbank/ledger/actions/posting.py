@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
@@ -89,6 +90,13 @@ def record(session: Session, prepared: Prepared, *, now: datetime | None = None,
     return posted
 
 
+def exact_number(value: object) -> str:
+    """A number a payload carried as a Decimal (read exactly from JSON) is kept as its text: `12.5`."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"{type(value).__name__} cannot be kept in a payload")
+
+
 def record_transaction(
     session: Session,
     rule: Rule,
@@ -114,7 +122,7 @@ def record_transaction(
         day=day,
         state=State.CREATED,
         description=description,
-        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, default=exact_number),
         update_of=update_of,
         idempotency_key=key,
         amount=entries.total,

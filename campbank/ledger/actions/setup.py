@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -13,6 +14,7 @@ from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.usernames import generate_password, is_valid_username
 from campbank.ledger.actions.users import ensure_bank
+from campbank.ledger.season.dates import redate
 from campbank.ledger.season.in_force import store
 from campbank.ledger.season.load import SEASON_FILES, parse_season, read_season_file
 from campbank.ledger.store import audit, outputs
@@ -38,14 +40,20 @@ def season_source(season: str | Path | None) -> Path:
 
 
 def initialise(path: Path, *, season: str | Path | None = None, manager: str = "manager",
-               manager_password: str | None = None, season_text: str | None = None) -> NewCamp:
-    """Make a new database; refuses to touch a file that already holds a camp."""
+               manager_password: str | None = None, season_text: str | None = None,
+               first_day: date | None = None, days: int | None = None) -> NewCamp:
+    """Make a new database; refuses to touch a file that already holds a camp.
+
+    `first_day` (and `days`) date the season: this summer's camp, whatever dates the file was written for.
+    """
     if not is_valid_username(manager):
         raise InputError(f"{manager!r} is not a valid username", field="manager")
     if season_text is None:
         season_text, source = read_season_file(season_source(season))
     else:
         source = str(season or "season")
+    if first_day is not None or days is not None:
+        season_text = redate(season_text, first_day, days)
     parse_season(season_text, source)  # refuse a bad season before creating any file
     outputs.refuse_unless_regular(path)  # never a device, a FIFO or a folder
     if path.exists() and path.stat().st_size > 0:

@@ -3,17 +3,26 @@
 Each student's fine is its own `study_fine` transaction with the system key `sys:study_fine:STAGE:ID`
 (which no payload can carry), so a second charge (or a charge racing another) finds the key and changes
 nothing; a student added later is charged by the next run.
+
+A stage is charged on or after its day (the equator: the season's middle day; the final: its last day);
+earlier only with `force`. `void` reverses every counted fine of a stage in one audited write; a later
+charge of that stage makes each fine again, keyed as the next generation (`…:ID:2`), like a voided tax day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from campbank.core.enums import Role
+from campbank.core.enums import Role, State
+from campbank.core.errors import RuleError
+from campbank.core.season import Season
+from campbank.ledger import clock
 from campbank.ledger.actions.grants import season_day
 from campbank.ledger.actions.posting import record_transaction
+from campbank.ledger.actions.states import clean_reason, transition
 from campbank.ledger.people import acting_account, bank_account, load_people, person_of
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
@@ -39,8 +48,30 @@ class StudentFine:
         return self.progress.expected_fine
 
 
-def key_for(stage: str, account_id: int) -> str:
-    return keys.study_fine(stage, account_id)
+@dataclass(frozen=True)
+class Voided:
+    stage: str
+    students: int
+    total: int
+    transaction_ids: tuple[int, ...]
+
+
+def key_for(stage: str, account_id: int, generation: int = 1) -> str:
+    base = keys.study_fine(stage, account_id)
+    return base if generation == 1 else f"{base}:{generation}"
+
+
+def stage_day(season: Season, stage: str) -> date:
+    """The day a stage falls due: the equator on the middle day, the final on the last day."""
+    stage_of(season, stage)  # refuses an unknown stage, or one the season does not have
+    if stage == "equator":
+        return season.first_day + timedelta(days=(season.days - 1) // 2)
+    return season.last_day
+
+
+def due_day(db: Database, stage: str) -> date:
+    with db.session() as session:
+        return stage_day(current_season(session), stage)
 
 
 def preview(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
@@ -49,26 +80,33 @@ def preview(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
         return _fines(session, stage)
 
 
-def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
-    """Charge every active student not yet charged for `stage`; returns those charged now."""
+def charge(db: Database, actor: Actor, stage: str, *, force: bool = False) -> list[StudentFine]:
+    """Charge every active student not yet charged for `stage`; returns those charged now.
+
+    Before the stage's day it is refused unless `force`: programmes are judged once they are over."""
 
     def work(session: Session) -> list[StudentFine]:
         account = acting_account(session, actor)
         require(account, Action.CHARGE_FINES)
         season = current_season(session)
+        due = stage_day(season, stage)
+        if clock.today() < due and not force:
+            raise RuleError(f"the {stage} stage falls due on {due} (day {season.day_number(due)}); charging it "
+                            "before then needs --force", field="stage")
         bank = bank_account(session)
         charged = []
         for fine in _fines(session, stage):
             if fine.charged_in is not None or fine.fine <= 0:
                 continue
             people = load_people(session, [fine.username])
+            student_id = people[fine.username].id
             ctx = RuleContext(season=season, day=season_day(season), creator=person_of(bank), people=people)
             payload = {"type": "study_fine", "stage": stage}
             entries = STUDY_FINE.build(payload, ctx)
             posted = record_transaction(
                 session, STUDY_FINE, bank.id, day=ctx.day, description=f"{stage.capitalize()} study fine",
                 payload={**payload, "student": fine.username}, entries=entries, people=people,
-                key=key_for(stage, people[fine.username].id),
+                key=key_for(stage, student_id, _generations(session, stage, student_id) + 1),
             )
             charged.append(StudentFine(fine.username, fine.full_name, fine.squad, fine.grade, fine.progress,
                                        posted.id))
@@ -81,6 +119,37 @@ def charge(db: Database, actor: Actor, stage: str) -> list[StudentFine]:
     return db.write(work)
 
 
+def void(db: Database, actor: Actor, stage: str, *, reason: str = "") -> Voided:
+    """Reverse every counted fine of `stage` in one audited write (a manager's undo of a charge)."""
+    reason = clean_reason(reason)
+
+    def work(session: Session) -> Voided:
+        account = acting_account(session, actor)
+        require(account, Action.CHARGE_FINES)
+        stage_of(current_season(session), stage)
+        fines = session.exec(select(Transaction).where(
+            col(Transaction.idempotency_key).startswith(keys.study_fine_prefix(stage)),
+            Transaction.state == State.PROCESSED).order_by(col(Transaction.id))).all()
+        if not fines:
+            raise RuleError(f"no {stage} study fine is counted; nothing to void", field="stage")
+        total = 0
+        for txn in fines:
+            total += -txn.amount
+            transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason or f"{stage} fines voided")
+        ids = tuple(txn.id for txn in fines if txn.id is not None)
+        audit.record(session, "fines.voided", actor_id=account.id, target=f"stage:{stage}", students=len(ids),
+                     total=total, transactions=list(ids), reason=reason)
+        return Voided(stage, len(ids), total, ids)
+
+    return db.write(work)
+
+
+def _generations(session: Session, stage: str, account_id: int) -> int:
+    base = key_for(stage, account_id)
+    return len(session.exec(select(Transaction.id).where(
+        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:"))).all())
+
+
 def _fines(session: Session, stage_name: str) -> list[StudentFine]:
     season = current_season(session)
     stage = stage_of(season, stage_name)
@@ -88,16 +157,16 @@ def _fines(session: Session, stage_name: str) -> list[StudentFine]:
         select(Account).where(Account.role == Role.STUDENT).where(Account.active == True)  # noqa: E712
     ).all()
     people: dict[str, Person] = load_people(session, [a.username for a in students])
-    keys = {key_for(stage_name, p.id): p.username for p in people.values()}
-    already = {
-        keys[key]: txn_id
-        for key, txn_id in session.exec(
-            select(Transaction.idempotency_key, Transaction.id).where(
-                col(Transaction.idempotency_key).in_(list(keys))
-            )
-        )
-        if key is not None
-    }
+    owner = {p.id: p.username for p in people.values()}
+    prefix = keys.study_fine_prefix(stage_name)
+    already: dict[str, int] = {}
+    for key, txn_id in session.exec(  # the stage's counted fines (any generation)
+        select(Transaction.idempotency_key, Transaction.id).where(
+            col(Transaction.idempotency_key).startswith(prefix), Transaction.state == State.PROCESSED)
+    ):
+        account_id = int(str(key)[len(prefix):].split(":")[0])
+        if account_id in owner:
+            already[owner[account_id]] = int(txn_id or 0)
     rows = [
         StudentFine(p.username, p.full_name, p.squad, p.grade, progress(stage, p.grade, p.counters),
                     already.get(p.username))

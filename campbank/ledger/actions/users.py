@@ -18,7 +18,7 @@ from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.auth import check_password_rules
-from campbank.ledger.actions.person_details import RosterRow
+from campbank.ledger.actions.person_details import RosterError, RosterRow, RowProblem
 from campbank.ledger.actions.usernames import (
     generate_password,
     generate_username,
@@ -95,6 +95,9 @@ def add_user(
         account = acting_account(session, actor)
         require(account, Action.MANAGE_USERS)
         taken = _taken_usernames(session)
+        if row.username is None and (namesakes := _namesakes(session, row)):
+            raise RuleError(f"{row.full_name} is already here as {', '.join(namesakes)}; to add a namesake, give "
+                            "a distinct --username", field="username")
         name = row.username or generate_username(row.last_name, row.first_name, taken)
         if name in taken:
             raise RuleError(f"{name!r} is already taken", field="username")
@@ -160,7 +163,7 @@ def set_password(db: Database, actor: Actor, username: str, password: str | None
     def work(session: Session) -> None:
         account = acting_account(session, actor)
         require(account, Action.MANAGE_USERS)
-        target = _person(session, username)
+        target = changeable_person(session, username)
         target.password_hash = password_hash
         target.failed_logins = 0
         target.lockouts = 0
@@ -181,11 +184,14 @@ def deactivate(db: Database, actor: Actor, username: str) -> None:
     def work(session: Session) -> None:
         account = acting_account(session, actor)
         require(account, Action.MANAGE_USERS)
-        target = _person(session, username)
+        target = changeable_person(session, username)
         if target.id == account.id:
             raise RuleError("you cannot deactivate yourself", field="username")
         if not target.active:
             raise RuleError(f"{username} is already deactivated", field="username")
+        if target.role == Role.MANAGER and not _other_active_managers(session, target):
+            raise RuleError(f"{username} is the last active manager: make another manager first (nobody could "
+                            "manage the camp)", field="username")
         target.active = False
         session.add(target)
         audit.record(session, "user.deactivate", actor_id=account.id, target=f"user:{username}")
@@ -197,13 +203,20 @@ def deactivate(db: Database, actor: Actor, username: str) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _person(session: Session, username: str) -> Account:
+def changeable_person(session: Session, username: str) -> Account:
     if username == BANK:
         raise InputError("the bank account cannot be changed", field="username")
     account = account_named(session, username)
     if account.role not in tuple(Role):  # a pocket's or a fund's account is not a person
         raise InputError(f"{username!r} is not a person's account", field="username")
     return account
+
+
+def _other_active_managers(session: Session, target: Account) -> int:
+    """Active managers who can sign in, besides `target` (the bank never signs in)."""
+    return len(session.exec(select(Account.id).where(Account.role == Role.MANAGER, Account.active == True,  # noqa: E712
+                                                     Account.can_login == True, Account.id != target.id,  # noqa: E712
+                                                     Account.username != BANK)).all())
 
 
 def _taken_usernames(session: Session) -> set[str]:
@@ -218,11 +231,17 @@ def _plan(session: Session, rows: Sequence[RosterRow]) -> ImportPlan:
         by_person.setdefault(_identity(a.last_name, a.first_name, a.middle_name, str(a.role)), []).append(a)
     taken = set(by_username) | {BANK}
     plan = ImportPlan()
+    problems: list[RowProblem] = []
     for row in rows:
         existing = by_username.get(row.username) if row.username else None
         if existing is None and not row.username:
             matches = by_person.get(_identity(row.last_name, row.first_name, row.middle_name, row.role), [])
-            existing = matches[0] if len(matches) == 1 else None
+            if len(matches) > 1:  # never guess which one, and never make a third
+                problems.append(RowProblem(row.line, "name", (
+                    f"{row.full_name} matches {len(matches)} people ({', '.join(a.username for a in matches)}); "
+                    "add a username column naming which one (or a new username for another namesake)")))
+                continue
+            existing = matches[0] if matches else None
         if existing is None:
             username = row.username or generate_username(row.last_name, row.first_name, taken)
             taken.add(username)
@@ -238,7 +257,17 @@ def _plan(session: Session, rows: Sequence[RosterRow]) -> ImportPlan:
             plan.update.append((row, existing.username, changed))
         else:
             plan.unchanged.append((row, existing.username))
+    if problems:
+        raise RosterError(problems)
     return plan
+
+
+def _namesakes(session: Session, row: RosterRow) -> list[str]:
+    """Usernames of the people already called exactly as `row` (last, first and middle name)."""
+    wanted = _identity(row.last_name, row.first_name, row.middle_name, "")[:3]
+    candidates = session.exec(select(Account).where(Account.username != BANK)).all()
+    return [a.username for a in candidates
+            if a.role in tuple(Role) and _identity(a.last_name, a.first_name, a.middle_name, "")[:3] == wanted]
 
 
 def _same_password(account: Account, password: str) -> bool:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from datetime import date
 
-from campbank.core.errors import NotFound
+from sqlmodel import Session, col, select
+
+from campbank.core.enums import State
+from campbank.core.errors import NotFound, RuleError
 from campbank.core.season import Season
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
+from campbank.ledger.season.dates import redate
 from campbank.ledger.season.load import parse_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import SeasonRow
+from campbank.ledger.store.tables import SeasonRow, Transaction
 
 # Parsed seasons by their text: any process, with any number of databases, parses each season once.
 _parsed: dict[tuple[str, str], Season] = {}
@@ -50,6 +54,14 @@ def store(session: Session, toml_text: str, source: str, *, actor_id: int | None
     return season
 
 
+def season_stamp(db: Database) -> tuple[int, str] | None:
+    """Which season row is in force (its id and load time): one tiny read, so a running UI can ask every
+    half minute whether a manager loaded a season or moved its dates."""
+    with db.session() as session:
+        newest = session.connection().exec_driver_sql(_NEWEST).first()
+        return None if newest is None else (int(newest[0]), str(newest[1]))
+
+
 def season_in_force(db: Database) -> Season:
     """The season in force now (it changes when a manager loads a season file)."""
     with db.session() as session:
@@ -63,5 +75,39 @@ def load(db: Database, actor: Actor, toml_text: str, source: str) -> Season:
         account = acting_account(session, actor)
         require(account, Action.LOAD_SEASON)
         return store(session, toml_text, source, actor_id=account.id)
+
+    return db.write(work)
+
+
+def move_dates(db: Database, actor: Actor, first_day: date | None, days: int | None = None) -> Season:
+    """A manager moves the season in force to this summer's dates (docs/season.md#this-summers-dates).
+
+    Refused while a counted transaction would fall outside the new dates (naming the first such one).
+    """
+
+    def work(session: Session) -> Season:
+        account = acting_account(session, actor)
+        require(account, Action.LOAD_SEASON)
+        row = session.exec(select(SeasonRow).order_by(col(SeasonRow.id).desc())).first()
+        if row is None:
+            raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
+        text = redate(row.toml, first_day, days)
+        season = parse_season(text, row.source, check_text=False)
+        counted = (col(Transaction.state) == State.PROCESSED) | (col(Transaction.state) == State.CREATED)
+        outside = session.exec(
+            select(Transaction).where(counted)
+            .where((col(Transaction.day) < season.first_day) | (col(Transaction.day) > season.last_day))
+            .order_by(col(Transaction.day), col(Transaction.id))
+        ).first()
+        if outside is not None:
+            raise RuleError(f"#{outside.id} ({outside.type}, {outside.day}) would fall outside "
+                            f"{season.first_day} to {season.last_day}; nothing was changed",
+                            field="--first-day" if first_day else "--days")
+        moved = SeasonRow(loaded_at=clock.now(), name=row.name, source=row.source, toml=text)
+        session.add(moved)
+        session.flush()
+        audit.record(session, "season.dates", actor_id=account.id, target=f"season:{moved.id}",
+                     first_day=season.first_day.isoformat(), last_day=season.last_day.isoformat())
+        return season
 
     return db.write(work)

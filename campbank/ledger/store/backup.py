@@ -56,7 +56,7 @@ def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", ke
         staged.discard()
     _write_head(head_file(dest), head)
     db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason,
-                                          head=head))
+                                          head=head), while_closed=True)
     if keep is not None:
         prune(dest.parent, reason, keep)
     return dest

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
-from campbank.ledger.store import chain, credentials  # noqa: F401  (credentials: its ORM hook)
+from campbank.ledger.store import chain, closing, credentials  # noqa: F401  (credentials: its ORM hook)
 from campbank.ledger.store.paths import default_db_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -64,8 +64,17 @@ class Database:
             yield session
             chain.seal(session)
 
-    def write(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
-        """Run `work` in a write transaction, retrying if the database stays locked past the timeout."""
+    def write(self, work: Callable[[Session], T], *, attempts: int = 6, while_closed: bool = False) -> T:
+        """Run `work` in a write transaction, retrying if the database stays locked past the timeout.
+
+        Refused once the season is closed (`closing.py`), unless `while_closed`: the audit rows of reading."""
+        if not while_closed:
+            inner = work
+
+            def work(session: Session) -> T:
+                closing.refuse_if_closed(session)
+                return inner(session)
+
         return self._retrying(work, commit=True, attempts=attempts)
 
     def rehearse(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:

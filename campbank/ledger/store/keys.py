@@ -33,8 +33,10 @@ def system_key(kind: str, *parts: object) -> str:
     return ":".join([SYSTEM + kind, *(str(part) for part in parts)])
 
 
-def tax_day(day: date) -> str:
-    return system_key("tax", day.isoformat())
+def tax_day(day: date, generation: int = 1) -> str:
+    """The tax of `day`; a day charged again after its tax was voided is its next generation (`…:2`)."""
+    base = system_key("tax", day.isoformat())
+    return base if generation == 1 else f"{base}:{generation}"
 
 
 def initial_grant(account_id: int) -> str:
@@ -43,6 +45,11 @@ def initial_grant(account_id: int) -> str:
 
 def study_fine(stage: str, account_id: int) -> str:
     return system_key("study_fine", stage, account_id)
+
+
+def study_fine_prefix(stage: str) -> str:
+    """What every study fine key of a stage starts with (any student, any generation)."""
+    return system_key("study_fine", stage, "")
 
 
 def payload_key(creator_id: int, key: str) -> str:

@@ -6,6 +6,8 @@ changes nothing the second time (the preview shows who was charged, and in which
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -13,6 +15,7 @@ from textual.widgets import Button, DataTable, Label, Select, Static
 
 from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
+from campbank.ledger import clock
 from campbank.ledger.actions import study_fines
 from campbank.ledger.actions.study_fines import StudentFine
 from campbank.widgets.confirm import ConfirmDialog
@@ -98,14 +101,34 @@ class FinesPanel(LedgerWork, Vertical):
         self.charge_message = ""
 
     def ask_charge(self, stage: str) -> None:
+        """Read what the charge would do (head-count, total, the stage's day) and ask with those figures."""
+        self._say(f"Reading the {stage} stage…")
+
+        def read() -> tuple[list[StudentFine], date]:
+            return study_fines.preview(self.db, self.actor, stage), study_fines.due_day(self.db, stage)
+
+        self.fetch(read, lambda found: self._ask(stage, *found), on_error=self._refused)
+
+    def _ask(self, stage: str, rows: list[StudentFine], due: date) -> None:
+        sign = self.campbank.season.currency_sign
+        owing = [r for r in rows if r.charged_in is None and r.fine > 0]
+        early = clock.today() < due
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self._say(f"Charging the {stage} stage…")
-                self.submit(lambda: study_fines.charge(self.db, self.actor, stage),
+                self.submit(lambda: study_fines.charge(self.db, self.actor, stage, force=early),
                             lambda charged: self._charged(stage, charged), on_error=self._refused)
 
-        question = Text(f"Charge the {stage} study fines now? Students already charged for this stage are skipped.")
-        self.app.push_screen(ConfirmDialog("Charge study fines", question, confirm="Charge"), answered)
+        if not owing:
+            self._say(f"Nothing charged: nobody owes a {stage} fine that is not charged yet.")
+            return
+        question = Text(f"Charge {len(owing)} students {format_amount(sum(r.fine for r in owing), sign)} in all "
+                        f"for the {stage} stage? Students already charged for it are skipped.")
+        if early:
+            question.append(f"\n\nThe {stage} stage falls due on {due}: this charges it early.", style="bold red")
+        self.app.push_screen(ConfirmDialog("Charge study fines", question,
+                                           confirm="Charge early" if early else "Charge"), answered)
 
     def _charged(self, stage: str, charged: list[StudentFine]) -> None:
         sign = self.campbank.season.currency_sign

@@ -26,7 +26,7 @@ from campbank.widgets.literal import literal, notify
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
 
-OUTCOME_STYLE = {"charged": "green", "would charge": "yellow", "already taxed": "dim",
+OUTCOME_STYLE = {"charged": "green", "would charge": "yellow", "already taxed": "dim", "voided": "dim",
                  "outside schedule": "dim", "no tax": "dim"}
 
 

@@ -1,0 +1,67 @@
+"""Who was an active student on a given date: added on or before it, and not deactivated before it.
+
+An account keeps only whether it is active now; when it stopped (or started again) is in the audit log
+(`user.deactivate`, `user.reactivate`), which nobody can change. A date is the camp's calendar day (the
+office laptop's local date), as everywhere else (docs/season.md#who-pays-the-tax).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from campbank.ledger.store.values import as_datetime
+
+_STUDENTS = text(
+    "SELECT id, username, last_name, first_name, middle_name, squad, grade, created_at "
+    "FROM account WHERE role = 'student' ORDER BY id"
+)
+_CHANGES = text(
+    "SELECT target, action, at FROM audit_log WHERE action IN ('user.deactivate', 'user.reactivate') ORDER BY id"
+)
+
+
+class StudentRow(NamedTuple):
+    id: int
+    username: str
+    last_name: str
+    first_name: str
+    middle_name: str
+    squad: str | None
+    grade: int | None
+
+
+def local_day(moment: datetime) -> date:
+    """The camp's calendar day of a stored moment (UTC text in the database)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone().date()
+
+
+def active_on(added: date, changes: list[tuple[date, bool]], day: date) -> bool:
+    """Active at some moment of `day`: added by then, and not deactivated for the whole of it."""
+    if added > day:
+        return False
+    active = True
+    for when, now_active in changes:
+        if when > day:
+            break
+        if when == day and active:
+            return True  # active when the day began, whatever happened later that day
+        active = now_active
+    return active
+
+
+def students_active_on(session: Session, day: date) -> list[StudentRow]:
+    """Every student who was active on `day`, in id order."""
+    changes: dict[str, list[tuple[date, bool]]] = {}
+    for target, action, at in session.connection().execute(_CHANGES):
+        changes.setdefault(str(target).removeprefix("user:"), []).append(
+            (local_day(as_datetime(at)), action == "user.reactivate"))
+    return [
+        StudentRow(*row[:7])
+        for row in session.connection().execute(_STUDENTS)
+        if active_on(local_day(as_datetime(row[7])), changes.get(row[1], []), day)
+    ]
