@@ -138,6 +138,14 @@ def waiting_transfers(session: Session) -> int:
     return int(session.execute(_WAITING).scalar_one())
 
 
+def report_people(session: Session) -> tuple[int, int]:
+    """How many active students and staff accounts (managers and the bank included) the report lists."""
+    students, staff = session.execute(text(
+        "SELECT SUM(role = 'student' AND active = 1), SUM(role IN ('staff', 'manager') OR username = 'bank') "
+        "FROM account")).one()
+    return int(students or 0), int(staff or 0)
+
+
 def staff_totals(session: Session) -> list[StaffTotals]:
     """Every staff member and manager (and the bank), managers first, by surname."""
     return [StaffTotals(username, last or "", first or "", middle or "", role, bool(active), int(balance),
