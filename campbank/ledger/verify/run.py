@@ -26,7 +26,7 @@ def verify_file(path: Path, anchors: Sequence[Anchor] = ()) -> Report:
     side.start()
     try:
         _run_checks(path, connection, report, anchors)
-    except inspection.Error as error:
+    except (inspection.Error, UnicodeDecodeError) as error:  # a damaged page may hold text that is no text
         report.add("file", f"the database file is damaged: {error}")
     finally:
         connection.close()
@@ -54,6 +54,8 @@ class _SideChecks(threading.Thread):
             self.integrity = inspection.integrity(self.path, SHOW)
         except inspection.Error as error:
             self.error = error
+        except UnicodeDecodeError as error:  # a damaged page may hold text that is no text
+            self.error = inspection.Error(f"unreadable text: {error}")
 
 
 def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: Sequence[Anchor]) -> None:
