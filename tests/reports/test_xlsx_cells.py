@@ -100,3 +100,29 @@ def test_money_reads_back_to_the_cent(cents):
     text = RowRenderer(["money"], lambda *_: 1).render(2, [cents])
     value = text.split("<v>")[1].split("</v>")[0]
     assert int((Decimal(value) * 100).to_integral_value()) == cents
+
+
+def test_rows_rendered_beforehand_read_back_as_written(tmp_path):
+    """A sheet rendered into a scratch file first (while the sums are read) saves the same rows; the text
+    comes back whole even where a piece of the file cuts a Cyrillic letter in two."""
+    import io
+    import tempfile
+
+    from campbank.formats.xlsx import save
+
+    names = [f"Ж{'ё' * (n % 7)} {n}" for n in range(3 * save.BYTES_PER_READ // 20)]
+    workbook = Workbook(write_only=True)
+    sheet = Sheet(workbook, "Data", COLUMNS)
+    sheet.stream(([[name, n, n, None, None], None] for n, name in enumerate(names)), len(names))
+    with tempfile.TemporaryFile() as scratch:
+        rendered = save.PreRendered(sheet, scratch)
+        text = "".join(rendered.xml_rows())
+        assert text.count("<row ") == len(names) + 1 and text.endswith("</row>")
+        copied = io.BytesIO()
+        rendered.copy_to(copied)
+        assert copied.getvalue() == text.encode()
+        path = tmp_path / "pre.xlsx"
+        save_workbook(workbook, path, [rendered])
+    read = load_workbook(path, read_only=True)["Data"]
+    values = [row[0] for row in read.iter_rows(min_row=2, values_only=True)]
+    assert values == names

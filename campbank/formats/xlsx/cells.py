@@ -16,7 +16,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from campbank.core.text import looks_like_formula
+from campbank.core.text import FORMULA_START, looks_like_formula
 
 MONEY_FORMAT = "0.00"
 COUNT_FORMAT = "0"
@@ -25,6 +25,8 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 _ERROR_CODES = frozenset(ERROR_CODES)
 # what text may hold that XML cannot (control characters) or must escape; most text has none
 _SPECIAL = re.compile(r"[\000-\010\013\014\016-\037&<>]")
+# what a formula (`looks_like_formula`) or an error code can start with, besides whitespace
+_MAYBE_QUOTED = frozenset((*FORMULA_START, "#"))
 _EPOCH_ORDINAL = date(1899, 12, 30).toordinal()  # Excel's day 0 (after its 1900 leap-year quirk)
 _SECONDS_PER_DAY = 86400
 
@@ -66,47 +68,73 @@ class RowRenderer:
                cells: Mapping[int, object] | None = None, kinds: Sequence[str] | None = None,
                height: float | None = None) -> str:
         """Row `number` of the sheet; `look` styles every cell, `cells` single cells by index."""
+        # The Transactions sheet renders every one of a big camp's rows here: local names, one type test
+        # per value and the style attributes from a dict keep the cost per cell low.
         kinds = kinds or self.kinds
         letters = self._letters
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
+        row = str(number)
         size = f' ht="{height}" customHeight="1"' if height else ""
-        parts = [f'<row r="{number}"{size}>']
+        parts = [f'<row r="{row}"{size}>']
+        append = parts.append
+        styles = self._styles
+        style = self._style
         for i, value in enumerate(values):
             cell_look = cells.get(i, look) if cells else look
+            kind_of = type(value)
             if value is None or value == "":
                 if cell_look is not None:  # an empty cell still shows its row's fill
-                    parts.append(f'<c r="{letters[i]}{number}"{self._style(None, cell_look)}/>')
+                    append(f'<c r="{letters[i]}{row}"{style(None, cell_look)}/>')
                 continue
             if isinstance(value, str):
                 text = value
                 if _SPECIAL.search(text):
                     text = escape(text)
-                quoted = looks_like_formula(text) or text in _ERROR_CODES  # a formula or an error if typed in
-                style = self._style(None, cell_look, quoted) if cell_look is not None or quoted else ""
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                parts.append(f'<c r="{letters[i]}{number}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                # a formula or an error code if typed in; only a few first characters can start either
+                first = text[:1]
+                quoted = ((first in _MAYBE_QUOTED or first.isspace())
+                          and (looks_like_formula(text) or text in _ERROR_CODES))
+                if cell_look is None and not quoted:
+                    attribute = ""
+                else:
+                    attribute = styles.get((None, id(cell_look), quoted)) or style(None, cell_look, quoted)
+                space = ' xml:space="preserve"' if text and (first.isspace() or text[-1].isspace()) else ""
+                append(f'<c r="{letters[i]}{row}"{attribute} t="inlineStr"><is><t{space}>{text}</t></is></c>')
                 continue
             kind = kinds[i] if i < len(kinds) else "text"
-            if isinstance(value, bool):
-                raise TypeError(f"column {letters[i]}: write yes/no as text, not {value!r}")
             number_format: str | None
-            if isinstance(value, int) and kind == "money":
-                number_text, number_format = repr(value / 100), MONEY_FORMAT  # the double nearest the cents
-            elif isinstance(value, date):
-                stamp = isinstance(value, datetime) and kind == "datetime"
-                if stamp:
-                    number_text, number_format = excel_serial(value), DATETIME_FORMAT
-                else:
-                    number_text, number_format = self._day(value), DATE_FORMAT
-            elif isinstance(value, (int, float)):
+            if kind_of is int and kind == "money":
+                number_text, number_format = repr(value / 100), MONEY_FORMAT  # type: ignore[operator]  # nearest double
+            elif kind_of is int:
                 number_text = repr(value)
-                number_format = COUNT_FORMAT if isinstance(value, int) and cell_look is not None else None
+                number_format = COUNT_FORMAT if cell_look is not None else None
+            elif kind_of is datetime and kind == "datetime":
+                number_text, number_format = excel_serial(value), DATETIME_FORMAT  # type: ignore[arg-type]
+            elif kind_of is date:
+                number_text, number_format = self._day(value), DATE_FORMAT  # type: ignore[arg-type]
             else:
-                raise TypeError(f"column {letters[i]}: cannot write {value!r}")
-            parts.append(f'<c r="{letters[i]}{number}"{self._style(number_format, cell_look)}><v>{number_text}</v></c>')
-        parts.append("</row>")
+                number_text, number_format = self._other(letters[i], value, kind, cell_look)
+            number_style = styles.get((number_format, id(cell_look), False))
+            if number_style is None:
+                number_style = style(number_format, cell_look)
+            append(f'<c r="{letters[i]}{row}"{number_style}><v>{number_text}</v></c>')
+        append("</row>")
         return "".join(parts)
+
+    def _other(self, letter: str, value: object, kind: str, look: object) -> tuple[str, str | None]:
+        """A value of a rarer type (a bool refused, subclasses of int, float, date, datetime)."""
+        if isinstance(value, bool):
+            raise TypeError(f"column {letter}: write yes/no as text, not {value!r}")
+        if isinstance(value, int) and kind == "money":
+            return repr(value / 100), MONEY_FORMAT
+        if isinstance(value, date):
+            if isinstance(value, datetime) and kind == "datetime":
+                return excel_serial(value), DATETIME_FORMAT
+            return self._day(value), DATE_FORMAT
+        if isinstance(value, (int, float)):
+            return repr(value), COUNT_FORMAT if isinstance(value, int) and look is not None else None
+        raise TypeError(f"column {letter}: cannot write {value!r}")
 
     def _day(self, value: date) -> str:
         """A day's serial number; the few days of a season repeat on every row, so they are kept."""

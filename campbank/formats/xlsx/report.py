@@ -2,9 +2,10 @@
 Funds and Circles where the camp has savings and credit (docs/savings.md).
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
-transactions there are: the small reports are read first in one short read transaction (`camp_report`,
-a consistent picture of the camp), then the transactions up to the newest one seen then are streamed in
-chunks, each in its own short read transaction, so a long export never holds up the office or the
+transactions there are. The small reports are read in one read transaction (`camp_report`, a consistent
+picture of the camp) in a second thread, while this one renders the transactions up to the newest one that
+read sees into a private temporary file: SQLite sums while Python writes rows. The transactions are read
+in chunks, each in its own short read transaction, so a long export never holds up the office or the
 scheduler.
 
 The file is written as every output is (`store.outputs`): never over a database, a device or a folder, over
@@ -15,7 +16,10 @@ was. The export's audit row is committed before the workbook is written.
 
 from __future__ import annotations
 
+import queue
+import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +29,7 @@ from openpyxl.workbook import Workbook
 from campbank.core.money import format_amount
 from campbank.core.season import Season, Stage
 from campbank.formats.xlsx.economy_sheet import economy_sheet
-from campbank.formats.xlsx.save import save_workbook
+from campbank.formats.xlsx.save import PreRendered, RowSource, save_workbook
 from campbank.formats.xlsx.savings_sheets import savings_sheets, season_items
 from campbank.formats.xlsx.sheet import MUTED, Column, Sheet, display, fit_widths
 from campbank.formats.xlsx.sheets import (
@@ -38,7 +42,7 @@ from campbank.ledger.actions.exports import record_export
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import outputs
 from campbank.ledger.store.database import Database
-from campbank.ledger.views.camp_report import CampReport, camp_report
+from campbank.ledger.views.camp_report import CampReport, Extent, camp_report
 from campbank.ledger.views.transactions import iter_transactions
 from campbank.rules import rule_for
 
@@ -59,45 +63,65 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
     """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
     path = Path(path)
     outputs.judge(path, force=force, protect=[db.path])  # before any work: a refusal costs nothing
-    snapshot = camp_report(db, actor)
-    record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines),
-                  transactions=snapshot.transactions)
-    total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + snapshot.transactions
-    done = 0
+    extents: queue.Queue[Extent | BaseException] = queue.Queue()
 
-    def tick(rows: int) -> None:
-        nonlocal done
-        done += rows
+    def read() -> CampReport:
+        try:
+            return camp_report(db, actor, on_extent=extents.put)
+        except BaseException as error:
+            extents.put(error)  # the waiting thread stops; after an extent this second item is never read
+            raise
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-read") as reader, \
+            tempfile.TemporaryFile(prefix="campbank-report-") as scratch:
+        reading = reader.submit(read)
+        extent = extents.get()
+        if isinstance(extent, BaseException):
+            reading.result()  # raises it
+            raise extent
+        total = 2 * extent.students + extent.staff + extent.transactions
+        done = 0
+
+        def tick(rows: int) -> None:
+            nonlocal done
+            done += rows
+            if progress:
+                progress(min(done, total), total)
+
         if progress:
-            progress(min(done, total), total)
-
-    if progress:
-        progress(0, total)
-    with outputs.replacing(path, force=force, protect=[db.path]) as target:
+            progress(0, total)
         workbook = Workbook(write_only=True)
         workbook.properties.creator = "CampBank"
+        transactions = _transactions_sheet(workbook, db, actor, extent, tick)
+        rendered = PreRendered(transactions, scratch)  # made first, shown third
+        snapshot = reading.result()
+        total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + extent.transactions
+        record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines),
+                      transactions=snapshot.transactions)
         workbook.properties.title = f"CampBank report, {snapshot.season.name}"
         first = balances_sheet(workbook, snapshot.balances, tick)
         first.note(f"Hash chain head when this report was read: {snapshot.chain_head} "
                    "(`campbank verify --anchor` with it proves this history unchanged later).", MUTED)
-        sheets = [
+        sheets: list[RowSource] = [
             first,
             study_sheet(workbook, snapshot.study, tick),
-            _transactions_sheet(workbook, db, actor, snapshot, tick),
+            rendered,
             staff_sheet(workbook, snapshot.staff, tick),
             statistics_sheet(workbook, snapshot.statistics),
             economy_sheet(workbook, snapshot.economy),
             *savings_sheets(workbook, snapshot.season, snapshot.savings),
             _season_sheet(workbook, snapshot),
         ]
-        save_workbook(workbook, target, sheets)
+        workbook.move_sheet(transactions.title, offset=2)
+        with outputs.replacing(path, force=force, protect=[db.path]) as target:
+            save_workbook(workbook, target, sheets)
     return WrittenReport(path, len(snapshot.balances.lines), snapshot.transactions,
-                         tuple(sheet.ws.title for sheet in sheets))
+                         tuple(sheet.title for sheet in sheets))
 
 
-def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: CampReport,
+def _transactions_sheet(workbook: Workbook, db: Database, actor: Actor, snapshot: Extent,
                         tick: Callable[[int], None]) -> Sheet:
-    """Every transaction up to the snapshot, streamed from the ledger while the file is saved."""
+    """Every transaction up to the snapshot, streamed from the ledger as the rows are rendered."""
     username = snapshot.widest_username or 8
     type_ = snapshot.widest_type or 4
     columns = [Column("ID", "count", 8), Column("Created (UTC)", "datetime", 17), Column("Day", "date", 11),

@@ -9,17 +9,20 @@ file and memory stays flat.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Protocol
+from typing import IO, BinaryIO, Protocol
 
 from openpyxl.workbook import Workbook
 
 ROWS_PER_WRITE = 1000
+BYTES_PER_READ = 64 * 1024  # a pre-rendered sheet is read back in pieces this size
 # Python's zipfile must be told in advance that a member may pass 2 GiB (zip64), and Excel offers to
 # "repair" a file written that way; a row's XML stays well under 2 KiB, so only very long sheets need it.
 ZIP64_ROWS = 500_000
@@ -59,7 +62,47 @@ def save_workbook(workbook: Workbook, target: Path, sheets: Sequence[RowSource])
             xml = empty.string
             with out.open(info.filename, "w", force_zip64=sheet.expected_rows > ZIP64_ROWS) as stream:
                 stream.write(f"{xml[:empty.start()]}<sheetData>".encode())
-                rows = iter(sheet.xml_rows())
-                while chunk := list(islice(rows, ROWS_PER_WRITE)):
-                    stream.write("".join(chunk).encode())
+                if isinstance(sheet, PreRendered):
+                    sheet.copy_to(stream)
+                else:
+                    rows = iter(sheet.xml_rows())
+                    while chunk := list(islice(rows, ROWS_PER_WRITE)):
+                        stream.write("".join(chunk).encode())
                 stream.write(f"</sheetData>{xml[empty.end():]}".encode())
+
+
+class PreRendered:
+    """A sheet whose rows are rendered now into `scratch` (a private temporary file), so rendering can
+    go on while something else is being read; saving pours the file's text in."""
+
+    def __init__(self, sheet: RowSource, scratch: BinaryIO) -> None:
+        self._sheet = sheet
+        self._scratch = scratch
+        rows = iter(sheet.xml_rows())
+        while chunk := list(islice(rows, ROWS_PER_WRITE)):
+            scratch.write("".join(chunk).encode())
+
+    @property
+    def title(self) -> str:
+        return self._sheet.title
+
+    @property
+    def path(self) -> str:
+        return self._sheet.path
+
+    @property
+    def expected_rows(self) -> int:
+        return self._sheet.expected_rows
+
+    def xml_rows(self) -> Iterable[str]:
+        """The rendered text, in pieces that may cut a row anywhere (but never a character)."""
+        self._scratch.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while piece := self._scratch.read(BYTES_PER_READ):
+            yield decoder.decode(piece)
+        yield decoder.decode(b"", final=True)
+
+    def copy_to(self, stream: IO[bytes]) -> None:
+        """The rendered rows as they are, into the sheet's part of the file."""
+        self._scratch.seek(0)
+        shutil.copyfileobj(self._scratch, stream, BYTES_PER_READ)

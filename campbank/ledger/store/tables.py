@@ -59,6 +59,10 @@ class Transaction(SQLModel, table=True):
 
 class MoneyEntry(SQLModel, table=True):
     __tablename__ = "money_entry"
+    # Each account's money by type, read without touching the table: the reports sum what every student
+    # earned from it in index order (no sort), and the flows of the students' money read it too.
+    __table_args__ = (Index("ix_money_entry_receiver_money", "receiver_id", "money_type", "amount",
+                            "transaction_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="txn.id", index=True)
