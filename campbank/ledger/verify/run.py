@@ -52,10 +52,8 @@ class _SideChecks(threading.Thread):
     def run(self) -> None:
         try:
             self.integrity = inspection.integrity(self.path, SHOW)
-        except inspection.Error as error:
+        except inspection.Error as error:  # a damaged page may also hold text that is no text
             self.error = error
-        except UnicodeDecodeError as error:  # a damaged page may hold text that is no text
-            self.error = inspection.Error(f"unreadable text: {error}")
 
 
 def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: Sequence[Anchor]) -> None:
