@@ -7,7 +7,6 @@ Round i (on start + i − 1) is one `circle_round` transaction created by the ba
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, select
 from campbank.core.enums import State
 from campbank.core.errors import InputError, NotFound, RuleError
 from campbank.core.money import parse_amount
+from campbank.core.text import clean_name
 from campbank.ledger import clock
 from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account, bank_account, person_of
@@ -144,12 +144,7 @@ def member_people(session: Session, usernames: Sequence[str]) -> dict[str, Perso
 def _name(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError("a circle needs a name", field="name")
-    cleaned = value.strip()
-    if len(cleaned) > MAX_NAME:
-        raise InputError(f"must be at most {MAX_NAME} characters", field="name")
-    if any(unicodedata.category(char)[0] == "C" for char in cleaned):
-        raise InputError("must not contain control characters", field="name")
-    return cleaned
+    return clean_name(value, field="name", max_length=MAX_NAME)  # the one input filter (docs/security.md)
 
 
 def _day(value: object) -> date:

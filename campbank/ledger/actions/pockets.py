@@ -6,7 +6,6 @@ and an audit row. Moving money is a `pocket_move` transaction, posted like any o
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from sqlmodel import Session, select
 from campbank.core.enums import Role
 from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.core.money import format_amount, parse_amount
+from campbank.core.text import clean_name
 from campbank.ledger import clock
 from campbank.ledger.actions.posting import Posted, post
 from campbank.ledger.people import acting_account, person_of
@@ -122,11 +122,7 @@ def goal_name(name: object) -> str:
     """A goal pocket's name: 1-40 printable characters, not `main` or `savings`."""
     if not isinstance(name, str) or not name.strip():
         raise InputError("a goal pocket needs a name, such as Bike", field="name")
-    cleaned = name.strip()
-    if len(cleaned) > MAX_NAME:
-        raise InputError(f"must be at most {MAX_NAME} characters", field="name")
-    if any(unicodedata.category(char)[0] == "C" for char in cleaned):
-        raise InputError("must not contain control characters", field="name")
+    cleaned = clean_name(name, field="name", max_length=MAX_NAME)  # the one input filter (docs/security.md)
     if cleaned.casefold() in (MAIN, SAVINGS):
         raise InputError(f"{cleaned!r} is a pocket every student has; choose another name", field="name")
     return cleaned
