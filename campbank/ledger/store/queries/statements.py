@@ -16,7 +16,7 @@ from campbank.ledger.store.schema import STATEMENT_KEY
 from campbank.ledger.store.values import as_date, as_datetime
 
 CHUNK = 400  # accounts per query
-PAGE_CACHE_KIB = 65_536
+PAGE_CACHE_KIB = 32_768  # 32 MiB: most of what 64 MiB saves, within the statements' memory budget
 
 _STUDENTS = text(
     """
