@@ -89,11 +89,13 @@ class StatementCanvas:
     # -- text -----------------------------------------------------------------------------------------
 
     def width_of(self, text: str, font_name: str, size: float) -> float:
+        return self.units_of(text, font_name) * size / 1000  # 1000 units to the em
+
+    def units_of(self, text: str, font_name: str) -> float:
+        """The width of `text` in the font's units, 1000 to the em."""
         if text.isascii():
-            units = sum(map(self.ascii_widths[font_name].__getitem__, text.encode("ascii")))
-        else:
-            units = sum(map(self.widths[font_name].get, map(ord, text), repeat(500)))
-        return units * size / 1000  # 1000 units to the em
+            return sum(map(self.ascii_widths[font_name].__getitem__, text.encode("ascii")))
+        return sum(map(self.widths[font_name].get, map(ord, text), repeat(500)))
 
     def encoded(self, text: str, font_name: str, size: float) -> str:
         """The text's show operators, with the font switches it needs. Printable ASCII keeps its own codes in

@@ -96,17 +96,14 @@ def _header(pdf: StatementCanvas, st: Statement, camp: str, page: int, pages: in
 
 def _row(pdf: StatementCanvas, y: float, line: StatementLine) -> None:
     """One line of the table as one text object: each column moved to from the one before (`Td`). The date
-    and the three text columns (cut to fit and encoded) repeat from line to line and are remembered; the
-    amounts are right-aligned by the font's widths."""
+    and each text column (cut to fit and encoded) repeat from line to line and are remembered (a whole line's
+    text columns rarely repeat: descriptions differ); the amounts are right-aligned by the font's widths."""
     day = pdf.remembered(line.day)
     if day is None:
         day = pdf.remember(line.day, pdf.cell("day", line.day.isoformat(), 0.0, 0.0))
-    key = (line.type, line.description, line.other_party)
-    middle = pdf.remembered(key)
-    if middle is None:
-        middle = pdf.remember(key, pdf.cell("type", line.type, _TYPE_MOVE, 73.0)
-                              + pdf.cell("description", line.description, _DESCRIPTION_MOVE, 185.0)
-                              + pdf.cell("other", line.other_party, _OTHER_MOVE, 105.0))
+    middle = (pdf.cell("type", line.type, _TYPE_MOVE, 73.0)
+              + pdf.cell("description", line.description, _DESCRIPTION_MOVE, 185.0)
+              + pdf.cell("other", line.other_party, _OTHER_MOVE, 105.0))
     amount, balance = format_amount(line.amount, ""), format_amount(line.balance, "")
     amount_start = _AMOUNT_EDGE - pdf.ascii_width(amount, ROW_SIZE)
     balance_start = _BALANCE_EDGE - pdf.ascii_width(balance, ROW_SIZE)
@@ -214,15 +211,20 @@ def _programme(stage: str, p: Progress, sign: str) -> str:
 def _wrapped(pdf: StatementCanvas, y: float, text: str, size: float, *, x: float = LEFT, grey: bool = False
              ) -> float:
     """Write `text` from `x` to the right margin over as many lines as it needs; returns the y of the last line."""
-    words, line = text.split(" "), ""
+    words, line, units = text.split(" "), "", 0.0
+    space = pdf.units_of(" ", REGULAR)
     for word in words:
-        candidate = f"{line} {word}".strip()
-        if pdf.width_of(candidate, REGULAR, size) > RIGHT - x and line:
+        joined = f"{line} {word}"
+        candidate = joined.strip()
+        # the widths of the line so far and of the word add up (exactly: the font's widths are in 1/256 units)
+        grown = (units + space + pdf.units_of(word, REGULAR) if candidate == joined
+                 else pdf.units_of(candidate, REGULAR))
+        if grown * size / 1000 > RIGHT - x and line:
             pdf.text(x, y, line, size=size, grey=grey)
             y -= size + 3
-            line = word
+            line, units = word, pdf.units_of(word, REGULAR)
         else:
-            line = candidate
+            line, units = candidate, grown
     pdf.text(x, y, line, size=size, grey=grey)
     return y
 
