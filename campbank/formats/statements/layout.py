@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from campbank.core.money import format_amount
 from campbank.formats.statements.canvas import BOLD, REGULAR, StatementCanvas
-from campbank.ledger.views.statements import Statement
+from campbank.ledger.views.statements import Statement, StatementLine
 from campbank.rules.study_fine import Progress
 
 LEFT, RIGHT = 36.0, 559.0
@@ -59,8 +59,7 @@ def draw(pdf: StatementCanvas, st: Statement, camp: str) -> int:
             page += 1
             _header(pdf, st, camp, page, pages)
             y = FIRST_ROW
-        _row(pdf, y, line.day.isoformat(), line.type, line.description, line.other_party,
-             format_amount(line.amount, ""), format_amount(line.balance, ""), line.reverses)
+        _row(pdf, y, line)
         y -= ROW
     if not lines:
         pdf.text(LEFT, y, "No entries in this period.", grey=True)
@@ -95,22 +94,33 @@ def _header(pdf: StatementCanvas, st: Statement, camp: str, page: int, pages: in
             pdf.text(x + width if align == "right" else x, 759.5, title, font_name=BOLD, size=7.5, align=align)
 
 
-def _row(pdf: StatementCanvas, y: float, day: str, kind: str, description: str, other: str, amount: str,
-         balance: str, reversal: bool) -> None:
-    """One line of the table as one text object: each column moved to from the one before (`Td`), so a
-    column's cut-to-fit, encoded text is written the same way on every line and remembered."""
-    cell = pdf.cell
-    pdf.raw(("BT 0.45 g " if reversal else "BT ") + f"{LEFT:.2f} {y:.2f} Td"
-            + cell("day", day, 0.0, 0.0) + cell("type", kind, COLUMNS["type"][0] - LEFT, 73.0)
-            + cell("description", description, COLUMNS["description"][0] - COLUMNS["type"][0], 185.0)
-            + cell("other", other, COLUMNS["other"][0] - COLUMNS["description"][0], 105.0)
-            + pdf.right(amount, COLUMNS["other"][0], _RIGHT_EDGE["amount"], ROW_SIZE)
-            + (" 0 g" if reversal else "")
-            + pdf.right(balance, _RIGHT_EDGE["amount"], _RIGHT_EDGE["balance"], ROW_SIZE, after_right=True)
-            + " ET")
+def _row(pdf: StatementCanvas, y: float, line: StatementLine) -> None:
+    """One line of the table as one text object: each column moved to from the one before (`Td`). The date
+    and each text column (cut to fit and encoded) repeat from line to line and are remembered (a whole line's
+    text columns rarely repeat: descriptions differ); the amounts are right-aligned by the font's widths."""
+    day = pdf.remembered(line.day)
+    if day is None:
+        day = pdf.remember(line.day, pdf.cell("day", line.day.isoformat(), 0.0, 0.0))
+    middle = (pdf.cell("type", line.type, _TYPE_MOVE, 73.0)
+              + pdf.cell("description", line.description, _DESCRIPTION_MOVE, 185.0)
+              + pdf.cell("other", line.other_party, _OTHER_MOVE, 105.0))
+    amount, balance = format_amount(line.amount, ""), format_amount(line.balance, "")
+    amount_start = _AMOUNT_EDGE - pdf.ascii_width(amount, ROW_SIZE)
+    balance_start = _BALANCE_EDGE - pdf.ascii_width(balance, ROW_SIZE)
+    if line.reverses:
+        pdf.raw(f"BT 0.45 g {LEFT:.2f} {y:.2f} Td{day}{middle} {amount_start - _OTHER_X:.2f} 0 Td /F0S0 {ROW_SIZE} Tf "
+                f"({amount}) Tj 0 g {balance_start - amount_start:.2f} 0 Td /F0S0 {ROW_SIZE} Tf ({balance}) Tj ET")
+    else:
+        pdf.raw(f"BT {LEFT:.2f} {y:.2f} Td{day}{middle} {amount_start - _OTHER_X:.2f} 0 Td /F0S0 {ROW_SIZE} Tf "
+                f"({amount}) Tj {balance_start - amount_start:.2f} 0 Td /F0S0 {ROW_SIZE} Tf ({balance}) Tj ET")
 
 
-_RIGHT_EDGE = {key: x + width for key, (x, width, _) in COLUMNS.items()}
+_TYPE_MOVE = COLUMNS["type"][0] - LEFT
+_DESCRIPTION_MOVE = COLUMNS["description"][0] - COLUMNS["type"][0]
+_OTHER_X = COLUMNS["other"][0]
+_OTHER_MOVE = _OTHER_X - COLUMNS["description"][0]
+_AMOUNT_EDGE = COLUMNS["amount"][0] + COLUMNS["amount"][1]
+_BALANCE_EDGE = COLUMNS["balance"][0] + COLUMNS["balance"][1]
 
 
 def _summary_height(st: Statement) -> float:
@@ -201,15 +211,20 @@ def _programme(stage: str, p: Progress, sign: str) -> str:
 def _wrapped(pdf: StatementCanvas, y: float, text: str, size: float, *, x: float = LEFT, grey: bool = False
              ) -> float:
     """Write `text` from `x` to the right margin over as many lines as it needs; returns the y of the last line."""
-    words, line = text.split(" "), ""
+    words, line, units = text.split(" "), "", 0.0
+    space = pdf.units_of(" ", REGULAR)
     for word in words:
-        candidate = f"{line} {word}".strip()
-        if pdf.width_of(candidate, REGULAR, size) > RIGHT - x and line:
+        joined = f"{line} {word}"
+        candidate = joined.strip()
+        # the widths of the line so far and of the word add up (exactly: the font's widths are in 1/256 units)
+        grown = (units + space + pdf.units_of(word, REGULAR) if candidate == joined
+                 else pdf.units_of(candidate, REGULAR))
+        if grown * size / 1000 > RIGHT - x and line:
             pdf.text(x, y, line, size=size, grey=grey)
             y -= size + 3
-            line = word
+            line, units = word, pdf.units_of(word, REGULAR)
         else:
-            line = candidate
+            line, units = candidate, grown
     pdf.text(x, y, line, size=size, grey=grey)
     return y
 

@@ -140,7 +140,7 @@ class StatementBatch:
 
     def _read(self, chunk: list[int]) -> tuple[list[tuple[int, list[JournalLine]]], dict[int, Holdings]]:
         """One chunk's journal rows, pockets and loans, in its own short read."""
-        with self.db.session() as session:
+        with self.db.session() as session, queries.page_cache(session):
             return list(queries.journal_by_account(session, chunk)), read_holdings(session, chunk, self.last_day)
 
 
@@ -222,9 +222,12 @@ def build(season: Season, student: StudentRow, rows: Sequence[JournalLine], name
     opening = 0
     counters: dict[str, int] = {}
     period: list[JournalLine] = []
+    records: list[str] = []  # the digest's, in the same pass
     for row in rows:
         if row.day > last_day:
             continue
+        if row.day >= first_day:
+            records.append(_record(row))
         if row.counter_type is not None:
             counters[row.counter_type] = counters.get(row.counter_type, 0) + row.amount
         elif row.day < first_day:
@@ -234,12 +237,18 @@ def build(season: Season, student: StudentRow, rows: Sequence[JournalLine], name
     period.sort(key=lambda row: (row.day, row.id))
     running = opening
     lines = []
+    parties: dict[int | None, str] = {}  # a student's entries mostly come from a few people
     for row in _without_moves_between_other_pockets(period):
         running += row.amount
-        lines.append(StatementLine(row.day, row.transaction_id, _label(season, row), _description(row),
-                                   _other_party(student.id, row, names), row.amount, running, row.reverses))
+        other = row.creator_id if row.receiver_id == student.id else row.receiver_id
+        party = parties.get(other)
+        if party is None:
+            party = parties[other] = _party(other, names)
+        lines.append(StatementLine(row.day, row.transaction_id, _label(season, row), _description(row), party,
+                                   row.amount, running, row.reverses))
+    records += (_record(row) for row in holdings.rows() if first_day <= row.day <= last_day)
+    digest = hashlib.sha256("".join(records).encode()).hexdigest()
     pockets, loan = pockets_at(holdings, last_day), loan_at(holdings.loans, last_day)
-    digest = rows_digest([*rows, *holdings.rows()], first_day, last_day)
     code = make_code(key, student.id, student.username, first_day, last_day, opening, running, digest,
                      coded(pockets, loan))
     counters = {name: value for name, value in counters.items() if value}
@@ -266,13 +275,15 @@ def _without_moves_between_other_pockets(period: list[JournalLine]) -> list[Jour
 def rows_digest(rows: Sequence[JournalLine], first_day: date, last_day: date) -> str:
     """SHA-256 of every journal row (money and counters) of the student's (and their pockets') transactions
     dated in the period."""
-    digest = hashlib.sha256()
-    for row in rows:
-        if first_day <= row.day <= last_day:
-            digest.update(f"{row.id}|{row.transaction_id}|{row.amount}|{row.counter_type or ''}|{int(row.reverses)}|"
-                          f"{row.day}|{row.type}|{row.creator_id}|{row.state}|{row.receiver_id}|{row.money_type}|"
-                          f"{row.entry_amount}|{row.description}|{row.entry_description}\n".encode())
-    return digest.hexdigest()
+    return hashlib.sha256("".join(_record(row) for row in rows if first_day <= row.day <= last_day).encode()
+                          ).hexdigest()
+
+
+def _record(row: JournalLine) -> str:
+    """What the digest covers of a journal row, a line each."""
+    return (f"{row.id}|{row.transaction_id}|{row.amount}|{row.counter_type or ''}|{int(row.reverses)}|{row.day}|"
+            f"{row.type}|{row.creator_id}|{row.state}|{row.receiver_id}|{row.money_type}|{row.entry_amount}|"
+            f"{row.description}|{row.entry_description}\n")
 
 
 def _choose(students: list[StudentRow], selection: Selection) -> list[StudentRow]:
@@ -307,8 +318,8 @@ def _description(row: JournalLine) -> str:
     return text
 
 
-def _other_party(account_id: int, row: JournalLine, names: Mapping[int, tuple[str, ...]]) -> str:
-    other = row.creator_id if row.receiver_id == account_id else row.receiver_id
+def _party(other: int | None, names: Mapping[int, tuple[str, ...]]) -> str:
+    """Who paid or was paid, by name: the bank as the bank, an account without a name by its username."""
     who = names.get(other or 0)
     if who is None:
         return "?"

@@ -5,6 +5,7 @@ in journal order, through the journal's account index (no sort), a few hundred a
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ from campbank.ledger.store.schema import STATEMENT_KEY
 from campbank.ledger.store.values import as_date, as_datetime
 
 CHUNK = 400  # accounts per query
+PAGE_CACHE_KIB = 32_768  # 32 MiB: most of what 64 MiB saves, within the statements' memory budget
 
 _STUDENTS = text(
     """
@@ -179,6 +181,19 @@ def journal_by_account(session: Session, account_ids: Sequence[int]) -> Iterator
             found[row[0]].append(JournalLine(row[1], row[2], row[3], row[4], bool(row[5]), day, row[7], row[8],
                                              row[9], row[10] or "", row[11], row[12], row[13], row[14]))
         yield from found.items()
+
+
+@contextmanager
+def page_cache(session: Session, kib: int = PAGE_CACHE_KIB) -> Iterator[None]:
+    """A larger SQLite page cache on the session's connection while statements are read, the usual one after:
+    the students of a chunk share most of their transactions, read from the cache instead of the file."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    (before,) = cursor.execute("PRAGMA cache_size").fetchone()
+    cursor.execute(f"PRAGMA cache_size=-{int(kib)}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size={int(before)}")
 
 
 def statement_key(session: Session) -> bytes:
