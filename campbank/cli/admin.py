@@ -131,7 +131,7 @@ def season_close(
         closed = close(db, actor, force=force)
         console.print(f"Season [bold]{esc(closed.season)}[/] is closed: every change is refused from now on; "
                       "reports, exports, statements, verify and backups still work.")
-        written = write_statements(db, actor, None, out)
+        written = write_statements(db, actor, None, out, with_left=True)  # everyone who was in the camp
     console.print(f"Statements of {written.students} students ({written.pages} pages) in {esc(written.path)}")
 
 

@@ -351,7 +351,7 @@ class SavingsMachine(LedgerMachine):
         results = nightly.run(self.db, self.actors["manager"], day=day)
         taxed = results[0]
         if taxed.outcome == "charged":
-            students = [s for s in self.students if s in self.active]
+            students = list(self.students)  # active on that day: deactivations happen now, after every season day
             self.taxed[day] = taxed.transaction_id
             self.add(taxed.transaction_id, ModelTxn("tax", "bank", "processed", [(s, -2000) for s in students],
                                                     ["txn.created", "txn.processed"], day))

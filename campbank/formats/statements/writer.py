@@ -35,13 +35,14 @@ class WrittenStatements:
 
 def write_statements(db: Database, actor: Actor, usernames: Sequence[str] | None, path: Path | str, *,
                      squad: str | None = None, first_day: date | None = None, last_day: date | None = None,
-                     force: bool = False, progress: Progress | None = None) -> WrittenStatements:
-    """Write the statements of `usernames` (None: the squad `squad`, or without it every student) to `path`
-    (staff and managers)."""
+                     force: bool = False, progress: Progress | None = None, with_left: bool = False
+                     ) -> WrittenStatements:
+    """Write the statements of `usernames` (None: the squad `squad`, or without it every active student, and
+    with `with_left` those who left too) to `path` (staff and managers)."""
     judge(path, force=force, protect=[db.path])  # refuse a bad path before any work
     everyone = usernames is None and squad is None
     selection = Selection(usernames=tuple(usernames or ()), squad=squad if usernames is None else None,
-                          everyone=everyone)
+                          everyone=everyone, with_left=with_left)
     batch = statements(db, actor, selection, first_day=first_day, last_day=last_day)
     total = len(batch)
     camp = batch.season.name

@@ -99,11 +99,13 @@ class Statement:
 
 @dataclass(frozen=True)
 class Selection:
-    """Whose statements: named students, a squad, or every active student (`everyone`)."""
+    """Whose statements: named students, a squad, or every active student (`everyone`; with `with_left`,
+    also those who left the camp: the season's closing gives everyone who was there their statement)."""
 
     usernames: tuple[str, ...] = ()
     squad: str | None = None
     everyone: bool = False
+    with_left: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,7 +290,8 @@ def _record(row: JournalLine) -> str:
 
 def _choose(students: list[StudentRow], selection: Selection) -> list[StudentRow]:
     if selection.everyone:
-        chosen = [s for s in students if s.active]  # a student who left the camp is named, not in "everyone"
+        # a student who left the camp is named, not in "everyone", except at the season's closing
+        chosen = [s for s in students if s.active or selection.with_left]
     elif selection.squad is not None:
         wanted = selection.squad.strip().casefold()
         chosen = [s for s in students if (s.squad or "").casefold() == wanted]
