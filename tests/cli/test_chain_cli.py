@@ -1,4 +1,4 @@
-"""Where the chain's head is kept (SPEC §14): printed by every tax run and backup, beside every backup, on
+"""Where the chain's head is kept (docs/tamper-evidence.md): printed by each tax run and backup, beside each backup, on
 the report's first sheet; and `campbank verify --anchor HEAD` with it."""
 
 from __future__ import annotations

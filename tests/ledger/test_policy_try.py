@@ -28,7 +28,7 @@ from campbank.ledger.views.policy_try import try_season
 
 TODAY = date(2026, 7, 8)  # the demo's eighth day: days 1-7 are its week, each taxed that evening
 CLASSIC_TAX = {1: 0, 2: 5, 3: 7, 4: 9, 5: 12, 6: 15, 7: 18, 8: 20, 9: 22, 10: 23, 11: 24,
-               **{day: 25 for day in range(12, 22)}}  # @, SPEC §6
+               **{day: 25 for day in range(12, 22)}}  # @, docs/rules.md#tax
 FLAT_TAX = 20
 
 
@@ -71,7 +71,7 @@ def flat_tax() -> str:
 
 def expected_fine(counters: dict[str, int], grade: int, *, visits_target: int, labs: dict[int, int],
                   fac: dict[int, int], seminars: int = 1) -> int:
-    """SPEC §5 in @: 100·max(0, seminars − seminar_pass) + Σ_{i<d}(15 + 5i) + 50·missing labs + 100·missing fac
+    """docs/rules.md in @: 100·max(0, seminars − seminar_pass) + Σ_{i<d}(15 + 5i) + 50·missing labs + 100·missing fac
     passes, d the missing obligatory visits (seminars + facultatives attended)."""
     visits = counters.get("seminar_attend", 0) + counters.get("fac_attend", 0)
     d = max(0, visits_target - visits)

@@ -1,4 +1,4 @@
-"""Tamper evidence (SPEC §14): the hash chain, the guards' exact SQL, roles and password hashes against the
+"""Tamper evidence (docs/tamper-evidence.md): the hash chain, the guards' exact SQL, roles and password hashes vs the
 audit log, and anchors. Each tampering here is done the way someone with the file and sqlite3 would; each
 one passed `verify` before the chain (every other check agrees with the rewritten rows)."""
 
