@@ -291,6 +291,9 @@ def bench_statements(scale: Scale, label: str, runs: int) -> None:
 
 def bench_verify(scale: Scale, label: str, runs: int) -> None:
     path = ensure_camp(scale)
+    from campbank.ledger.store.database import open_database
+
+    open_database(path).dispose()  # a camp cached by an older CampBank gets this version's tables and guards first
     walls = []
     for _ in range(runs):
         wall, _rss, text = measured([CAMPBANK, "--db", str(path), "verify"])
