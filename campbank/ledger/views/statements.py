@@ -27,7 +27,8 @@ from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import statements as queries
-from campbank.ledger.store.queries.statements import JournalLine, StudentRow
+from campbank.ledger.store.queries.statements import JournalLine
+from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.tables import Account
 from campbank.ledger.views.accounts import check_may_view
 from campbank.ledger.views.statement_code import make_code, read_code, same_mac

@@ -8,30 +8,20 @@ office laptop's local date), as everywhere else (docs/season.md#who-pays-the-tax
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.values import as_datetime
 
 _STUDENTS = text(
-    "SELECT id, username, last_name, first_name, middle_name, squad, grade, created_at "
+    "SELECT id, username, last_name, first_name, middle_name, squad, grade, created_at, active "
     "FROM account WHERE role = 'student' ORDER BY id"
 )
 _CHANGES = text(
     "SELECT target, action, at FROM audit_log WHERE action IN ('user.deactivate', 'user.reactivate') ORDER BY id"
 )
-
-
-class StudentRow(NamedTuple):
-    id: int
-    username: str
-    last_name: str
-    first_name: str
-    middle_name: str
-    squad: str | None
-    grade: int | None
 
 
 def local_day(moment: datetime) -> date:
@@ -61,7 +51,7 @@ def students_active_on(session: Session, day: date) -> list[StudentRow]:
         changes.setdefault(str(target).removeprefix("user:"), []).append(
             (local_day(as_datetime(at)), action == "user.reactivate"))
     return [
-        StudentRow(*row[:7])
-        for row in session.connection().execute(_STUDENTS)
-        if active_on(local_day(as_datetime(row[7])), changes.get(row[1], []), day)
+        StudentRow(id_, username, last, first, middle, squad, grade, bool(active))
+        for id_, username, last, first, middle, squad, grade, created, active in session.connection().execute(_STUDENTS)
+        if active_on(local_day(as_datetime(created)), changes.get(username, []), day)
     ]

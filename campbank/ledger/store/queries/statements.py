@@ -12,6 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlmodel import Session
 
+from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.schema import STATEMENT_KEY
 from campbank.ledger.store.values import as_date, as_datetime
 
@@ -59,17 +60,6 @@ _ROWS = """
      ORDER BY j.account_id, j.id
 """
 _KEY = text("SELECT value FROM meta WHERE key = :key")
-
-
-class StudentRow(NamedTuple):
-    id: int
-    username: str
-    last_name: str
-    first_name: str
-    middle_name: str
-    squad: str | None
-    grade: int | None
-    active: bool = True
 
 
 class PocketRow(NamedTuple):
