@@ -86,28 +86,23 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
     if not isinstance(value, str):
         raise InputError("must be text", field=field)
     text = value.replace("\r\n", "\n") if multiline else value
-    if strip:
-        text = text.strip()
-    if required and not text:
-        raise InputError("is required", field=field)
-    if len(text) > max_length:
-        raise InputError(f"is {len(text):,} characters long; at most {max_length:,}", field=field)
-    problem = _problem(text, multiline=multiline, name=False)
-    if problem:
-        raise InputError(problem, field=field)
-    return text
+    return _checked(text.strip() if strip else text, field, max_length, required, multiline=multiline, name=False)
 
 
 def clean_name(value: object, *, field: str, max_length: int, required: bool = True, strip: bool = True) -> str:
     """A name (a person's, a username, a file's, a season's, a label): one line of visible characters."""
     if not isinstance(value, str):
         raise InputError("must be text", field=field)
-    text = value.strip() if strip else value
+    return _checked(value.strip() if strip else value, field, max_length, required, multiline=False, name=True)
+
+
+def _checked(text: str, field: str, max_length: int, required: bool, *, multiline: bool, name: bool) -> str:
+    """`text` if it is there when required, not too long, and holds nothing `_problem` refuses."""
     if required and not text:
         raise InputError("is required", field=field)
     if len(text) > max_length:
         raise InputError(f"is {len(text):,} characters long; at most {max_length:,}", field=field)
-    problem = _problem(text, multiline=False, name=True)
+    problem = _problem(text, multiline=multiline, name=name)
     if problem:
         raise InputError(problem, field=field)
     return text
