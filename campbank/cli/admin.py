@@ -119,9 +119,9 @@ def season_close(
 ) -> None:
     """Close the season for good: refused while anything is left undone (each listed); then every change is
     refused, every read keeps working, and each student's statement is written."""
-    from campbank.formats.statements.output import judge
     from campbank.formats.statements.writer import write_statements
     from campbank.ledger.actions.closing import close
+    from campbank.ledger.store.outputs import judge
 
     with fail_on_error():
         db = state(ctx).database()

@@ -55,8 +55,8 @@ def statement(
 
 def _write(ctx: typer.Context, username: str | None, squad: str | None, output: Path, first: date | None,
            last: date | None, force: bool, as_user: str | None) -> None:
-    from campbank.formats.statements.output import judge
     from campbank.formats.statements.writer import write_statements
+    from campbank.ledger.store.outputs import judge
 
     judge(output, force=force, protect=[state(ctx).path])  # before anyone signs in or anything is read
     db = state(ctx).database()

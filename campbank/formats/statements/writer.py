@@ -14,10 +14,10 @@ from pathlib import Path
 
 from campbank.formats.statements import layout
 from campbank.formats.statements.canvas import StatementCanvas
-from campbank.formats.statements.output import judge, replacing
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.outputs import judge, replacing
 from campbank.ledger.views.statements import Selection, statements
 
 Progress = Callable[[int, int], None]  # (students written, students in all)
