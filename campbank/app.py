@@ -7,7 +7,7 @@ from the caller, never from import time.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -116,7 +116,22 @@ class CampBankApp(App[None]):
         self.push_screen(StudentScreen() if actor.role == "student" else OfficeScreen())
 
     def action_logout(self, reason: str = "logout") -> None:
-        """Back to the login screen, dropping every screen (and its state) of the session."""
+        """Back to the login screen, dropping every screen (and its state) of the session; a form with
+        something typed in it asks first, as its Esc does."""
+        if reason == "logout" and self._guarded(lambda: self._log_out(reason)):
+            return
+        self._log_out(reason)
+
+    def _guarded(self, leave: Callable[[], object]) -> bool:
+        """Hand `leave` to the topmost screen that guards what was typed in it; False when none does."""
+        for screen in reversed(self.screen_stack):
+            guard = getattr(screen, "leave_guarded", None)
+            if guard is not None:
+                guard(leave)
+                return True
+        return False
+
+    def _log_out(self, reason: str) -> None:
         actor, self.actor = self.actor, None
         if actor is not None:
             place = "kiosk" if self.kiosk else "office"
@@ -153,7 +168,8 @@ class CampBankApp(App[None]):
     async def action_quit(self) -> None:
         """The kiosk closes only for a staff or manager password; the office closes at once."""
         if not self.kiosk:
-            self.exit()
+            if not self._guarded(self.exit):
+                self.exit()
             return
         from campbank.screens.kiosk_exit import KioskExitScreen
 

@@ -18,6 +18,14 @@ from campbank.ledger.store.tables import CounterEntry, Transaction
 from campbank.rules.base import Entries, Person
 
 
+class TimeBlockClash(RuleError):
+    """A clash, with the usernames of the students in it (a form marks their rows)."""
+
+    def __init__(self, message: str, *, usernames: tuple[str, ...]) -> None:
+        super().__init__(message, field="block")
+        self.usernames = usernames
+
+
 def check_clashes(
     session: Session, season: Season, entries: Entries, day: date, people: Mapping[str, Person]
 ) -> None:
@@ -26,11 +34,13 @@ def check_clashes(
     if not wanted:
         return
     problems: list[str] = []
+    clashing: set[str] = set()
     seen: dict[str, str] = {}
     for username, block in wanted:
         earlier_block = seen.get(username)
         if earlier_block and _overlap(season, earlier_block, block):
             problems.append(f"{username} is listed twice for overlapping blocks {earlier_block} and {block}")
+            clashing.add(username)
         seen.setdefault(username, block)
     by_id = {people[username].id: username for username, _ in wanted}
     counted = session.exec(
@@ -51,8 +61,9 @@ def check_clashes(
                     f"{people[username].full_name} ({username}) already has {earlier_block} on {day} "
                     f"in #{transaction_id} ({txn_type}), which overlaps {block}"
                 )
+                clashing.add(username)
     if problems:
-        raise RuleError("time-block clash: " + "; ".join(sorted(set(problems))), field="block")
+        raise TimeBlockClash("time-block clash: " + "; ".join(sorted(set(problems))), usernames=tuple(sorted(clashing)))
 
 
 def _overlap(season: Season, first: str, second: str) -> bool:

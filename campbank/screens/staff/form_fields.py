@@ -8,6 +8,7 @@ attendees and absentees side by side), and the seminar's marks get a small table
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from textual.containers import Horizontal, Vertical
@@ -19,7 +20,7 @@ from campbank.core.text import shown
 from campbank.ledger.views.accounts import BalanceRow
 from campbank.rules.base import FieldKind, FormField, Rule
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
-from campbank.widgets.literal import literal
+from campbank.widgets.literal import literal, notify
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.student_picker import Choice, StudentPicker
 
@@ -45,6 +46,20 @@ class FieldBox(Horizontal):
     """
 
 
+class CheckedInput(LiteralInput):
+    """A field that takes only some characters and says so, naming the field, when another is typed
+    (a plain restricted Input drops it without a word)."""
+
+    def __init__(self, *, label: str, expects: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.label = label
+        self.expects = expects
+
+    def restricted(self) -> None:
+        self.app.bell()
+        notify(self, f"{self.label}: {self.expects}", title="Key not taken", severity="warning", timeout=6)
+
+
 def allowed_hint(values: Sequence[int]) -> str:
     ordered = sorted(values)
     if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
@@ -55,10 +70,11 @@ def allowed_hint(values: Sequence[int]) -> str:
 class TransactionForm:
     """The widgets of one type's form and the mapping between them and a payload."""
 
-    def __init__(self, rule: Rule, season: Season, students: Sequence[BalanceRow], *, wide: bool = True) -> None:
+    def __init__(self, rule: Rule, season: Season, students: Sequence[BalanceRow], *, wide: bool = True,
+                 manager: bool = False) -> None:
         self.rule = rule
         self.season = season
-        self.fields = rule.fields(season)
+        self.fields = tuple(self._offered(f, manager) for f in rule.fields(season))
         self.choices = [Choice(s.username, s.full_name, s.squad) for s in students]
         self.widgets: dict[str, Widget] = {}
         self.simple: list[FieldBox] = []
@@ -83,6 +99,13 @@ class TransactionForm:
             self.marks = GroupEntry(rows, [EntryColumn("marks", "integer", "Mark")], id="marks-table",
                                     label_header="Criterion", note_label="Allowed")
 
+    def _offered(self, field: FormField, manager: bool) -> FormField:
+        """Money types of the `technical` group (the initial grant) are the bank's own: a manager may still
+        choose one to put a mistake right, staff are not offered them."""
+        if manager or field.kind != "choice" or not any(c in self.season.money_types for c in field.choices):
+            return field
+        return replace(field, choices=tuple(c for c in field.choices if self.season.group_of(c) != "technical"))
+
     def _common(self) -> list[FormField]:
         names = {f.name for f in self.fields}
         common = [next((f for f in self.fields if f.name == "date"), DATE)]
@@ -100,17 +123,24 @@ class TransactionForm:
         if field.kind == "partners":
             return Vertical(
                 *(Horizontal(StudentPicker(self.choices, id=f"partner-{i}"),
-                             LiteralInput(placeholder="amount", id=f"partner-{i}-amount", compact=True,
-                                   restrict=r"[0-9.]*"), classes="partner")
+                             self._amount_box(f"Amount of partner {i}", f"partner-{i}-amount", "amount"),
+                             classes="partner")
                   for i in (1, 2)),
                 id=wid,
             )
         if field.kind == "date":
-            return LiteralInput(placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*",
+            return CheckedInput(label=field.label, expects="type the date as digits and dashes, e.g. 2026-07-14",
+                                placeholder="YYYY-MM-DD (today)", id=wid, compact=True, restrict=r"[0-9-]*",
                                 max_length=10)
         if field.kind == "amount":
-            return LiteralInput(placeholder="12.50", id=wid, compact=True, restrict=r"[0-9.]*")
+            return self._amount_box(field.label, wid, "12.50")
         return LiteralInput(placeholder=field.help or "", id=wid, compact=True, max_length=500)
+
+    @staticmethod
+    def _amount_box(label: str, wid: str, placeholder: str) -> CheckedInput:
+        return CheckedInput(label=label, expects="an amount is digits with an optional point, such as 12.50, and "
+                                                 "never negative", placeholder=placeholder, id=wid, compact=True,
+                            restrict=r"[0-9.]*")
 
     def _choice_label(self, code: str) -> str:
         known = self.season.money_types.get(code)

@@ -6,6 +6,7 @@ The form is `TransactionFormScreen`; "Posted #N" shows here when it comes back.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
@@ -53,7 +54,10 @@ class NewTransactionPane(Pane):
         self._fill("")
 
     def reload(self) -> None:
-        """Nothing to fetch: the types come from the rules."""
+        """Nothing to fetch (the types come from the rules): start over with every type shown."""
+        filter_box = self.query_one("#type-filter", Input)
+        filter_box.value = ""
+        self._fill("")
 
     def _fill(self, text: str) -> None:
         options = self.query_one("#types", OptionList)
@@ -83,6 +87,17 @@ class NewTransactionPane(Pane):
             event.stop()
             self.open_form(event.option.id)
 
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed on the list of types go to the filter: "Tab, exam, Enter" opens the exam."""
+        types = self.query_one("#types", OptionList)
+        char = event.character or ""
+        if self.app.focused is types and len(char) == 1 and char.isprintable() and not char.isspace():
+            event.stop()
+            event.prevent_default()
+            filter_box = self.query_one("#type-filter", Input)
+            filter_box.focus()
+            filter_box.insert_text_at_cursor(char)
+
     def action_into_list(self) -> None:
         self.query_one("#types", OptionList).focus()
 
@@ -94,6 +109,11 @@ class NewTransactionPane(Pane):
             last = self.query_one("#last-posted", Static)
             last.set_class(bool(posted.waits), "waits")
             last.update(literal(f"Posted #{posted.id}: {posted.summary(self.campbank.season.currency_sign)}"))
+        self.start_over()
+
+    def start_over(self) -> None:
+        """The same place every time the section is come back to: an empty filter, focused, on the first type."""
         filter_box = self.query_one("#type-filter", Input)
         filter_box.value = ""
+        self._fill("")
         filter_box.focus()

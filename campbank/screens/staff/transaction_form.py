@@ -8,6 +8,7 @@ Returns the `Posted` result with `dismiss`, or None when left without posting.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
 from campbank.ledger import clock
 from campbank.ledger.actions import posting
+from campbank.ledger.actions.clashes import TimeBlockClash
 from campbank.ledger.actions.posting import Posted
 from campbank.ledger.actions.preview import Preview, preview
 from campbank.ledger.views.accounts import BalanceRow
@@ -35,7 +37,9 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.student_picker import StudentPicker
 
-SUMMARY_DELAY = 0.35
+SUMMARY_DELAY = 0.15
+"""Seconds of quiet typing before the ledger is asked for the exact summary; the count of students marked
+is shown at once, from the table itself."""
 
 
 def focus_into(widget: Widget) -> None:
@@ -105,7 +109,8 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             grid.set_class(self.size.width < 100, "narrow")
 
     async def _build(self, students: list[BalanceRow]) -> None:
-        form = TransactionForm(self.rule, self.campbank.season, students, wide=self.size.width >= 100)
+        form = TransactionForm(self.rule, self.campbank.season, students, wide=self.size.width >= 100,
+                               manager=self.actor.role == "manager")
         body = self.query_one("#form-body", Vertical)
         await body.remove_children()
         grid = Grid(*form.simple, id="form-fields", classes="narrow" if self.size.width < 100 else "")
@@ -144,7 +149,8 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
 
     def on_student_picker_picked(self, event: StudentPicker.Picked) -> None:
         self._changed()
-        if event.chosen:
+        partner = any(w.has_class("partner") for w in event.picker.ancestors)
+        if event.chosen and not partner:  # a partner's picker moves on to that partner's amount by itself
             self._advance_from(event.picker, chosen=True)
 
     def _advance_from(self, widget: Widget, *, chosen: bool = False) -> None:
@@ -163,7 +169,15 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
 
     def _changed(self) -> None:
         if self.form is not None:
+            self._show_count()
             self._schedule_summary()
+
+    def _show_count(self) -> None:
+        """What the table says right now, before the ledger has checked it: the status line never lags."""
+        assert self.form is not None
+        summary = self.query_one("#form-summary", Static)
+        summary.remove_class("refused")
+        summary.update(assemble("Students marked: ", (str(self.form.recipients()), "bold"), ("   checking…", "dim")))
 
     def _schedule_summary(self) -> None:
         if self._summary_timer is not None:
@@ -180,6 +194,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
                    on_error=lambda error: self._show_summary_refusal(named, error))
 
     def _show_summary(self, result: Preview) -> None:
+        self._mark_clash(None)
         sign = self.campbank.season.currency_sign
         summary = self.query_one("#form-summary", Static)
         summary.remove_class("refused")
@@ -190,8 +205,23 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
     def _show_summary_refusal(self, named: int, error: CampBankError) -> None:
         summary = self.query_one("#form-summary", Static)
         summary.add_class("refused")
-        text = f"Students marked: {named}   Not ready: {error}" if named else f"Not ready: {error}"
+        reason = self._mark_clash(error) or str(error)
+        text = f"Students marked: {named}   Not ready: {reason}" if named else f"Not ready: {reason}"
         summary.update(literal(text, multiline=True))
+
+    def _mark_clash(self, error: CampBankError | None) -> str | None:
+        """Mark the rows of the students in a time-block clash (or take the marks away); a short message."""
+        table = self.form.table if self.form is not None else None
+        if not isinstance(error, TimeBlockClash):
+            if table is not None:
+                table.mark({})
+            return None
+        if table is not None:
+            table.mark({username: "clash" for username in error.usernames})
+        count = len(error.usernames)
+        who = "student" if count == 1 else "students"
+        return (f"time-block clash: {count} {who} (in red) already have an overlapping block that day "
+                "— untick them, or change the block or the date")
 
     # -- preview and post -----------------------------------------------------------------------
 
@@ -211,7 +241,15 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             return
         payload = self._payload()
         self.fetch(lambda: preview(self.db, self.actor, payload, alter_of=self.alter_of),
-                   lambda result: self._confirm(result, payload), group="preview")
+                   lambda result: self._confirm(result, payload), group="preview", on_error=self._refused_preview)
+
+    def _refused_preview(self, error: CampBankError) -> None:
+        clash = self._mark_clash(error)
+        if clash is None:
+            self.show_refusal(error)
+            return
+        self._show_summary_refusal(self.form.recipients() if self.form is not None else 0, error)
+        notify(self, clash[0].upper() + clash[1:], title="Not posted", severity="error", timeout=8)
 
     def _confirm(self, result: Preview, payload: dict[str, Any]) -> None:
         verb = "Replace" if self.alter_of is not None else "Post"
@@ -252,16 +290,20 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
 
     def _refused(self, error: CampBankError) -> None:
         self.posting = False
-        self.show_refusal(error)
+        self._refused_preview(error)
 
     def action_leave(self) -> None:
+        self.leave_guarded(lambda: self.dismiss(None))
+
+    def leave_guarded(self, leave: Callable[[], object]) -> None:
+        """Leave (Esc, and the app's quit and log out): at once when nothing was typed, else after asking."""
         if self.form is None or self.form.payload() == self.pristine:
-            self.dismiss(None)
+            leave()
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.dismiss(None)
+                leave()
 
         self.app.push_screen(ConfirmDialog("Leave this form? What you typed is lost.", confirm="Leave",
                                            cancel="Stay", danger=True), answered)
