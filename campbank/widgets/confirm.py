@@ -26,21 +26,25 @@ class ConfirmDialog(ModalScreen[bool]):
         width: 90%;
         max-width: 110;
         height: auto;
-        max-height: 90%;
+        max-height: 100%;
         border: thick $accent;
         background: $surface;
         padding: 0 1;
     }
+    ConfirmDialog.wide > Vertical { width: 96%; max-width: 150; }
     ConfirmDialog.danger > Vertical { border: thick $error; }
     ConfirmDialog #confirm-title { text-style: bold; padding: 0 0 1 0; }
-    ConfirmDialog #confirm-body { height: auto; max-height: 70vh; }
+    ConfirmDialog #confirm-body { height: auto; }
     ConfirmDialog #confirm-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
     ConfirmDialog #confirm-buttons Button { margin: 0 0 0 2; }
     """
+    CHROME = 8
+    """Rows the dialog needs besides its body (border, title, buttons): the buttons always show, even at
+    24 rows; the body scrolls."""
 
     def __init__(self, title: str, body: RenderableType = "", *, confirm: str = "Confirm", cancel: str = "Back",
-                 danger: bool = False) -> None:
-        super().__init__(classes="danger" if danger else None)
+                 danger: bool = False, wide: bool = False) -> None:
+        super().__init__(classes=" ".join(c for c, on in (("danger", danger), ("wide", wide)) if on) or None)
         self.title_text = title
         self.body = body
         self.confirm_label = confirm
@@ -56,12 +60,20 @@ class ConfirmDialog(ModalScreen[bool]):
                     yield Static(literal(self.body, multiline=True) if isinstance(self.body, str) else
                                  safe(self.body, multiline=True) if isinstance(self.body, Text) else self.body)
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.cancel_label} (Esc)", id="confirm-cancel")
-                yield Button(f"{self.confirm_label} (Enter)", id="confirm-ok",
+                yield Button(f"{self.cancel_label} (Esc)", id="confirm-cancel", compact=True)
+                yield Button(f"{self.confirm_label} (Enter)", id="confirm-ok", compact=True,
                              variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-ok", Button).focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        for body in self.query("#confirm-body"):
+            body.styles.max_height = max(3, self.size.height - self.CHROME)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -397,8 +397,8 @@ class GroupEntry(LiteralTable):
         self.post_message(self.Changed(self, spec.name))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        if event.coordinate.column < self.fixed and self.columns_spec:
-            self._go(Coordinate(event.coordinate.row, self.fixed))
+        if event.coordinate.column < self.fixed and self.columns_spec:  # (a stale event after a redraw
+            self._go(Coordinate(self.cursor_row, max(self.cursor_column, self.fixed)))  # carries row 0)
         elif event.coordinate != self._moved_to:  # moved by the mouse or a page key, not by typing
             self._moved_to = event.coordinate
             self._fresh = True

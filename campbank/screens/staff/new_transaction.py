@@ -54,10 +54,7 @@ class NewTransactionPane(Pane):
         self._fill("")
 
     def reload(self) -> None:
-        """Nothing to fetch (the types come from the rules): start over with every type shown."""
-        filter_box = self.query_one("#type-filter", Input)
-        filter_box.value = ""
-        self._fill("")
+        """Nothing to fetch: the types come from the rules."""
 
     def _fill(self, text: str) -> None:
         options = self.query_one("#types", OptionList)

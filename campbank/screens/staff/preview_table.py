@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -19,7 +20,10 @@ def preview_title(preview: Preview) -> str:
     return f"New {preview.label.lower()} — check before posting"
 
 
-def preview_body(preview: Preview, season: Season) -> RenderableType:
+def preview_body(preview: Preview, season: Season, *, narrow: bool = False) -> RenderableType:
+    """The facts, then one line per recipient: who, the money, what it is for (money types and counters),
+    and the balance after. `narrow` (under 100 columns) leaves the squad and username out, so names keep
+    their room."""
     sign = season.currency_sign
     facts = Text()
     facts.append("Date ", style="dim").append(str(preview.day))
@@ -30,32 +34,38 @@ def preview_body(preview: Preview, season: Season) -> RenderableType:
     if preview.duplicate_of is not None:
         facts.append(f"\nThis form was already posted as #{preview.duplicate_of}: posting again changes nothing.",
                      style="bold yellow")
-    table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Squad", no_wrap=True)
-    table.add_column("Student", ratio=3, no_wrap=True, overflow="ellipsis")
+    table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold", box=box.SIMPLE_HEAD)
+    if not narrow:
+        table.add_column("Squad", no_wrap=True)
+    table.add_column("Student", no_wrap=True, overflow="ellipsis", min_width=14)
     table.add_column("Money", justify="right", no_wrap=True)
-    table.add_column("Counters", ratio=2, overflow="fold")
-    table.add_column("Balance after", justify="right", no_wrap=True)
+    table.add_column("For", ratio=5, no_wrap=True, overflow="ellipsis")
+    table.add_column("After" if narrow else "Balance after", justify="right", no_wrap=True)
     previous = None
     for line in preview.lines:
         squad = line.squad or ""
         money = Text()
+        reasons = []
         for amount, money_type, note in line.money:
             if money:
                 money.append("\n")
             money.append(format_amount(amount, sign), style="green" if amount >= 0 else "red")
             label = season.money_types[money_type].label if money_type in season.money_types else money_type
-            money.append(f" {label}" + (f" ({note})" if note else ""), style="dim")
-        counters = ", ".join(
+            reasons.append(label + (f" ({note})" if note else ""))
+        reasons.extend(
             f"{name} {'+' if value >= 0 else ''}{_counter_value(name, value, sign)}"
-            + (f" in {block}" if block and block != name else "")
+            + (f" in {block}" if block and block != name and not narrow else "")
             for name, value, block in line.counters
         )
         after = line.balance_after
         style = "red" if after <= season.balance_danger else "yellow" if after < season.balance_warning else ""
+        who = line.full_name if narrow else f"{line.full_name} ({line.username})"
         # Names and squads are typed text: cells of a rich Table are Text, never markup.
-        table.add_row(literal(squad if squad != previous else ""), literal(f"{line.full_name} ({line.username})"),
-                      safe(money, multiline=True), literal(counters, "dim"), literal(format_amount(after, sign), style))
+        cells = [literal(who), safe(money, multiline=True), literal("; ".join(reasons), "dim"),
+                 literal(format_amount(after, sign), style)]
+        if not narrow:
+            cells.insert(0, literal(squad if squad != previous else ""))
+        table.add_row(*cells)
         previous = squad
     return Group(safe(facts, multiline=True), Text(""), table)
 

@@ -253,7 +253,8 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
 
     def _confirm(self, result: Preview, payload: dict[str, Any]) -> None:
         verb = "Replace" if self.alter_of is not None else "Post"
-        dialog = ConfirmDialog(preview_title(result), preview_body(result, self.campbank.season), confirm=verb)
+        body = preview_body(result, self.campbank.season, narrow=self.app.size.width < 100)
+        dialog = ConfirmDialog(preview_title(result), body, confirm=verb, wide=True)
 
         def answered(yes: bool | None) -> None:
             if yes:
