@@ -40,6 +40,11 @@ TYPED = {"amount": "0123456789.", "number": "0123456789", "integer": "-012345678
 JUMP_SECONDS = 1.2
 
 
+def letters(text: str) -> str:
+    """The letters of a name or username, folded: what type-to-jump compares with."""
+    return "".join(char for char in text.casefold().replace("ё", "е") if char.isalpha())
+
+
 @dataclass(frozen=True)
 class EntryRow:
     key: str  # the payload key: a username, a criterion
@@ -243,6 +248,8 @@ class GroupEntry(LiteralTable):
         if spec is None or row is None:
             return
         char = event.character or ""
+        if not char.isalpha():  # a name is typed in one go: a space, digit or move ends it
+            self._jump, self._jump_at = "", 0.0
         if event.key in MOVES:
             event.stop()
             event.prevent_default()
@@ -405,11 +412,11 @@ class GroupEntry(LiteralTable):
 
     def _jump_to(self, char: str) -> None:
         now = monotonic()
-        self._jump = (self._jump if now - self._jump_at < JUMP_SECONDS else "") + char.casefold()
+        self._jump = (self._jump if now - self._jump_at < JUMP_SECONDS else "") + letters(char)
         self._jump_at = now
         self.border_subtitle = literal(f"jump: {self._jump}")
-        starts = [i for i, r in enumerate(self.shown_rows)
-                  if r.label.casefold().startswith(self._jump) or r.key.casefold().startswith(self._jump)]
+        starts = [i for i, r in enumerate(self.shown_rows)  # "pavlovae": Pavlova Eva, spaces left out
+                  if letters(r.label).startswith(self._jump) or letters(r.key).startswith(self._jump)]
         contains = [i for i, r in enumerate(self.shown_rows) if self._jump in r.label.casefold()]
         matches = starts or contains
         if matches:

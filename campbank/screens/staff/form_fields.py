@@ -14,6 +14,7 @@ from typing import Any
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
+from textual.widgets._select import SelectOverlay
 
 from campbank.core.season import Season
 from campbank.core.text import shown
@@ -58,6 +59,17 @@ class CheckedInput(LiteralInput):
     def restricted(self) -> None:
         self.app.bell()
         notify(self, f"{self.label}: {self.expects}", title="Key not taken", severity="warning", timeout=6)
+
+
+class ChoiceSelect(Select[str]):
+    """A dropdown that opens on its first real option while nothing is chosen (not on the blank prompt,
+    which Enter would "choose" without choosing anything)."""
+
+    def action_show_overlay(self) -> None:
+        super().action_show_overlay()
+        overlay = self.query_one(SelectOverlay)
+        if self.is_blank() and overlay.highlighted == 0 and overlay.option_count > 1:
+            overlay.highlighted = 1
 
 
 def allowed_hint(values: Sequence[int]) -> str:
@@ -117,7 +129,7 @@ class TransactionForm:
         wid = f"field-{field.name}"
         if field.kind in ("choice", "block"):
             labels = [(literal(self._choice_label(c)), c) for c in field.choices]  # season labels: typed text
-            return Select(labels, prompt=f"choose {field.label.lower()}", id=wid, compact=True)
+            return ChoiceSelect(labels, prompt=f"choose {field.label.lower()}", id=wid, compact=True)
         if field.kind == "student":
             return StudentPicker(self.choices, id=wid)
         if field.kind == "partners":

@@ -161,7 +161,8 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
             return
         target = self.form.first_to_fill()
         if target is not None and target is not widget and widget not in target.ancestors:
-            self.call_after_refresh(focus_into, target)
+            # After the app's own queue: a Select queues focusing itself there when a choice closes it.
+            self.app.call_later(focus_into, target)
 
     def _remember_pristine(self) -> None:
         if self.form is not None:
