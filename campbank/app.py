@@ -248,6 +248,7 @@ class CampBankApp(App[None]):
             for section_id, title in screen.sections():
                 yield SystemCommand(f"Go to {title}", f"Show the {title} section",
                                     lambda section_id=section_id: screen.show_section(section_id))
+            yield from screen.daily_commands()
 
 
 if TYPE_CHECKING:  # screens and widgets reach the app through this protocol; mypy checks the app keeps it

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterator
+
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -10,6 +12,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from campbank.screens.office_sections import panes_for
+from campbank.screens.staff.new_transaction import NewTransactionPane, staff_types
 from campbank.widgets.ledger_work import LedgerWork
 
 
@@ -70,3 +73,35 @@ class OfficeScreen(LedgerWork, Screen[None]):
         """Give the section the whole width on a narrow terminal (ctrl+o brings the menu back)."""
         menu = self.query_one("#menu", OptionList)
         menu.display = not menu.display
+
+    # -- the command palette's daily work ---------------------------------------------------------
+
+    def daily_commands(self) -> Iterator[SystemCommand]:
+        """Palette entries for the daily work: a new transaction of each type, find a student, run the tax."""
+        ids = {section_id for section_id, _ in self.sections()}
+        if "new-transaction" in ids:
+            for rule in staff_types():
+                yield SystemCommand(f"New {rule.label.lower()}", f"Open a blank {rule.label.lower()} form",
+                                    lambda rule_type=rule.type: self.new_transaction(rule_type))
+        if "students" in ids:
+            yield SystemCommand("Find student", "Search the students by name or username", self.find_student)
+        if "charges" in ids:
+            yield SystemCommand("Run tax", "Charge today's tax (asks first; the database is backed up)",
+                                self.run_tax)
+
+    def new_transaction(self, rule_type: str) -> None:
+        self.show_section("new-transaction")
+        self.query_one(NewTransactionPane).open_form(rule_type)
+
+    def find_student(self) -> None:
+        self.show_section("students")
+        self.call_after_refresh(lambda: self.query_one("#students-search").focus())
+
+    def run_tax(self) -> None:
+        from textual.widgets import TabbedContent
+
+        from campbank.screens.manager.charges_tax import TaxPanel
+
+        self.show_section("charges")
+        self.query_one("#charges-tabs", TabbedContent).active = "charges-tax"
+        self.query_one(TaxPanel).ask_run(None, None)

@@ -73,9 +73,12 @@ class GroupEntry(LiteralTable):
         Binding("ctrl+d", "fill_group", "Fill squad's blanks", id="group-fill"),
         Binding("ctrl+a", "tick_all", "Tick all shown", id="group-tick-all"),
         Binding("ctrl+f", "next_group", "Next squad", id="group-next-squad"),
-        Binding("space", "noop", "Tick and go down", id="group-space"),
-        Binding("a,b,c", "noop", "Letters: jump to a name", id="group-jump", key_display="a–z"),
-        Binding("home,end", "noop", "First / last row", id="group-edges", show=False),
+        # Handled in `on_key`; bound here so that the help panel lists them.
+        Binding("space", "help_only('space')", "Tick and go down", id="group-space", show=False),
+        Binding("a", "help_only('jump')", "Letters: jump to a name", id="group-jump", key_display="a–z",
+                show=False),
+        Binding("home", "help_only('home')", "First row", id="group-home", show=False),
+        Binding("end", "help_only('end')", "Last row", id="group-end", show=False),
     ]
     DEFAULT_CSS = """
     GroupEntry { height: 1fr; min-height: 6; }
@@ -313,7 +316,7 @@ class GroupEntry(LiteralTable):
                      f"{self.values_by_column[spec.name].get(row.key) or 'nothing'}",
                title="Key not taken", severity="warning", timeout=6)
 
-    def action_noop(self) -> None:
+    def action_help_only(self, key: str) -> None:
         """Keys handled in `on_key`: their bindings exist only to be listed in the help panel."""
 
     def action_tick_all(self) -> None:

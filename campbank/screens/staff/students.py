@@ -1,4 +1,6 @@
-"""Office section "Students": everyone by squad and surname with balances; `/` searches, Enter drills down."""
+"""Office section "Students": everyone by squad and surname with balances; `/` searches, `s` picks a squad,
+`b` (or a click on "Balance") sorts by balance — lowest first, then highest first, then back to the roster
+order; Enter drills down."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
 
 ALL = "*"
+ORDERS = ("roster", "lowest", "highest")
+ORDER_NOTE = {"roster": "", "lowest": ", lowest balance first", "highest": ", highest balance first"}
 
 
 def balance_style(balance: int, danger: int, warning: int) -> str:
@@ -42,6 +46,7 @@ class StudentsPane(Pane):
     BINDINGS = [
         Binding("slash", "search", "Search", id="students-search"),
         Binding("s", "squad", "Squad", id="students-squad"),
+        Binding("b", "sort_balance", "Sort by balance", id="students-sort-balance"),
         Binding("escape", "clear_search", "Clear search", id="students-clear", show=False),
     ]
     DEFAULT_CSS = """
@@ -55,6 +60,8 @@ class StudentsPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[BalanceRow] = []
+        self.order = "roster"
+        """How the rows are sorted: the roster's order (squad, surname), or by balance either way."""
 
     def compose(self) -> ComposeResult:
         yield Static("Students", classes="pane-title")
@@ -93,6 +100,8 @@ class StudentsPane(Pane):
             selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
         rows = shown(self.rows, text, str(squad))
+        if self.order != "roster":  # ties keep the roster's order (a stable sort)
+            rows = sorted(rows, key=lambda r: r.balance, reverse=self.order == "highest")
         for row in rows:
             style = balance_style(row.balance, season.balance_danger, season.balance_warning)
             table.add_row(
@@ -105,7 +114,16 @@ class StudentsPane(Pane):
         if selected is not None and selected in {r.username for r in rows}:
             table.move_cursor(row=table.get_row_index(selected))
         danger = sum(1 for r in rows if r.balance <= season.balance_danger)
-        self.query_one("#students-count", Static).update(f"{len(rows)}/{len(self.rows)}, {danger} in danger")
+        self.query_one("#students-count", Static).update(
+            f"{len(rows)}/{len(self.rows)}, {danger} in danger{ORDER_NOTE[self.order]}")
+
+    def action_sort_balance(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self._show()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_key.value == "balance":
+            self.action_sort_balance()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "students-search":
