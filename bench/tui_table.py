@@ -54,12 +54,15 @@ async def _one_run(app: CampBankApp, username: str, password: str, times: dict[s
         office = app.screen
         assert isinstance(office, OfficeScreen)
 
-        start = time.perf_counter()
-        office.show_section("transactions")
-        await _until(pilot, lambda: _pane(pilot) is not None and _pane(pilot).page is not None)
-        times.setdefault("open the table", []).append(time.perf_counter() - start)
+        # The section is composed with the office screen: found once, before the clock starts, so the wait
+        # below polls one attribute, not a query of the whole screen every millisecond (which the event
+        # loop would run between the table's own steps and count as opening time).
         pane = _pane(pilot)
         assert pane is not None
+        start = time.perf_counter()
+        office.show_section("transactions")
+        await _until(pilot, lambda: pane.page is not None)
+        times.setdefault("open the table", []).append(time.perf_counter() - start)
         table = pane.query_one("#tx-table", PageTable)
         table.focus()
         await pilot.pause()
