@@ -71,13 +71,15 @@ class NewTransactionPane(Pane):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "type-filter":
             return
-        options = self.query_one("#types", OptionList)
-        if options.highlighted is None:
+        # The filter's own text decides, not the list (keys typed fast may arrive before it is redrawn).
+        shown = [rule for rule in staff_types() if matches(rule, event.value)]
+        if not shown:
             self.app.bell()
             return
-        option = options.get_option_at_index(options.highlighted)
-        if option.id:
-            self.open_form(option.id)
+        options = self.query_one("#types", OptionList)
+        highlighted = options.get_option_at_index(options.highlighted) if options.highlighted is not None else None
+        ids = [rule.type for rule in shown]
+        self.open_form(highlighted.id if highlighted is not None and highlighted.id in ids else ids[0])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "types" and event.option.id:
