@@ -83,6 +83,7 @@ class GroupEntry(LiteralTable):
     DEFAULT_CSS = """
     GroupEntry { height: 1fr; min-height: 6; }
     GroupEntry > .datatable--cursor { text-style: bold reverse; }
+    GroupEntry.one-group { border-top: hkey $accent; border-title-color: $accent; }
     """
 
     class Changed(Message):
@@ -168,6 +169,7 @@ class GroupEntry(LiteralTable):
         self.group_shown = group
         self.shown_rows = [row for row in self.rows_spec if group is None or row.group == group]
         self.border_title = literal(f"{group} only (Ctrl+F: next)") if group is not None else None
+        self.set_class(group is not None, "one-group")  # the border that carries the title
         if self.is_mounted:
             self._redraw_rows(current.key if current is not None else None)
 
