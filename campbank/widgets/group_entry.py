@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from time import monotonic
 
 from rich.text import Text
@@ -28,40 +27,27 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from campbank.core.errors import InputError
-from campbank.core.money import format_amount, parse_amount
+from campbank.core.money import parse_amount
+from campbank.widgets.entry_cells import (
+    KINDS,
+    TYPED,
+    EntryColumn,
+    EntryRow,
+    Value,
+    cell_text,
+    letters,
+    refusal,
+    valid,
+)
 from campbank.widgets.literal import literal, notify
 from campbank.widgets.literal_table import LiteralTable
 from campbank.widgets.pasted_column import Candidate, PastedColumn, paste_report, read_pasted
 
-KINDS = ("amount", "tick", "number", "integer", "place")
+__all__ = ["KINDS", "EntryColumn", "EntryRow", "GroupEntry", "letters"]
+
 MOVES = {"enter": (1, 0), "down": (1, 0), "up": (-1, 0), "left": (0, -1), "right": (0, 1)}
 EDGES = {"home": 0, "end": -1, "ctrl+home": 0, "ctrl+end": -1}
-TYPED = {"amount": "0123456789.", "number": "0123456789", "integer": "-0123456789", "place": "1234"}
 JUMP_SECONDS = 1.2
-
-
-def letters(text: str) -> str:
-    """The letters of a name or username, folded: what type-to-jump compares with."""
-    return "".join(char for char in text.casefold().replace("ё", "е") if char.isalpha())
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    key: str  # the payload key: a username, a criterion
-    group: str  # shown on the first row of each group (the squad)
-    label: str  # the full name
-    note: str = ""  # the username, or the allowed values
-    allowed: tuple[int, ...] = ()  # for "integer" columns: the values accepted (empty: any)
-
-
-@dataclass(frozen=True)
-class EntryColumn:
-    name: str  # the payload field
-    kind: str  # one of KINDS
-    label: str
-
-
-Value = str | bool
 
 
 class GroupEntry(LiteralTable):
@@ -307,16 +293,10 @@ class GroupEntry(LiteralTable):
 
     def _refuse_key(self, spec: EntryColumn, row: EntryRow, char: str) -> None:
         """Say why a key typed into a cell was not taken, naming the cell; the cursor stays on it."""
-        if char == "-" and spec.kind in ("amount", "number"):
-            why = "an amount is never negative here" if spec.kind == "amount" else "a number here is 0 or more"
-        elif char.isalpha():
-            why = f"{char!r} is a letter; finish the number (Enter) before jumping to a name"
-        else:
-            why = f"{char!r} cannot be part of {'an amount' if spec.kind == 'amount' else 'this number'}"
         self.app.bell()
-        notify(self, f"{spec.label} for {row.label}: {why}. Typed so far: "
-                     f"{self.values_by_column[spec.name].get(row.key) or 'nothing'}",
-               title="Key not taken", severity="warning", timeout=6)
+        typed = self.values_by_column[spec.name].get(row.key)
+        notify(self, refusal(spec, row, char, typed if isinstance(typed, str) else ""), title="Key not taken",
+               severity="warning", timeout=6)
 
     def action_help_only(self, key: str) -> None:
         """Keys handled in `on_key`: their bindings exist only to be listed in the help panel."""
@@ -456,32 +436,6 @@ class GroupEntry(LiteralTable):
             self.update_cell(row.key, spec.name, self._cell_text(spec, row))
 
     def _cell_text(self, spec: EntryColumn, row: EntryRow) -> Text:
-        value = self.values_by_column[spec.name].get(row.key)
-        if spec.kind == "tick":
-            return Text("✔", style="bold green") if value else Text("·", style="dim")
-        if not value:
-            return Text("·", style="dim")
-        assert isinstance(value, str)
-        if not self._valid(spec, row, value):
-            return Text(f"{value}!", style="bold red")
-        if spec.kind == "amount":
-            return Text(format_amount(parse_amount(value, limit=None), sign=""), style="bold", justify="right")
-        return Text(value, style="bold", justify="right")
+        return cell_text(spec, row, self.values_by_column[spec.name].get(row.key))
 
-    @staticmethod
-    def _valid(spec: EntryColumn, row: EntryRow, value: str) -> bool:
-        if spec.kind == "amount":
-            try:
-                parse_amount(value, limit=None)
-            except InputError:
-                return False
-            return True
-        try:
-            number = int(value)
-        except ValueError:
-            return False
-        if spec.kind == "place":
-            return 1 <= number <= 4
-        if spec.kind == "number":
-            return number >= 0
-        return not row.allowed or number in row.allowed
+    _valid = staticmethod(valid)
