@@ -149,3 +149,44 @@ def test_a_clash_marks_the_rows_and_says_so_briefly(office) -> None:
             assert table.marked == {}
     run(body)
     assert query(office.path, "SELECT count(*) FROM txn WHERE type = 'workout'")[0][0] == 1
+
+
+def test_the_seminars_speaker_comes_before_the_tables_in_tab_order_at_80x24(office) -> None:
+    async def body() -> None:
+        app = make_app(office)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_form(pilot, "seminar")
+            app.screen.query_one("#field-block", Select).focus()
+            await pilot.pause()
+            order = []
+            for _ in range(6):
+                await pilot.press("tab")
+                focused = app.focused
+                assert focused is not None
+                owner = next((w for w in (focused, *focused.ancestors) if w.id in
+                              ("field-speaker", "field-date", "field-description", "marks-table",
+                               "students-table", "field-block")), None)
+                order.append(owner.id if owner is not None else str(focused))
+            assert order == ["field-speaker", "field-date", "field-description", "marks-table", "students-table",
+                             "field-block"]
+
+    run(body)
+
+
+def test_after_a_choice_from_the_dropdown_one_tab_moves_on(office) -> None:
+    async def body() -> None:
+        app = make_app(office)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_form(pilot, "money")
+            table = app.screen.query_one("#students-table", GroupEntry)
+            table.focus()
+            await pilot.press("5")  # the amounts are filled: after the choice nothing is left to fill
+            select = app.screen.query_one("#field-money_type", Select)
+            select.focus()
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            assert not select.is_blank() and app.focused is select
+            await pilot.press("tab")
+            assert app.focused is app.screen.query_one("#field-date", Input)
+
+    run(body)
