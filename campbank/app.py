@@ -156,7 +156,12 @@ class CampBankApp(App[None]):
         self.last_activity = monotonic()
 
     def lock_when_idle(self) -> None:
-        if self.actor is None or monotonic() - self.last_activity < self.idle_seconds:
+        if monotonic() - self.last_activity < self.idle_seconds:
+            return
+        if self.actor is None:
+            # A login typed halfway and walked away from is not left for the next person at the terminal.
+            if isinstance(self.screen, LoginScreen) and self.screen.half_typed():
+                self.screen.reset(message="The sign-in was cleared after a quiet spell.")
             return
         if self.kiosk or self.actor.role == "student":
             self.action_logout(reason="idle")

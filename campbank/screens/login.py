@@ -13,6 +13,7 @@ from campbank.ledger.permissions import Actor
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, refusal
 from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.type_ahead import TypeAheadInput
 
 
 class LoginScreen(LedgerWork, Screen[None]):
@@ -39,7 +40,7 @@ class LoginScreen(LedgerWork, Screen[None]):
         with Center(), Vertical(id="login-box"):
             yield Static(assemble((self.campbank.season.name, "bold"), " — student kiosk" if self.kiosk else ""),
                          id="login-season")
-            yield LiteralInput(placeholder="username", id="username")
+            yield TypeAheadInput(placeholder="username", id="username")
             yield LiteralInput(placeholder="password", password=True, id="password")
             yield Button("Sign in", variant="primary", id="sign-in")
             yield Static("", id="login-message")
@@ -56,6 +57,9 @@ class LoginScreen(LedgerWork, Screen[None]):
         self.query_one("#login-message", Static).update(literal(message))
         self.query_one("#username", Input).focus()
         self.fetch(self._announcements, self._show_announcements, group="announcements")
+
+    def half_typed(self) -> bool:
+        return any(self.query_one(field, Input).value for field in ("#username", "#password"))
 
     def _announcements(self) -> list[notices.Announcement]:
         return notices.current(self.db)

@@ -1,0 +1,46 @@
+"""Steps the kiosk and refresh tests share: the app on a test camp, a burst of keys as a terminal sends it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from textual import events
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from campbank.app import CampBankApp
+
+SIZE = (120, 40)
+
+KEY_NAMES = {"\t": ("tab", None), "\r": ("enter", "\r")}
+
+
+def run(app: CampBankApp, script: Callable[[Pilot], Awaitable[None]], *, size: tuple[int, int] = SIZE) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await script(pilot)
+
+    asyncio.run(main())
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def burst(app: CampBankApp, text: str) -> None:
+    """Queue every key of `text` at once, as a terminal delivers one read of a password manager or a card
+    scanner (Pilot's `press` waits after each key, which hides what a burst does)."""
+    for char in text:
+        key, character = KEY_NAMES.get(char, (char, char))
+        app.post_message(events.Key(key, character))
+
+
+async def sign_in(pilot: Pilot, username: str, password: str) -> None:
+    await settle(pilot)
+    await pilot.press(*username, "enter", *password, "enter")
+    await settle(pilot)
