@@ -296,4 +296,5 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
             continue  # the last day's requests stay pending for the staff to see
         decide = approve if k < 2 else reject
         with contextlib.suppress(CampBankError):
-            decide(db, actors[teacher()], request, reason="demo")
+            decide(db, actors[teacher()], request,
+                   reason="checked with both" if decide is approve else "ask again with what it is for")

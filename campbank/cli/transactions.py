@@ -63,14 +63,15 @@ def approve(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -
 
 def reject(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
     """Reject what waits: a student's pending transfer, or a staff transaction waiting for a second manager
-    (a manager other than its creator; --reason is then required, so its creator knows why)."""
+    (a manager other than its creator). --reason is required: the sender sees who rejected it and why."""
     from campbank.ledger.actions.states import reject as reject_request
 
     _decide(ctx, reject_request, id, as_user, reason)
 
 
 def cancel(ctx: typer.Context, id: int, as_user: AsUser, reason: Reason = "") -> None:
-    """Cancel a transaction: its entries stop counting and the reversal shows in the history."""
+    """Cancel a transaction: its entries stop counting and the reversal shows in the history. Staff and
+    managers give --reason: the people it touched see who cancelled it and why."""
     from campbank.ledger.actions.states import cancel as cancel_transaction
 
     _decide(ctx, cancel_transaction, id, as_user, reason)

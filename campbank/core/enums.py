@@ -25,3 +25,10 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.DECLINED: frozenset(),
     State.SUBSTITUTED: frozenset(),
 }
+
+
+class Decline(StrEnum):
+    """How a transaction came to be `declined` (kept with the audit row of the change)."""
+
+    CANCELLED = "cancelled"  # a processed transaction cancelled, or a creator withdrawing their own request
+    REJECTED = "rejected"  # someone other than its creator turned down what was waiting

@@ -100,6 +100,7 @@ class RuleContext:
     creator: Person
     people: Mapping[str, Person]  # by username: everyone the payload names who exists
     savings: SavingsFacts | None = None  # pockets, loans, funds and circles, for the savings rules
+    waiting_out: int = 0  # what the creator's own requests still waiting for approval would take, in cents
 
     def student(self, username: object, field_name: str) -> Person:
         """The active student called `username`, or an error naming the field."""

@@ -1,7 +1,9 @@
 """`p2p`: a student asks to send money to another student; it waits for staff approval.
 
 The amount must lie between 0.01 and the sender's balance, both when asked and again at approval
-(the ledger repeats the check then, because the balance may have changed meanwhile).
+(the ledger repeats the check then, because the balance may have changed meanwhile). When asked, the
+sender's other requests still waiting count against the balance: two requests of 100@ on 109.50@ would
+each pass alone, and the second must not.
 """
 
 from __future__ import annotations
@@ -47,12 +49,16 @@ class PeerTransfer(Rule):
             raise InputError("a comment is required for a transfer", field="description")
         if len(comment) > MAX_COMMENT:
             raise InputError(f"must be at most {MAX_COMMENT} characters", field="description")
-        check_sender_can_pay(ctx.creator.balance, amount, ctx.season.currency_sign)
+        check_sender_can_pay(ctx.creator.balance, amount, ctx.season.currency_sign, waiting=ctx.waiting_out)
         return Entries(money=(MoneyLine(receiver.username, amount, "p2p", comment.strip()),))
 
 
-def check_sender_can_pay(balance: int, amount: int, sign: str) -> None:
-    if amount > balance:
+def check_sender_can_pay(balance: int, amount: int, sign: str, *, waiting: int = 0) -> None:
+    if amount > balance - waiting:
+        if waiting:
+            raise RuleError(f"is more than the {format_amount(max(balance - waiting, 0), sign)} left of the "
+                            f"sender's balance of {format_amount(balance, sign)} after their requests still "
+                            f"waiting ({format_amount(waiting, sign)})", field="amount")
         raise RuleError(
             f"is more than the sender's balance of {format_amount(balance, sign)}", field="amount"
         )

@@ -279,7 +279,8 @@ def test_approve_reject_cancel(camp):
     assert "already processed" in twice.output
 
     other = posted_id(cli(camp.path, "post", "-", as_user="s1", input=json.dumps(p2p("s3", "5"))).output)
-    assert "created -> declined" in cli(camp.path, "reject", str(other), as_user="t2").output
+    assert "created -> declined" in cli(camp.path, "reject", str(other), "--reason", "no",
+                                              as_user="t2").output
     cli(camp.path, "approve", str(other), as_user="t1", code=1)
 
     payment = posted_id(cli(camp.path, "post", "-", as_user="t1", input=json.dumps(money({"s4": "3"}))).output)

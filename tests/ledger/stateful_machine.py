@@ -246,7 +246,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert changed.state == "processed"
                 self.move(txn_id, "processed")
         else:
-            changed = self.attempt(allowed, lambda: reject(self.db, self.actors[who], txn_id))
+            changed = self.attempt(allowed, lambda: reject(self.db, self.actors[who], txn_id, reason="mistake"))
             if allowed:
                 assert changed.state == "declined"
                 self.move(txn_id, "declined")
@@ -267,7 +267,7 @@ class LedgerMachine(RuleBasedStateMachine):
             allowed = role in ("staff", "manager")
         else:
             allowed = role == "manager"
-        changed = self.attempt(allowed, lambda: cancel(self.db, self.actors[who], txn_id))
+        changed = self.attempt(allowed, lambda: cancel(self.db, self.actors[who], txn_id, reason="mistake"))
         if allowed:
             assert (changed.old_state, changed.state) == (txn.state, "declined")
             self.move(txn_id, "declined")

@@ -93,17 +93,18 @@ SCENARIOS: dict[str, Callable[[Camp, str], Action]] = {
     "post purchase": lambda c, w: lambda a: post(c.db, a, purchase({"s2": "5"})),
     "post p2p (request a transfer)": lambda c, w: lambda a: post(c.db, a, p2p("s2", "5")),
     "approve a student's transfer": lambda c, w: (lambda t: lambda a: approve(c.db, a, t))(_pending_transfer(c)),
-    "reject a student's transfer": lambda c, w: (lambda t: lambda a: reject(c.db, a, t))(_pending_transfer(c)),
-    "cancel own transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(_own(c, w)),
-    "cancel a student's pending transfer": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(
+    "reject a student's transfer": lambda c, w: (lambda t: lambda a: reject(c.db, a, t, reason="no"))(
         _pending_transfer(c)),
-    "cancel a student's approved transfer": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(
+    "cancel own transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="mistake"))(_own(c, w)),
+    "cancel a student's pending transfer": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="mistake"))(
+        _pending_transfer(c)),
+    "cancel a student's approved transfer": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="mistake"))(
         _approved_transfer(c)),
-    "cancel another staff member's transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(
+    "cancel another staff member's transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="no"))(
         post(c.db, c.actor("t2"), money({"s2": "5"})).id),
-    "cancel another manager's transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(
+    "cancel another manager's transaction": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="mistake"))(
         post(c.db, c.actor("manager"), fine({"s2": "5"})).id),
-    "cancel a tax": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t))(_tax(c)),
+    "cancel a tax": lambda c, w: (lambda t: lambda a: cancel(c.db, a, t, reason="mistake"))(_tax(c)),
     "alter own transaction": lambda c, w: (lambda t: lambda a: alter(
         c.db, a, t, p2p("s4", "2") if w.startswith("s") else money({"s4": "2"})))(_own(c, w)),
     "alter someone else's transaction": lambda c, w: (lambda t: lambda a: alter(c.db, a, t, money({"s2": "6"})))(
@@ -204,7 +205,7 @@ def test_a_student_cannot_cancel_their_own_approved_transfer(camp):
     txn_id = _approved_transfer(camp)
     before = checksum(camp.path)
     with pytest.raises(PermissionDenied, match="pending"):
-        cancel(camp.db, camp.actor("s2"), txn_id)
+        cancel(camp.db, camp.actor("s2"), txn_id, reason="mistake")
     assert checksum(camp.path) == before
     assert txn_state(camp.db, txn_id) == State.PROCESSED
 
@@ -213,7 +214,7 @@ def test_nobody_cancels_a_tax_not_even_the_bank_that_created_it(camp):
     tax_id = _tax(camp)
     for who in ("bank", "manager", "m1", "t1"):
         with pytest.raises(PermissionDenied, match="tax"):
-            cancel(camp.db, actor_of(camp.db, who), tax_id)
+            cancel(camp.db, actor_of(camp.db, who), tax_id, reason="mistake")
     assert txn_state(camp.db, tax_id) == State.PROCESSED
 
 

@@ -108,7 +108,7 @@ def test_approval_checks_the_balance_again(camp):
     assert checksum(camp.path) == before
     assert txn_state(camp.db, request.id) == "created"
     # it can still be rejected
-    reject(camp.db, camp.actor("t1"), request.id)
+    reject(camp.db, camp.actor("t1"), request.id, reason="mistake")
     assert balances(camp.db)["s1"] == GRANT - 3000
 
 
@@ -133,7 +133,7 @@ def test_a_student_may_send_their_whole_balance_but_not_a_cent_more(camp):
 
 def test_a_student_cancels_their_own_pending_request(camp):
     request = post(camp.db, camp.actor("s1"), p2p("s2", "5")).id
-    cancel(camp.db, camp.actor("s1"), request)
+    cancel(camp.db, camp.actor("s1"), request, reason="mistake")
     assert txn_state(camp.db, request) == "declined"
     with pytest.raises(RuleError):
         approve(camp.db, camp.actor("t1"), request)
@@ -198,7 +198,7 @@ def test_the_same_key_twice_posts_once(camp):
 def test_the_same_key_still_answers_after_the_transaction_was_cancelled(camp):
     payload = money({"s1": "10"}, idempotency_key="k")
     first = post(camp.db, camp.actor("t1"), payload)
-    cancel(camp.db, camp.actor("t1"), first.id)
+    cancel(camp.db, camp.actor("t1"), first.id, reason="mistake")
     again = post(camp.db, camp.actor("t1"), payload)
     assert again.duplicate and again.id == first.id and again.state == "declined"
     assert balances(camp.db)["s1"] == GRANT

@@ -110,7 +110,7 @@ def test_random_mixes_keep_every_invariant(camp_template: Path, tmp_path_factory
                     decide(db, camp.actor(data.draw(st.sampled_from(staff))), data.draw(st.sampled_from(posted)))
                 elif operation == "cancel" and posted:
                     who = data.draw(st.sampled_from(staff + camp.students))
-                    cancel(db, camp.actor(who), data.draw(st.sampled_from(posted)))
+                    cancel(db, camp.actor(who), data.draw(st.sampled_from(posted)), reason="mistake")
                 elif operation == "alter" and posted:
                     txn, who = data.draw(st.sampled_from(posted)), data.draw(st.sampled_from(staff))
                     edited = template(db, camp.actor(who), txn)

@@ -50,7 +50,7 @@ def transaction_in(camp, state: State) -> int:  # type: ignore[no-untyped-def]
         return post(camp.db, camp.actor("s1"), p2p("s2", "10")).id
     posted = post(camp.db, staff, money({"s1": "10"})).id
     if state == State.DECLINED:
-        cancel(camp.db, staff, posted)
+        cancel(camp.db, staff, posted, reason="mistake")
     elif state == State.SUBSTITUTED:
         alter(camp.db, staff, posted, money({"s1": "11"}))
     assert txn_state(camp.db, posted) == state
@@ -104,7 +104,7 @@ def test_public_actions_refuse_illegal_moves_and_write_nothing(camp, state, acti
         txn_id = post(camp.db, camp.actor("s1"), p2p("s2", "10")).id
         approve(camp.db, camp.actor("t1"), txn_id)
         if state == State.DECLINED:
-            cancel(camp.db, camp.actor("t1"), txn_id)
+            cancel(camp.db, camp.actor("t1"), txn_id, reason="mistake")
         else:  # a transfer is never altered, so make it substituted directly
             camp.db.write(lambda s: transition(s, load_transaction(s, txn_id), State.SUBSTITUTED, actor_id=None))
     assert txn_state(camp.db, txn_id) == state
@@ -114,9 +114,9 @@ def test_public_actions_refuse_illegal_moves_and_write_nothing(camp, state, acti
         if action == "approve":
             approve(camp.db, staff, txn_id)
         elif action == "reject":
-            reject(camp.db, staff, txn_id)
+            reject(camp.db, staff, txn_id, reason="mistake")
         elif action == "cancel":
-            cancel(camp.db, staff, txn_id)
+            cancel(camp.db, staff, txn_id, reason="mistake")
         else:
             alter(camp.db, staff, txn_id, money({"s1": "12"}))
     assert checksum(camp.path) == before
@@ -129,7 +129,7 @@ def test_approve_twice_is_refused(camp):
     with pytest.raises(RuleError, match="already processed"):
         approve(camp.db, camp.actor("t2"), txn_id)
     with pytest.raises(RuleError, match="already processed"):
-        reject(camp.db, camp.actor("t2"), txn_id)
+        reject(camp.db, camp.actor("t2"), txn_id, reason="mistake")
     assert checksum(camp.path) == before
 
 
@@ -146,7 +146,7 @@ def test_unknown_transaction(camp):
     from campbank.core.errors import NotFound
 
     with pytest.raises(NotFound):
-        cancel(camp.db, camp.manager, 9999)
+        cancel(camp.db, camp.manager, 9999, reason="mistake")
 
 
 # --- cancel ------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_cancel_writes_reversing_rows_and_restores_balances(camp):
 def test_cancel_a_pending_request_writes_no_journal(camp):
     txn_id = post(camp.db, camp.actor("s1"), p2p("s2", "10")).id
     start = balances(camp.db)
-    cancel(camp.db, camp.actor("s1"), txn_id)
+    cancel(camp.db, camp.actor("s1"), txn_id, reason="mistake")
     assert txn_state(camp.db, txn_id) == "declined"
     assert journal_of(camp.db, txn_id) == []
     assert balances(camp.db) == start
@@ -302,5 +302,5 @@ def test_template_returns_the_payload_without_the_key(camp):
 def test_template_of_a_declined_transaction_still_works(camp):
     staff = camp.actor("t1")
     txn_id = post(camp.db, staff, fine({"s1": "3"})).id
-    cancel(camp.db, staff, txn_id)
+    cancel(camp.db, staff, txn_id, reason="mistake")
     assert template(camp.db, staff, txn_id)["amounts"] == {"s1": "3"}

@@ -30,7 +30,7 @@ def busy(camp):  # type: ignore[no-untyped-def]
     staff = camp.actor("t1")
     camp.paid = post(camp.db, staff, money({"s1": "10", "s2": "5"})).id  # type: ignore[attr-defined]
     post(camp.db, staff, fine({"s3": "2.50"}))
-    cancel(camp.db, staff, post(camp.db, staff, money({"s4": "7"})).id)
+    cancel(camp.db, staff, post(camp.db, staff, money({"s4": "7"})).id, reason="mistake")
     approve(camp.db, staff, post(camp.db, camp.actor("s2"), p2p("s3", "4")).id)
     post(camp.db, camp.actor("t2"), {"type": "workout", "date": DAY, "attendees": ["s1", "s2"]})
     return camp

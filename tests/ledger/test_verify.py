@@ -28,7 +28,7 @@ def busy(camp):  # type: ignore[no-untyped-def]
         "counters": post(camp.db, camp.actor("t2"), {"type": "workout", "date": DAY,
                                                       "attendees": ["s1", "s2"]}).id,
     }
-    cancel(camp.db, staff, ids["cancelled"])
+    cancel(camp.db, staff, ids["cancelled"], reason="mistake")
     approve(camp.db, staff, ids["transfer"])
     camp.ids = ids  # type: ignore[attr-defined]
     return camp

@@ -141,10 +141,10 @@ def test_posters_approvers_cancellers_and_two_tax_runs_at_once(big_camp_template
     posting = [(["post", "--as", creator, str(f)], STAFF_PASSWORD)
                for set_name, creator in (("A", "t1"), ("B", "t2")) for f in files[set_name]]
     half = POSTS_PER_LANE
-    decide = [([("approve" if i % 2 == 0 else "reject"), str(txn), "--as", "t3"], STAFF_PASSWORD)
+    decide = [([("approve" if i % 2 == 0 else "reject"), str(txn), "--as", "t3", "--reason", "x"], STAFF_PASSWORD)
               for i, txn in enumerate(requests)] + [(["approve", str(requests[0]), "--as", "t3"], STAFF_PASSWORD)]
-    cancel = [(["cancel", str(txn), "--as", "t4"], STAFF_PASSWORD) for txn in cancelled] + [
-        (["cancel", str(cancelled[0]), "--as", "t4"], STAFF_PASSWORD)]
+    cancel = [(["cancel", str(txn), "--as", "t4", "--reason", "x"], STAFF_PASSWORD) for txn in cancelled] + [
+        (["cancel", str(cancelled[0]), "--as", "t4", "--reason", "x"], STAFF_PASSWORD)]
     refusals_expected = {" ".join([*db_args, *decide[-1][0]]), " ".join([*db_args, *cancel[-1][0]])}
 
     def with_db(jobs: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:

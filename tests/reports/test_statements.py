@@ -92,7 +92,7 @@ def test_any_change_to_the_students_entries_breaks_the_code(busy, change):
     if change == "add":
         post(busy.db, t1, fine({"s1": "1"}))
     elif change == "cancel":
-        cancel(busy.db, t1, busy.ids["fine"])
+        cancel(busy.db, t1, busy.ids["fine"], reason="mistake")
     else:
         alter(busy.db, t1, busy.ids["fine"], fine({"s1": "10"}, description="Noise"))
     result = check_code(busy.db, busy.manager, code)

@@ -24,7 +24,7 @@ def test_a_fund_missing_its_target_is_refunded_to_the_cent_at_its_deadline(savin
     for who, amount in (("s1", "10.01"), ("s2", "5.33"), ("s3", "0.01"), ("s1", "2.22")):
         funds.contribute(savings.db, savings.actor(who), fund, amount, date=DAY)
     cancelled = funds.contribute(savings.db, savings.actor("s4"), fund, "7", date=DAY)
-    states.cancel(savings.db, savings.actor("t2"), cancelled.id)  # staff may cancel a contribution while open
+    states.cancel(savings.db, savings.actor("t2"), cancelled.id, reason="mistake")  # staff may, while open
     assert fund_total(savings, fund) == 1_001 + 533 + 1 + 222
     mains = {who: main(savings.path, who) for who in ("s1", "s2", "s3", "s4")}
     assert [r.outcome for r in night(savings, "2018-08-08") if getattr(r, "step", "") == "funds"] == [nightly.NOTHING]
@@ -67,7 +67,7 @@ def test_a_fund_that_reached_its_target_is_spent_once_and_audited(savings):
         funds.cancel(savings.db, savings.actor("t1"), fund)
     before = dump(savings.path)
     with pytest.raises(RuleError, match=r"would leave a fund at -5.00"):
-        states.cancel(savings.db, savings.actor("t1"), last.id)
+        states.cancel(savings.db, savings.actor("t1"), last.id, reason="mistake")
     assert dump(savings.path) == before
     assert_sound(savings.path)
 
@@ -134,7 +134,7 @@ def test_a_voided_circle_reverses_every_round_exactly_and_holds_no_more(savings)
         circles.void(savings.db, savings.actor("t1"), circle)
     with pytest.raises(PermissionDenied, match="circles void"):
         round_id = query(savings.path, "SELECT id FROM txn WHERE type = 'circle_round' LIMIT 1")[0][0]
-        states.cancel(savings.db, savings.manager, round_id)
+        states.cancel(savings.db, savings.manager, round_id, reason="mistake")
     assert circles.void(savings.db, savings.manager, circle, reason="members left") == 2
     taxes = 3 * 2_000
     night(savings, "2018-08-09")

@@ -93,12 +93,12 @@ def test_staff_may_cancel_a_move_unless_the_money_has_moved_on(savings):
     second = pockets.move(savings.db, s4, "main", "savings", "10", date=DAY)
     pockets.move(savings.db, s4, "savings", "Bike", "25", date=DAY)
     with pytest.raises(PermissionDenied):
-        states.cancel(savings.db, s4, second.id)  # the student cannot: moves are done at once
+        states.cancel(savings.db, s4, second.id, reason="mistake")  # the student cannot: moves are done at once
     states.cancel(savings.db, savings.actor("t1"), second.id, reason="by mistake")
     assert (pocket(savings.path, "s4", "savings"), main(savings.path, "s4")) == (500, GRANT - 3_000)
     before = dump(savings.path)
     with pytest.raises(RuleError, match=r"would leave a pocket at -25.00"):
-        states.cancel(savings.db, savings.actor("t1"), first.id)
+        states.cancel(savings.db, savings.actor("t1"), first.id, reason="mistake")
     assert dump(savings.path) == before and txn_state(savings.db, first.id) == "processed"
     assert_sound(savings.path)
 

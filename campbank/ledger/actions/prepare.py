@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, PermissionDenied, RuleError
@@ -33,9 +35,9 @@ from campbank.ledger.people import acting_account, load_people
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import keys
-from campbank.ledger.store.tables import Account, LoanRow, Transaction
+from campbank.ledger.store.tables import Account, LoanRow, MoneyEntry, Transaction
 from campbank.ledger.transactions import load_transaction
-from campbank.rules import rule_for
+from campbank.rules import REGISTRY, rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
 
 COMMON_FIELDS = frozenset({"type", "description", "date", "idempotency_key"})
@@ -100,11 +102,25 @@ def prepare(session: Session, actor: Actor, payload: object, *, system_key: str 
     creator = people[account.username]
     saving = savings_posting.facts_for(session, rule, payload, creator, people)
     people = {**saving.people, **people}
-    ctx = RuleContext(season=season, day=day, creator=creator, people=people, savings=saving.facts)
+    waiting = waiting_requests(session, account.id) if rule.needs_approval else 0
+    ctx = RuleContext(season=season, day=day, creator=creator, people=people, savings=saving.facts,
+                      waiting_out=waiting)
     entries = rule.build(payload, ctx)
     check_clashes(session, season, entries, day, people)
     return Prepared(rule, saving.recorded_as or account.id, payload, day, description, key, entries, people,
                     context=ctx, poster_id=account.id)
+
+
+def waiting_requests(session: Session, creator_id: int) -> int:
+    """What the creator's requests still waiting for approval would take from them, in cents."""
+    waiting = tuple(each.type for each in REGISTRY.values() if each.needs_approval)
+    total = session.execute(
+        select_columns(func.coalesce(func.sum(col(MoneyEntry.amount)), 0))
+        .join(Transaction, col(Transaction.id) == col(MoneyEntry.transaction_id))
+        .where(col(Transaction.creator_id) == creator_id).where(col(Transaction.state) == State.CREATED)
+        .where(col(Transaction.type).in_(waiting))
+    ).scalar_one()
+    return int(total)
 
 
 def substitute(session: Session, actor: Actor, transaction_id: int, payload: object, *,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from campbank.core.enums import TRANSITIONS, State
+from campbank.core.enums import TRANSITIONS, Decline, Role, State
 from campbank.core.errors import InputError, RuleError
 from campbank.core.text import clean_text
 from campbank.ledger import clock
@@ -38,6 +38,13 @@ def clean_reason(reason: str) -> str:
     return clean_text(reason, field="reason", max_length=MAX_REASON)
 
 
+def required_reason(reason: str, why: str) -> str:
+    reason = clean_reason(reason)
+    if not reason.strip():
+        raise InputError(f"say why, {why}", field="reason")
+    return reason
+
+
 @dataclass(frozen=True)
 class Changed:
     """The outcome of a state change, for any face to show."""
@@ -56,7 +63,9 @@ def transition(
     actor_id: int | None,
     at: datetime | None = None,
     reason: str = "",
+    how: str = "",
 ) -> Changed:
+    """`how` says, for the audit row of a decline, whether it was a cancel or a rejection (views/decisions)."""
     """Move `txn` to `to` if the table allows it, writing the journal rows and the audit row."""
     assert txn.id is not None
     old = State(txn.state)
@@ -72,7 +81,7 @@ def transition(
     session.flush()
     audit.record(
         session, f"txn.{to}", actor_id=actor_id, target=f"txn:{txn.id}", at=at,
-        type=txn.type, from_state=str(old), reason=reason,
+        type=txn.type, from_state=str(old), reason=reason, **({"how": how} if how else {}),
     )
     return Changed(txn.id, txn.type, str(old), str(to))
 
@@ -107,31 +116,34 @@ def approve(db: Database, actor: Actor, transaction_id: int, *, reason: str = ""
 
 
 def reject(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
-    """Reject what waits (see `approve` for who may); a held transaction needs the reason, for its creator."""
+    """Reject what waits (see `approve` for who may), saying why: the sender (or, for a held transaction,
+    its creator) sees who rejected it and the reason."""
     reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
         txn = _waiting(session, account, transaction_id)
+        required_reason(reason, "so the sender knows")
+        changed = transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason, how=Decline.REJECTED)
         if four_eyes.held_reasons(session, transaction_id) is not None:
-            if not reason.strip():
-                raise InputError("say why, so its creator knows", field="reason")
-            changed = transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason)
             audit.record(session, "oversight.rejected", actor_id=account.id, target=f"txn:{txn.id}", reason=reason)
-            return changed
-        return transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason)
+        return changed
 
     return db.write(work)
 
 
 def cancel(db: Database, actor: Actor, transaction_id: int, *, reason: str = "") -> Changed:
+    """Cancel a transaction. Staff and managers say why (the people it touched see who cancelled it and
+    the reason); a student withdrawing their own waiting request need not."""
     reason = clean_reason(reason)
 
     def work(session: Session) -> Changed:
         account = acting_account(session, actor)
         txn = load_transaction(session, transaction_id)
         check_may_cancel(session, account, txn)
-        return transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason)
+        if account.role != Role.STUDENT:
+            required_reason(reason, "so the people it touched know")
+        return transition(session, txn, State.DECLINED, actor_id=account.id, reason=reason, how=Decline.CANCELLED)
 
     return db.write(work)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import select as select_columns  # typed for any number of columns (SQLModel's stops at four)
 from sqlmodel import Session, col, select
 
 from campbank.core.counters import Counter
-from campbank.core.enums import Role
+from campbank.core.enums import Role, State
 from campbank.core.errors import PermissionDenied
 from campbank.ledger.people import (
     BANK,
@@ -28,6 +29,7 @@ from campbank.ledger.store.tables import (
     MoneyEntry,
     Transaction,
 )
+from campbank.ledger.views.decisions import decisions_in
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class BalanceRow:
 
 @dataclass(frozen=True)
 class HistoryLine:
-    """One money movement on an account, newest first, with the balance after it."""
+    """One money movement on an account, newest day first, with the balance after it."""
 
     journal_id: int
     transaction_id: int
@@ -66,6 +68,8 @@ class HistoryLine:
     amount: int
     reverses: bool
     balance_after: int
+    counterpart: str = ""  # the other side: the receiver of what this account sent, else the creator
+    decision: str = ""  # "cancelled by X: reason" / "rejected by X: reason" once declined
 
 
 def balances_in(session: Session, *, roles: tuple[Role, ...] = (Role.STUDENT,), include_inactive: bool = True
@@ -110,7 +114,9 @@ def account_balance_in(session: Session, viewer: Actor, username: str) -> Balanc
 
 def history(db: Database, viewer: Actor, username: str, *, limit: int = 50, before_id: int | None = None
             ) -> list[HistoryLine]:
-    """The newest money movements on an account, with the running balance after each."""
+    """The newest money movements on an account, with the running balance after each: by the day each
+    transaction is for, newest first (a transaction entered late for an earlier day shows on that day), and
+    in the order written within a day. Page on with `before_id`, the journal id of the last line shown."""
     with db.session() as session:
         return history_in(session, viewer, username, limit=limit, before_id=before_id)
 
@@ -133,26 +139,49 @@ def history_in(session: Session, viewer: Actor, username: str, *, limit: int = 5
         .join(MoneyEntry, col(MoneyEntry.id) == col(JournalRow.money_entry_id))
         .where(JournalRow.account_id == account.id)
         .where(col(JournalRow.counter_type).is_(None))
-        .order_by(col(JournalRow.id).desc())
+        .order_by(col(Transaction.day).desc(), col(JournalRow.id).desc())
         .limit(limit)
     )
     if before_id is not None:
-        query = query.where(col(JournalRow.id) < before_id)
+        query = query.where(_before(session, before_id))
     rows = session.exec(query).all()
     if not rows:
         return []
-    newest_id = rows[0][0].id
+    newest, newest_txn = rows[0][0], rows[0][1]
     later = session.exec(
-        select(JournalRow.amount).where(JournalRow.account_id == account.id)
-        .where(col(JournalRow.counter_type).is_(None)).where(col(JournalRow.id) > newest_id)
+        select(JournalRow.amount)
+        .join(Transaction, col(Transaction.id) == col(JournalRow.transaction_id))
+        .where(JournalRow.account_id == account.id).where(col(JournalRow.counter_type).is_(None))
+        .where(or_(col(Transaction.day) > newest_txn.day,
+                   and_(col(Transaction.day) == newest_txn.day, col(JournalRow.id) > newest.id)))
     ).all()
     running = account.balance - sum(later)
+    decided = decisions_in(session, {txn.id or 0 for _, txn, _ in rows if txn.state == State.DECLINED})
+    names = _names(session, {entry.receiver_id for _, _, entry in rows} | {txn.creator_id for _, txn, _ in rows})
     lines = []
     for row, txn, entry in rows:
+        other = entry.receiver_id if entry.receiver_id != account.id else txn.creator_id
+        decision = decided.get(txn.id or 0)
         lines.append(HistoryLine(row.id or 0, txn.id or 0, row.created_at, txn.day, txn.type, entry.money_type,
-                                 entry.description or txn.description, row.amount, row.reverses, running))
+                                 entry.description or txn.description, row.amount, row.reverses, running,
+                                 names.get(other, "") if other != account.id else "",
+                                 decision.sentence if decision else ""))
         running -= row.amount
     return lines
+
+
+def _before(session: Session, journal_id: int) -> ColumnElement[bool]:
+    """Lines after the one with this journal id in the history's order (older day, or earlier that day)."""
+    day = session.execute(select_columns(col(Transaction.day))
+                          .join(JournalRow, col(JournalRow.transaction_id) == col(Transaction.id))
+                          .where(col(JournalRow.id) == journal_id)).scalar_one()
+    return or_(col(Transaction.day) < day, and_(col(Transaction.day) == day, col(JournalRow.id) < journal_id))
+
+
+def _names(session: Session, account_ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select_columns(col(Account.id), col(Account.last_name), col(Account.first_name),
+                                          col(Account.middle_name)).where(col(Account.id).in_(account_ids)))
+    return {account_id: join_name(last, first, middle) for account_id, last, first, middle in rows}
 
 
 def check_may_view(session: Session, viewer: Actor, account: Account) -> None:
@@ -189,6 +218,7 @@ class Request:
     amount: int
     comment: str
     state: str
+    decision: str = ""  # "cancelled by X: reason" / "rejected by X: reason" once declined
 
 
 def classmates(db: Database, viewer: Actor) -> list[Classmate]:
@@ -221,5 +251,7 @@ def my_requests(db: Database, viewer: Actor, *, limit: int = 30) -> list[Request
             .order_by(col(Transaction.id).desc())
             .limit(limit)
         ).all()
-        return [Request(t.id or 0, t.created_at, a.username, full_name(a), m.amount, t.description, t.state)
+        decided = decisions_in(session, [t.id or 0 for t, _, _ in rows if t.state == State.DECLINED])
+        return [Request(t.id or 0, t.created_at, a.username, full_name(a), m.amount, t.description, t.state,
+                        decided[t.id or 0].sentence if (t.id or 0) in decided else "")
                 for t, m, a in rows]

@@ -11,6 +11,7 @@ from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.tables import Transaction
+from campbank.ledger.views.decisions import decisions_in
 from campbank.rules import REGISTRY
 
 PAGE = 50
@@ -28,6 +29,7 @@ class MyTransaction:
     recipients: int  # the people its entries name
     total: int  # the sum of its money entries, in cents
     update_of: int | None
+    decision: str = ""  # "cancelled by X: reason" / "rejected by X: reason" once declined
 
 
 def my_transactions(db: Database, actor: Actor, *, limit: int = PAGE, before_id: int | None = None
@@ -43,6 +45,7 @@ def my_transactions(db: Database, actor: Actor, *, limit: int = PAGE, before_id:
         if before_id is not None:
             query = query.where(col(Transaction.id) < before_id)
         txns = session.exec(query).all()
+        decided = decisions_in(session, [txn.id for txn in txns if txn.id is not None])
     rows = []
     for txn in txns:
         assert txn.id is not None
@@ -50,5 +53,6 @@ def my_transactions(db: Database, actor: Actor, *, limit: int = PAGE, before_id:
         rows.append(MyTransaction(
             txn.id, txn.type, rule.label if rule else txn.type, txn.created_at, txn.day, str(txn.state),
             txn.description, txn.recipients, txn.amount, txn.update_of,
+            decided[txn.id].sentence if txn.id in decided else "",
         ))
     return rows

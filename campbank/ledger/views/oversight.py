@@ -21,6 +21,7 @@ from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 from campbank.ledger.transactions import check_may_cancel, load_transaction
+from campbank.ledger.views.decisions import decisions_in
 from campbank.rules import REGISTRY
 
 
@@ -73,6 +74,7 @@ class TransactionDetail:
     money: tuple[MoneyLine, ...]
     counters: tuple[CounterLine, ...]
     cancel_refusal: str | None  # why the viewer may not cancel it; None when they may
+    decision: str = ""  # "cancelled by X: reason" / "rejected by X: reason" once declined
 
     @property
     def amount(self) -> int:
@@ -143,8 +145,13 @@ def _detail(session: Session, viewer: Actor, transaction_id: int) -> Transaction
         created_at=txn.created_at, day=txn.day, creator=creator[0], creator_name=creator[1],
         description=txn.description, update_of=txn.update_of, replaced_by=newer,
         idempotency_key=txn.idempotency_key, money=money, counters=counters,
-        cancel_refusal=_refusal(session, me, txn),
+        cancel_refusal=_refusal(session, me, txn), decision=_decision(session, txn.id or 0),
     )
+
+
+def _decision(session: Session, transaction_id: int) -> str:
+    found = decisions_in(session, [transaction_id]).get(transaction_id)
+    return found.sentence if found else ""
 
 
 def audit_log(db: Database, viewer: Actor, *, action_prefix: str = "", limit: int = 500
