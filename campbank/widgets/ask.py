@@ -53,7 +53,8 @@ DIALOG_CSS = """
 
 
 class ConfirmReason(ModalScreen[str | None]):
-    """Ask yes/no with an optional reason to keep (the audit log keeps it); returns the reason or None."""
+    """Ask yes/no with a reason to keep (the audit log keeps it); returns the reason or None. With
+    `required`, "yes" without a reason stays in the dialog and says so."""
 
     BINDINGS = [Binding("escape", "no", "Cancel", id="dialog-no")]
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmReason") + """
@@ -61,8 +62,11 @@ class ConfirmReason(ModalScreen[str | None]):
     """
 
     def __init__(self, question: str, *, title: str = "Are you sure?", yes: str = "Yes", no: str = "Keep it",
-                 placeholder: str = "reason (optional, kept in the audit log)") -> None:
+                 placeholder: str = "", required: bool = False) -> None:
         super().__init__(classes="danger")
+        self.required = required
+        placeholder = placeholder or ("reason (required: the people it touched see it)" if required
+                                      else "reason (optional, kept in the audit log)")
         self.question = question
         self.title_text = title
         self.yes = yes
@@ -75,6 +79,7 @@ class ConfirmReason(ModalScreen[str | None]):
             with VerticalScroll(classes="dialog-body"):
                 yield Static(literal(self.question, multiline=True))
             yield LiteralInput(placeholder=self.placeholder, id="reason")
+            yield Static("", id="reason-missing")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="error")
@@ -84,11 +89,22 @@ class ConfirmReason(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip())
+        self._answer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(self.query_one("#reason", Input).value.strip() if event.button.id == "yes" else None)
+        if event.button.id == "yes":
+            self._answer()
+        else:
+            self.dismiss(None)
+
+    def _answer(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if self.required and not reason:
+            self.query_one("#reason-missing", Static).update(literal("Reason: say why first.", "red"))
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(reason)
 
     def action_no(self) -> None:
         self.dismiss(None)

@@ -72,7 +72,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
         style = STATE_STYLE.get(detail.state, "")
         facts = assemble(
             (f"#{detail.id}", "bold"), f"  {detail.label} (", (detail.type, "italic"), ")   state: ",
-            (detail.state, style),
+            (detail.state, style), *((" — ", literal(detail.decision)) if detail.decision else ()),
             f"\ncreated {detail.created_at:%Y-%m-%d %H:%M:%S} UTC  for day {detail.day}  by ",
             (detail.creator, "bold"), f" ({detail.creator_name})",
             "\namount ", (format_amount(detail.amount, sign), "bold"),
@@ -133,7 +133,7 @@ class TransactionDetailScreen(LedgerWork, Screen[bool]):
             self.submit(lambda: states.cancel(self.db, self.actor, detail.id, reason=reason), self._cancelled)
 
         self.app.push_screen(ConfirmReason(question, title=f"Cancel transaction #{detail.id}",
-                                           yes="Cancel it"), answered)
+                                           yes="Cancel it", required=True), answered)
 
     def _cancelled(self, changed: Changed) -> None:
         self.changed = True

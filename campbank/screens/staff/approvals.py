@@ -14,7 +14,7 @@ from campbank.ledger.actions import states
 from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.transfers import PendingTransfer, pending_transfers
 from campbank.screens.staff.held import HeldTransactions
-from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.literal import literal, notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
@@ -99,13 +99,13 @@ class ApprovalsPane(Pane):
         sign = self.campbank.season.currency_sign
         body = f"{row.sender_name} → {row.receiver_name}, {format_amount(row.amount, sign)}: {row.comment}"
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.submit(lambda: states.reject(self.db, self.actor, row.id, reason="rejected in the office"),
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.submit(lambda: states.reject(self.db, self.actor, row.id, reason=reason),
                             self._decided, on_error=lambda error: self._refused(row, error))
 
-        self.app.push_screen(ConfirmDialog(f"Reject request #{row.id}?", body, confirm="Reject", cancel="Keep",
-                                           danger=True), answered)
+        self.app.push_screen(ConfirmReason(body, title=f"Reject request #{row.id}?", yes="Reject", no="Keep",
+                                           required=True), answered)
 
     def _decided(self, changed: Changed) -> None:
         verb = "approved" if changed.state == "processed" else "rejected"

@@ -15,8 +15,9 @@ from campbank.ledger.actions import posting, states
 from campbank.ledger.actions.posting import Posted
 from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.my_transactions import PAGE, MyTransaction, my_transactions
+from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.screens.staff.transaction_form import TransactionFormScreen
-from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.literal import notify
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
@@ -33,6 +34,7 @@ class MyTransactionsPane(Pane):
         Binding("t", "template", "Template", id="mine-template"),
         Binding("c", "cancel_transaction", "Cancel txn", id="mine-cancel"),
         Binding("m", "more", "More", id="mine-more"),
+        Binding("enter", "open", "Open", id="mine-open"),
     ]
     DEFAULT_CSS = """
     MyTransactionsPane #mine-table { height: 1fr; }
@@ -73,10 +75,13 @@ class MyTransactionsPane(Pane):
         sign = self.campbank.season.currency_sign
         for row in rows:
             description = row.description + (f" (replaces #{row.update_of})" if row.update_of else "")
+            if row.decision:
+                description += f" — {row.decision}"
+            state = row.decision.split(" by ", 1)[0] if row.decision else row.state
             table.add_row(
                 Text(f"#{row.id}", justify="right"), f"{row.day:%m-%d}", row.label,
                 Text(format_amount(row.total, sign), justify="right"), Text(str(row.recipients), justify="right"),
-                Text(row.state, style=STATE_STYLE.get(State(row.state), "")), description, key=str(row.id),
+                Text(state, style=STATE_STYLE.get(State(row.state), "")), Text(description), key=str(row.id),
             )
         self.rows.extend(rows)
         more = " — m for older ones" if self.has_more else ""
@@ -129,6 +134,12 @@ class MyTransactionsPane(Pane):
         self.reload()
         self.query_one("#mine-table", DataTable).focus()
 
+    def action_open(self) -> None:
+        """The transaction with every entry, who received what (and, once declined, who and why)."""
+        row = self.selected()
+        if row is not None:
+            self.app.push_screen(TransactionDetailScreen(row.id), lambda _changed: self.reload())
+
     def action_cancel_transaction(self) -> None:
         row = self.selected()
         if row is None:
@@ -137,13 +148,12 @@ class MyTransactionsPane(Pane):
         body = (f"{row.label} of {row.day}, {row.recipients} recipients, total {format_amount(row.total, sign)}.\n"
                 "Its entries stop counting; the history shows the reversal.")
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.submit(lambda: states.cancel(self.db, self.actor, row.id, reason="cancelled in the office"),
-                            self._cancelled)
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.submit(lambda: states.cancel(self.db, self.actor, row.id, reason=reason), self._cancelled)
 
-        self.app.push_screen(ConfirmDialog(f"Cancel #{row.id}?", body, confirm="Cancel it", cancel="Keep",
-                                           danger=True), answered)
+        self.app.push_screen(ConfirmReason(body, title=f"Cancel #{row.id}?", yes="Cancel it", no="Keep",
+                                           required=True), answered)
 
     def _cancelled(self, changed: Changed) -> None:
         notify(self, f"#{changed.id} cancelled ({changed.old_state} → {changed.state})", title="Cancelled")

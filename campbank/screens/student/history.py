@@ -24,6 +24,17 @@ from campbank.widgets.literal_table import LiteralTable
 PAGE = 50
 
 
+def described(line: HistoryLine) -> str:
+    """The description, with the other side of a transfer and, on a reversal, who cancelled it and why."""
+    what = line.description
+    if line.type == "p2p" and line.counterpart:
+        sent = (line.amount < 0) != line.reverses
+        what = f"{'to' if sent else 'from'} {line.counterpart}: {what}"
+    if line.reverses:
+        what = f"{line.decision or 'cancelled'} — {what}"
+    return what
+
+
 class HistoryView(LedgerWork, Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
@@ -84,14 +95,15 @@ class HistoryView(LedgerWork, Vertical):
         table = self.query_one("#history", DataTable)
         table.clear()
         for line in self.lines:
-            text = f"{line.type} {line.money_type} {line.description}".casefold()
+            text = f"{line.type} {line.money_type} {described(line)}".casefold()
             if needle and needle not in text:
                 continue
-            what = ("cancelled: " if line.reverses else "") + line.description
             kind = self.campbank.season.money_types.get(line.money_type)
             dispute = self.disputes.get(line.transaction_id)
-            table.add_row(str(line.day), kind.label if kind else line.money_type, Text(what),
-                          format_amount(line.amount, sign), format_amount(line.balance_after, sign),
+            table.add_row(str(line.day), kind.label if kind else line.money_type, Text(described(line)),
+                          Text(format_amount(line.amount, sign), justify="right",
+                               style="red" if line.amount < 0 else ""),
+                          Text(format_amount(line.balance_after, sign), justify="right"),
                           state_cell(dispute) if dispute else "", key=str(line.journal_id))
         if not self.complete:
             table.add_row("", "", "… press m for older lines", "", "", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -63,7 +64,8 @@ class TransferView(LedgerWork, Vertical):
         table.clear()
         for r in self.requests:
             state = "waiting" if r.state == "created" else ("sent" if r.state == "processed" else r.state)
-            table.add_row(str(r.id), r.receiver_name, format_amount(r.amount, sign), r.comment, state, key=str(r.id))
+            table.add_row(str(r.id), r.receiver_name, Text(format_amount(r.amount, sign), justify="right"),
+                          r.comment, r.decision or state, key=str(r.id))
 
     def _match(self, text: str) -> None:
         needle = text.strip().casefold()
