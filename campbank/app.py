@@ -26,6 +26,7 @@ from campbank.ledger.season.in_force import season_in_force, season_stamp
 from campbank.ledger.store.database import Database
 from campbank.screens.lock import LockScreen
 from campbank.screens.login import LoginScreen
+from campbank.widgets.live import LedgerWatch
 
 if TYPE_CHECKING:
     from campbank.widgets.ledger_work import OfficeApp
@@ -70,6 +71,8 @@ class CampBankApp(App[None]):
         self.recovered: list[BaseException] = []
         """Unexpected errors the kiosk started over after (signing the student out), oldest first."""
         self._recoveries: deque[float] = deque()
+        self.ledger_watch = LedgerWatch(self, db)
+        """Reloads the screen in front when the ledger changed (another office, the kiosk, the CLI)."""
         if kiosk:
             self.sub_title = "Kiosk"
 
@@ -81,8 +84,12 @@ class CampBankApp(App[None]):
         return super().format_title(shown(title), shown(sub_title))
 
     def on_mount(self) -> None:
+        self.ledger_watch.start()
         self.set_interval(1.0, self.lock_when_idle, name="idle check")
         self.set_interval(SEASON_CHECK, self.check_season, name="season check")
+
+    def on_unmount(self) -> None:
+        self.ledger_watch.stop()
 
     def check_season(self) -> None:
         """Ask (in a thread) whether the season in force changed; take the new one's rules, names and idle times."""

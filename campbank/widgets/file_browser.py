@@ -19,10 +19,11 @@ from campbank.ledger.actions.files import (
 )
 from campbank.widgets.file_viewer import FileViewer
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 
 
-class FileBrowser(LedgerWork, Horizontal):
+class FileBrowser(LiveLedger, LedgerWork, Horizontal):
     BINDINGS = [Binding("v", "versions", "Versions", id="files-versions")]
     DEFAULT_CSS = """
     FileBrowser { height: 1fr; }

@@ -66,10 +66,14 @@ class LedgerWork:
 
     def _run(self, call: Callable[[], T], then: Then, on_error: OnError | None, *, group: str,
              exclusive: bool) -> Worker[T]:
+        pending = self._pending_work()
+        if exclusive:  # an older read of the group may have finished already: its result must not show now
+            for older in [each for each in pending if each.group == group]:
+                del pending[older]
         worker: Worker[T] = self.run_worker(  # type: ignore[attr-defined]
             call, thread=True, group=group, exclusive=exclusive, exit_on_error=False
         )
-        self._pending_work()[worker] = (then, on_error)
+        pending[worker] = (then, on_error)
         return worker
 
     def _pending_work(self) -> dict[Worker[Any], tuple[Then, OnError | None]]:

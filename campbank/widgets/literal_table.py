@@ -17,6 +17,34 @@ from campbank.widgets.literal import cell, literal, safe
 
 
 class LiteralTable(DataTable[Any]):
+    _place: tuple[Any, int, int, float, float] | None = None
+
+    def keep_place(self) -> None:
+        """Keep the cursor (on the same row, by key) and the scroll position when the table is next
+        cleared and filled again (a reload after a change made elsewhere)."""
+        self._keep_next_clear = True
+
+    def clear(self, columns: bool = False) -> Any:
+        if getattr(self, "_keep_next_clear", False) and not columns:
+            self._keep_next_clear = False
+            key = None
+            if self.row_count:
+                key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+            row, column = self.cursor_coordinate
+            self._place = (key, row, column, self.scroll_x, self.scroll_y)
+            self.call_after_refresh(self._back_in_place)
+        return super().clear(columns)
+
+    def _back_in_place(self) -> None:
+        place, self._place = self._place, None
+        if place is None or not self.row_count:
+            return
+        key, row, column, scroll_x, scroll_y = place
+        if key is not None and key in self.rows:
+            row = self.get_row_index(key)
+        self.move_cursor(row=min(row, self.row_count - 1), column=column, scroll=False)
+        self.scroll_to(scroll_x, scroll_y, animate=False, immediate=True)
+
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> RowKey:
         shown_label = None if label is None else safe(label) if isinstance(label, Text) else literal(label)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from textual.containers import Vertical
 
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.live import LiveLedger
 
 
-class Pane(LedgerWork, Vertical):
+class Pane(LiveLedger, LedgerWork, Vertical):
     """Subclasses set SECTION_ID / SECTION_TITLE / ROLES and implement `reload()` with `self.fetch`."""
 
     SECTION_ID: str = ""
     SECTION_TITLE: str = ""
     ROLES: frozenset[str] = frozenset({"staff", "manager"})
     PARTS: tuple[str, ...] = ()  # season parts (e.g. "loans") of which one must be on for it to show
+    RELOADS_ON_SHOW = True
 
     DEFAULT_CSS = """
     Pane {

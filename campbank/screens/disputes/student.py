@@ -15,6 +15,7 @@ from campbank.ledger.views.disputes import DisputeLine, my_disputes
 from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.screens.disputes.thread import OUTCOME, DisputeThreadScreen
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 
 
@@ -25,7 +26,7 @@ def state_cell(line: DisputeLine) -> Text:
     return Text(label.split(":")[0] if not line.is_open else label, style=style)
 
 
-class MyDisputesView(LedgerWork, Vertical):
+class MyDisputesView(LiveLedger, LedgerWork, Vertical):
     BINDINGS = [
         Binding("n", "ask", "Ask a question", id="disputes-ask"),
         Binding("enter", "open", "Read", id="disputes-open", show=False),

@@ -23,6 +23,7 @@ from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal_input import LiteralInput
+from campbank.widgets.live import LiveLedger
 
 OUTCOME = {"open": ("open: waiting for an answer", "yellow"), "resolved": ("resolved", "green"),
            "rejected": ("rejected", "red")}
@@ -37,7 +38,7 @@ def describe(txn: Disputed, sign: str) -> Text:
     return out
 
 
-class DisputeThreadScreen(LedgerWork, Screen[None]):
+class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="thread-back"),
         Binding("x", "cancel_and_resolve", "Cancel it + resolve", id="thread-cancel"),

@@ -22,12 +22,13 @@ from campbank.ledger.views.accounts import (
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble
+from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 
 PAGE = 100
 
 
-class AccountHistoryScreen(LedgerWork, Screen[None]):
+class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
     BINDINGS = [
         Binding("escape,left,q", "back", "Back", id="history-back"),
         Binding("m", "more", "Older", id="history-more"),

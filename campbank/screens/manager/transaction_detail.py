@@ -19,12 +19,13 @@ from campbank.ledger.views.oversight import TransactionDetail, transaction_detai
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, notify
+from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 
 STATE_STYLE = {"processed": "green", "created": "yellow", "declined": "red", "substituted": "dim"}
 
 
-class TransactionDetailScreen(LedgerWork, Screen[bool]):
+class TransactionDetailScreen(LiveLedger, LedgerWork, Screen[bool]):
     BINDINGS = [
         Binding("escape,left,q", "back", "Back", id="detail-back"),
         Binding("c", "cancel_transaction", "Cancel transaction", id="detail-cancel"),

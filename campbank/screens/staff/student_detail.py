@@ -29,6 +29,7 @@ from campbank.screens.staff.print_statement import PrintStatementDialog
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify, safe
+from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
@@ -69,7 +70,7 @@ def savings_facts(saved: SavingsCard, sign: str) -> Text:
     return text
 
 
-class StudentDetailScreen(LedgerWork, Screen[None]):
+class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
     BINDINGS = [
         Binding("escape,left", "app.pop_screen", "Back", id="detail-back"),
         Binding("m", "more", "Older history", id="detail-more"),

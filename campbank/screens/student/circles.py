@@ -12,9 +12,10 @@ from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 
-class CirclesView(LedgerWork, Vertical):
+class CirclesView(LiveLedger, LedgerWork, Vertical):
     DEFAULT_CSS = """
     CirclesView { padding: 0 1; }
     CirclesView #circles-intro { height: auto; margin: 0 0 1 0; }

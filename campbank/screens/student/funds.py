@@ -15,9 +15,10 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, refusal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 
-class FundsView(LedgerWork, Vertical):
+class FundsView(LiveLedger, LedgerWork, Vertical):
     DEFAULT_CSS = """
     FundsView { padding: 0 1; }
     FundsView #funds-table { height: auto; max-height: 12; }

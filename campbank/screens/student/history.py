@@ -20,6 +20,7 @@ from campbank.screens.disputes.thread import DisputeThreadScreen
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 PAGE = 50
 
@@ -35,7 +36,7 @@ def described(line: HistoryLine) -> str:
     return what
 
 
-class HistoryView(LedgerWork, Vertical):
+class HistoryView(LiveLedger, LedgerWork, Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("m", "more", "Older", id="more"),
@@ -64,8 +65,8 @@ class HistoryView(LedgerWork, Vertical):
         self.reload()
 
     def reload(self) -> None:
-        self.lines, self.complete = [], False
-        self._load()
+        """The newest page again (the lines shown stay until it comes), and the disputes."""
+        self._load(first=True)
         self.fetch(lambda: my_disputes(self.db, self.actor), self._disputes_loaded, group="history-disputes")
 
     def _disputes_loaded(self, lines: list[DisputeLine]) -> None:
@@ -76,23 +77,24 @@ class HistoryView(LedgerWork, Vertical):
         self._fill_table()
 
     def action_more(self) -> None:
-        if not self.complete:
-            self._load()
+        if not self.complete and self.lines:
+            self._load(first=False)
 
-    def _load(self) -> None:
-        before = self.lines[-1].journal_id if self.lines else None
+    def _load(self, *, first: bool) -> None:
+        before = None if first else self.lines[-1].journal_id
+        self.fetch(lambda: history(self.db, self.actor, self.actor.username, limit=PAGE, before_id=before),
+                   lambda page: self._add(page, first=first))
 
-        self.fetch(lambda: history(self.db, self.actor, self.actor.username, limit=PAGE, before_id=before), self._add)
-
-    def _add(self, page: list[HistoryLine]) -> None:
-        self.lines.extend(page)
+    def _add(self, page: list[HistoryLine], *, first: bool) -> None:
+        self.lines = page if first else self.lines + page
         self.complete = len(page) < PAGE
         self._fill_table()
 
     def _fill_table(self) -> None:
         sign = self.campbank.season.currency_sign
         needle = self.query_one("#history-filter", Input).value.strip().casefold()
-        table = self.query_one("#history", DataTable)
+        table = self.query_one("#history", LiteralTable)
+        table.keep_place()  # the cursor stays on its line when the disputes or a filter fill the table again
         table.clear()
         for line in self.lines:
             text = f"{line.type} {line.money_type} {described(line)}".casefold()

@@ -15,6 +15,7 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, refusal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 
 def loan_summary(card: LoanCard, sign: str) -> Text:
@@ -29,7 +30,7 @@ def loan_summary(card: LoanCard, sign: str) -> Text:
     return text.append_text(literal(rest))
 
 
-class LoansView(LedgerWork, Vertical):
+class LoansView(LiveLedger, LedgerWork, Vertical):
     DEFAULT_CSS = """
     LoansView { padding: 0 1; }
     LoansView #loan-summary { height: auto; margin: 0 0 1 0; }

@@ -15,6 +15,7 @@ from campbank.ledger.views.accounts import BalanceRow
 from campbank.ledger.views.study import StudyStatus, balance_and_study
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal
+from campbank.widgets.live import LiveLedger
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Snapshot:
     news: list[notices.Announcement]
 
 
-class Overview(LedgerWork, VerticalScroll):
+class Overview(LiveLedger, LedgerWork, VerticalScroll):
     DEFAULT_CSS = """
     Overview { padding: 0 1; }
     Overview #balance { width: auto; }

@@ -16,6 +16,7 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, refusal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 
 def split_text(card: SavingsCard, sign: str) -> Text:
@@ -26,7 +27,7 @@ def split_text(card: SavingsCard, sign: str) -> Text:
     return assemble(*parts, multiline=False)
 
 
-class PocketsView(LedgerWork, Vertical):
+class PocketsView(LiveLedger, LedgerWork, Vertical):
     BINDINGS = [Binding("x", "close_pocket", "Close pocket", id="close-pocket")]
     DEFAULT_CSS = """
     PocketsView { padding: 0 1; }

@@ -17,9 +17,10 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify, refusal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.live import LiveLedger
 
 
-class TransferView(LedgerWork, Vertical):
+class TransferView(LiveLedger, LedgerWork, Vertical):
     BINDINGS = [Binding("c", "cancel_request", "Cancel request", id="cancel-request")]
     DEFAULT_CSS = """
     TransferView { padding: 0 1; }
