@@ -21,6 +21,7 @@ from campbank.widgets.file_viewer import FileViewer
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import when
 
 
 class FileBrowser(LiveLedger, LedgerWork, Horizontal):
@@ -68,7 +69,7 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
             table.add_row(
                 Text(item.name if not self.showing_versions_of else f"{item.name} v{item.version}"),
                 Text(human_size(item.size), justify="right"), Text(str(item.versions), justify="right"),
-                f"{item.added_at:%m-%d %H:%M}", key=key,
+                when(item.added_at), key=key,
             )
             if select is not None and item.name == select and table.cursor_row != index:
                 table.move_cursor(row=index)

@@ -20,6 +20,7 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify
 from campbank.widgets.literal_input import LiteralTextArea
 from campbank.widgets.literal_table import LiteralTable
+from campbank.widgets.when import LONG, when
 
 MAX_CSV_ROWS = 5000
 
@@ -64,7 +65,7 @@ class FileViewer(LedgerWork, Vertical):
 
     def show(self, content: FileContent) -> None:
         caption = (f"{content.name}  v{content.version}  {human_size(content.size)}  "
-                   f"added by {content.added_by} {content.added_at:%Y-%m-%d %H:%M}")
+                   f"added by {content.added_by} {when(content.added_at, LONG)}")
         self.query_one("#viewer-caption", Static).update(literal(caption))
         switcher = self.query_one(ContentSwitcher)
         # A shared file may hold escape sequences: they are shown, never sent to the terminal.

@@ -13,6 +13,7 @@ from campbank.screens.disputes.student import state_cell
 from campbank.screens.disputes.thread import DisputeThreadScreen
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import when
 
 
 class DisputesPane(Pane):
@@ -56,7 +57,7 @@ class DisputesPane(Pane):
         for line in lines:
             about = f"#{line.transaction_id}" if line.transaction_id else "question"
             table.add_row(Text(f"#{line.id}", justify="right"), Text(line.student_name), Text(line.squad or "-"),
-                          about, f"{line.opened_at:%m-%d %H:%M}", state_cell(line),
+                          about, when(line.opened_at), state_cell(line),
                           Text(str(line.messages), justify="right"), Text(line.subject), key=str(line.id))
         waiting = sum(1 for line in lines if line.is_open)
         unanswered = sum(1 for line in lines if line.is_open and not line.answered)

@@ -17,6 +17,7 @@ from campbank.screens.disputes.thread import OUTCOME, DisputeThreadScreen
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import when
 
 
 def state_cell(line: DisputeLine) -> Text:
@@ -60,7 +61,7 @@ class MyDisputesView(LiveLedger, LedgerWork, Vertical):
         table.clear()
         for line in lines:
             about = f"#{line.transaction_id}" if line.transaction_id else "question"
-            table.add_row(Text(f"#{line.id}", justify="right"), about, f"{line.opened_at:%m-%d %H:%M}",
+            table.add_row(Text(f"#{line.id}", justify="right"), about, when(line.opened_at),
                           state_cell(line), Text(line.subject), key=str(line.id))
         note = ("Enter reads a dispute and every answer; n asks a general question; to dispute a transaction, "
                 "press d on it in History.")

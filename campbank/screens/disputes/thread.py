@@ -24,6 +24,7 @@ from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.live import LiveLedger
+from campbank.widgets.when import LONG, when
 
 OUTCOME = {"open": ("open: waiting for an answer", "yellow"), "resolved": ("resolved", "green"),
            "rejected": ("rejected", "red")}
@@ -92,13 +93,13 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         line = thread.line
         head = Text()
         head.append(f"Dispute #{line.id}", style="bold").append(f"  {line.student_name} ({line.student})")
-        head.append(f", opened {line.opened_at:%Y-%m-%d %H:%M}\n", style="dim")
+        head.append(f", opened {when(line.opened_at, LONG)}\n", style="dim")
         head.append("About: ")
         head.append_text(describe(thread.transaction, sign) if thread.transaction else Text("a general question"))
         outcome, style = OUTCOME.get(line.state, (line.state, ""))
         head.append("\nState: ").append(outcome, style=f"bold {style}")
         if thread.closed_at is not None:
-            head.append(f" by {thread.closed_by} on {thread.closed_at:%Y-%m-%d %H:%M}", style="dim")
+            head.append(f" by {thread.closed_by} on {when(thread.closed_at, LONG)}", style="dim")
         if thread.fix is not None:
             head.append("\nFixed by: ").append_text(describe(thread.fix, sign))
         self.query_one("#thread-head", Static).update(head)
@@ -107,7 +108,7 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         for message in thread.messages:
             text = Text()
             text.append(f"{message.author_name or message.author} ({message.author_role})", style="bold")
-            text.append(f"  {message.at:%Y-%m-%d %H:%M}\n", style="dim")
+            text.append(f"  {when(message.at, LONG)}\n", style="dim")
             text.append(message.text)
             staff = message.author_role != "student"
             box.mount(Static(text, classes="message staff" if staff else "message"))

@@ -24,6 +24,7 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import when
 
 PAGE = 100
 
@@ -49,7 +50,7 @@ class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
         yield Header()
         yield Static("Loading…", id="history-head")
         table = VimTable(id="history-table", edges=True)
-        table.add_columns("When UTC", "#", "Amount", "Balance", "Type", "Money type", "Description")
+        table.add_columns("When", "#", "Amount", "Balance", "Type", "Money type", "Description")
         yield table
         yield Footer()
 
@@ -86,7 +87,7 @@ class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
             table.remove_row("more")
         for line in lines:
             what = ("cancelled: " if line.reverses else "") + (line.description or line.money_type)
-            table.add_row(f"{line.at:%m-%d %H:%M}", Text(str(line.transaction_id), justify="right"),
+            table.add_row(when(line.at), Text(str(line.transaction_id), justify="right"),
                           Text(format_amount(line.amount, sign), justify="right",
                                style="red" if line.amount < 0 else ""),
                           Text(format_amount(line.balance_after, sign), justify="right"),

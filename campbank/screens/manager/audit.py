@@ -20,6 +20,7 @@ from campbank.widgets.literal import literal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import SECONDS, SHORT_SECONDS, when
 
 PAGE = 500
 
@@ -51,7 +52,7 @@ class AuditPane(Pane):
                     id="audit-prefix", compact=True)
         yield Static("Loading…", id="audit-status")
         table = VimTable(id="audit-table", edges=True)
-        table.add_columns("#", "When (UTC)", "Who", "Action", "Target", "Detail")
+        table.add_columns("#", "When", "Who", "Action", "Target", "Detail")
         yield table
 
     @property
@@ -71,7 +72,7 @@ class AuditPane(Pane):
         for e in entries:
             detail = ", ".join(f"{k}={_short(v)}" for k, v in e.detail.items())
             style = "red" if "fail" in e.action or "lock" in e.action or "declined" in e.action else ""
-            table.add_row(Text(str(e.id), justify="right"), f"{e.at:%m-%d %H:%M:%S}", e.actor,
+            table.add_row(Text(str(e.id), justify="right"), when(e.at, SHORT_SECONDS), e.actor,
                           Text(e.action, style=style), Text(e.target), Text(detail[:120]), key=str(e.id))
         if entries:
             table.move_cursor(row=min(keep, len(entries) - 1))
@@ -105,7 +106,7 @@ class AuditPane(Pane):
         if entry is None:
             return
         body = json.dumps(entry.detail, indent=2, ensure_ascii=False, default=str)
-        self.app.push_screen(Told(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC by {entry.actor}\n"
+        self.app.push_screen(Told(f"{when(entry.at, SECONDS)} by {entry.actor}\n"
                                   f"{entry.action} {entry.target}\n\n{body}", title=f"Audit #{entry.id}"))
 
 

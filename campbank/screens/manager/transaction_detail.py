@@ -21,6 +21,7 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
+from campbank.widgets.when import SECONDS, when
 
 STATE_STYLE = {"processed": "green", "created": "yellow", "declined": "red", "substituted": "dim"}
 
@@ -74,7 +75,7 @@ class TransactionDetailScreen(LiveLedger, LedgerWork, Screen[bool]):
         facts = assemble(
             (f"#{detail.id}", "bold"), f"  {detail.label} (", (detail.type, "italic"), ")   state: ",
             (detail.state, style), *((" — ", literal(detail.decision)) if detail.decision else ()),
-            f"\ncreated {detail.created_at:%Y-%m-%d %H:%M:%S} UTC  for day {detail.day}  by ",
+            f"\ncreated {when(detail.created_at, SECONDS)}  for day {detail.day}  by ",
             (detail.creator, "bold"), f" ({detail.creator_name})",
             "\namount ", (format_amount(detail.amount, sign), "bold"),
             f" over {len(detail.money)} money entries, {len(detail.counters)} counter entries",

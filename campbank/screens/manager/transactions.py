@@ -31,12 +31,13 @@ from campbank.screens.manager.transaction_filter import (
 from campbank.widgets.literal import literal
 from campbank.widgets.page_table import PageColumn, PageTable
 from campbank.widgets.pane import Pane
+from campbank.widgets.when import when
 
 PAGE = 50
 # column key (a sort of transactions_page), title, newest/largest first when first chosen
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("id", "#", True),
-    ("created", "Created UTC", True),
+    ("created", "Created", True),
     ("type", "Type", False),
     ("amount", "Amount", True),
     ("creator", "Creator", False),
@@ -120,7 +121,7 @@ class TransactionsPane(Pane):
         amount = format_amount(line.amount, sign)
         return [
             str(line.id),
-            f"{line.created_at:%m-%d %H:%M}",
+            when(line.created_at),
             line.type,
             Text(amount, style="red" if line.amount < 0 else ""),
             line.creator,
