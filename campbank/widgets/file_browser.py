@@ -23,6 +23,8 @@ from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 from campbank.widgets.when import when
 
+NAME_SHOWN = 32  # characters of a file's name in the list; the viewer's title shows it whole
+
 
 class FileBrowser(LiveLedger, LedgerWork, Horizontal):
     BINDINGS = [Binding("v", "versions", "Versions", id="files-versions")]
@@ -48,9 +50,9 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
     def on_mount(self) -> None:
         table = self.query_one("#files-list", DataTable)
         table.add_column("Name", key="name")
+        table.add_column("Added", key="added")  # before the sizes: a long name must not push it out of sight
         table.add_column("Size", key="size")
         table.add_column("Ver.", key="versions")
-        table.add_column("Added", key="added")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 90, "narrow")
@@ -66,10 +68,10 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
         table.clear()
         for index, item in enumerate(files):
             key = f"{item.name}@{item.version}" if self.showing_versions_of else item.name
+            name = item.name if not self.showing_versions_of else f"{item.name} v{item.version}"
             table.add_row(
-                Text(item.name if not self.showing_versions_of else f"{item.name} v{item.version}"),
-                Text(human_size(item.size), justify="right"), Text(str(item.versions), justify="right"),
-                when(item.added_at), key=key,
+                Text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN - 1] + "…"), when(item.added_at),
+                Text(human_size(item.size), justify="right"), Text(str(item.versions), justify="right"), key=key,
             )
             if select is not None and item.name == select and table.cursor_row != index:
                 table.move_cursor(row=index)

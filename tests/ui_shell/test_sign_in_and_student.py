@@ -97,7 +97,7 @@ def test_a_student_asks_to_send_money_and_cancels_the_request(camp_db) -> None: 
     async def script(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
         await sign_in(pilot, "s1", STUDENT_PASSWORD)
-        await pilot.press("right", "right")  # to the "Send money" tab
+        await pilot.press("right", "right")  # to the "Send" tab
         await settle(pilot)
         screen = app.screen
         screen.query_one("#who", Input).focus()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session, col, select
+
+from campbank.core.enums import State
 from campbank.core.season import Season
+from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
+from campbank.ledger.store import keys
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.tables import Account, Transaction
 from campbank.ledger.views.accounts import BalanceRow, account_balance_in
 from campbank.rules.study_fine import Progress, next_lecture_fine, progress
 
@@ -18,14 +24,16 @@ class StudyStatus:
     final: Progress
     equator: Progress | None  # None when the season has no equator stage
     next_lecture_fine: int
+    equator_charged: int | None = None  # what the equator's study fine took (cents, positive) once charged
 
 
-def status_of(season: Season, row: BalanceRow) -> StudyStatus:
+def status_of(season: Season, row: BalanceRow, *, equator_charged: int | None = None) -> StudyStatus:
     return StudyStatus(
         username=row.username,
         final=progress(season.final, row.grade, row.counters),
         equator=progress(season.equator, row.grade, row.counters) if season.equator else None,
         next_lecture_fine=next_lecture_fine(season, row.counters),
+        equator_charged=equator_charged,
     )
 
 
@@ -38,4 +46,14 @@ def balance_and_study(db: Database, viewer: Actor, username: str) -> tuple[Balan
     """One student's balance and counters, and their programme from the same reading."""
     with db.session() as session:
         row = account_balance_in(session, viewer, username)
-        return row, status_of(current_season(session), row)
+        return row, status_of(current_season(session), row,
+                              equator_charged=charged_fine(session, account_named(session, username), "equator"))
+
+
+def charged_fine(session: Session, account: Account, stage: str) -> int | None:
+    """What the counted study fine of `stage` took from this student, or None while none is counted."""
+    base = keys.study_fine(stage, account.id or 0)
+    amounts = session.exec(select(Transaction.amount).where(
+        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:"),
+        Transaction.state == State.PROCESSED)).all()
+    return -sum(amounts) if amounts else None

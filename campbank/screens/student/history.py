@@ -58,7 +58,8 @@ class HistoryView(LiveLedger, LedgerWork, Vertical):
     def compose(self) -> ComposeResult:
         yield LiteralInput(placeholder="filter: type part of a description or type, Enter", id="history-filter")
         table = LiteralTable(id="history", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Date", "Type", "Description", "Amount", "Balance", "Dispute")
+        # what a student looks for first (how much, and what is left) before the words, so that 80 columns show it
+        table.add_columns("Date", "Amount", "Balance", "Type", "Description", "Dispute")
         yield table
 
     def on_mount(self) -> None:
@@ -102,13 +103,13 @@ class HistoryView(LiveLedger, LedgerWork, Vertical):
                 continue
             kind = self.campbank.season.money_types.get(line.money_type)
             dispute = self.disputes.get(line.transaction_id)
-            table.add_row(str(line.day), kind.label if kind else line.money_type, Text(described(line)),
-                          Text(format_amount(line.amount, sign), justify="right",
-                               style="red" if line.amount < 0 else ""),
+            table.add_row(f"{line.day:%m-%d}", Text(format_amount(line.amount, sign), justify="right",
+                                                     style="red" if line.amount < 0 else ""),
                           Text(format_amount(line.balance_after, sign), justify="right"),
+                          kind.label if kind else line.money_type, Text(described(line)),
                           state_cell(dispute) if dispute else "", key=str(line.journal_id))
         if not self.complete:
-            table.add_row("", "", "… press m for older lines", "", "", "")
+            table.add_row("", "", "", "", "… press m for older lines", "")
 
     def action_filter(self) -> None:
         box = self.query_one("#history-filter", Input)
@@ -149,5 +150,5 @@ class HistoryView(LiveLedger, LedgerWork, Vertical):
         self.app.push_screen(DisputeDialog(f"Dispute #{line.transaction_id}", about), answered)
 
     def _disputed(self, step: DisputeStep) -> None:
-        self.notify(f"Dispute #{step.dispute_id} sent; the answers show under My disputes.", title="Sent")
+        self.notify(f"Dispute #{step.dispute_id} sent; the answers show under Disputes.", title="Sent")
         self.reload()

@@ -33,7 +33,7 @@ class StudentScreen(LedgerWork, Screen[None]):
                 yield Overview()
             with TabPane("History", id="tab-history"):
                 yield HistoryView()
-            with TabPane("Send money", id="tab-transfer"):
+            with TabPane("Send", id="tab-transfer"):
                 yield TransferView()
             season = self.campbank.season
             if season.pockets.enabled or season.savings.enabled:
@@ -48,7 +48,7 @@ class StudentScreen(LedgerWork, Screen[None]):
             if season.circles.enabled:
                 with TabPane("Circles", id="tab-circles"):
                     yield CirclesView()
-            with TabPane("My disputes", id="tab-disputes"):
+            with TabPane("Disputes", id="tab-disputes"):
                 yield MyDisputesView()
             with TabPane("Files", id="tab-files"):
                 yield FileBrowser(id="student-files")

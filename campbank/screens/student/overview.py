@@ -33,7 +33,7 @@ class Overview(LiveLedger, LedgerWork, VerticalScroll):
     Overview #balance.warning { color: $warning; }
     Overview .row { height: auto; }
     Overview .goal { height: 1; }
-    Overview .goal Static { width: 34; }
+    Overview .goal > Static { width: 34; }
     Overview .goal ProgressBar { width: 1fr; }
     Overview .heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
     Overview .announcement { border-left: thick $accent; padding: 0 1; }
@@ -90,7 +90,10 @@ class Overview(LiveLedger, LedgerWork, VerticalScroll):
                                                                  if target else 1)
         fines = assemble("Expected end-of-session fine: ", (format_amount(final.expected_fine, sign), "bold"),
                          "    Next lecture miss: ", (format_amount(snap.study.next_lecture_fine, sign), "bold"))
-        if snap.study.equator is not None:
+        if snap.study.equator_charged is not None:
+            charged = format_amount(snap.study.equator_charged, sign)
+            fines.append(literal(f"\nMid-session (equator) fine charged: {charged}", multiline=True))
+        elif snap.study.equator is not None:
             equator = format_amount(snap.study.equator.expected_fine, sign)
             fines.append(literal(f"\nMid-session (equator) fine if checked now: {equator}", multiline=True))
         self.query_one("#fines", Static).update(fines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -92,6 +93,18 @@ class TransferView(LiveLedger, LedgerWork, Vertical):
             self.query_one("#comment", Input).focus()
         elif event.input.id == "comment":
             self.send()
+
+    def on_key(self, event: events.Key) -> None:
+        """↓ from the name box moves into its matches; ↑ from the first match goes back to typing."""
+        matches = self.query_one("#who-matches", OptionList)
+        who = self.query_one("#who", Input)
+        if event.key == "down" and who.has_focus and matches.option_count:
+            event.stop()
+            matches.focus()
+            matches.highlighted = 0
+        elif event.key == "up" and matches.has_focus and not matches.highlighted:
+            event.stop()
+            who.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         chosen = next(p for p in self.people if p.username == event.option.id)
