@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from textual import events
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from campbank.app import CampBankApp
 
@@ -27,7 +27,7 @@ def run(app: CampBankApp, script: Callable[[Pilot], Awaitable[None]], *, size: t
 
 async def settle(pilot: Pilot) -> None:
     for _ in range(3):
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
