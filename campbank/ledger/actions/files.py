@@ -17,12 +17,13 @@ from sqlmodel import Session, col, select
 
 from campbank.core.errors import InputError, NotFound
 from campbank.core.text import clean_name as visible_name
+from campbank.core.text import clean_text
 from campbank.ledger import clock
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, SharedFileRow
+from campbank.ledger.store.tables import Account, SharedFileRemoval, SharedFileRow
 
 MAX_SIZE = 20 * 1024 * 1024
 MAX_NAME = 200
@@ -162,8 +163,9 @@ def list_files(db: Database, actor: Actor) -> list[SharedFile]:
             .join(Account, col(Account.id) == col(SharedFileRow.added_by))
             .order_by(col(SharedFileRow.name))
         ).all()
+        hidden = removed_up_to(session)
         return [SharedFile(name, version, size, added_by, added_at, versions)
-                for name, version, size, added_by, added_at, versions in rows]
+                for name, version, size, added_by, added_at, versions in rows if version > hidden.get(name, 0)]
 
 
 def file_versions(db: Database, actor: Actor, name: str) -> list[SharedFile]:
@@ -176,6 +178,8 @@ def file_versions(db: Database, actor: Actor, name: str) -> list[SharedFile]:
             .join(Account, col(Account.id) == col(SharedFileRow.added_by))
             .where(col(SharedFileRow.name) == name).order_by(col(SharedFileRow.version).desc())
         ).all()
+        hidden = removed_up_to(session, name).get(name, 0)
+    rows = [row for row in rows if row[1] > hidden]
     if not rows:
         raise NotFound(f"there is no shared file called {name!r}", field="name")
     return [SharedFile(name_, version, size, added_by, added_at, versions=len(rows))
@@ -194,12 +198,44 @@ def read_file(db: Database, actor: Actor, name: str, *, version: int | None = No
         if version is not None:
             query = query.where(SharedFileRow.version == version)
         found = session.exec(query.order_by(col(SharedFileRow.version).desc()).limit(1)).first()
+        if found is not None and found[0].version <= removed_up_to(session, name).get(name, 0):
+            found = None
     if found is None:
         which = f"version {version} of " if version is not None else ""
         raise NotFound(f"there is no {which}shared file called {name!r}", field="name")
     row, username = found
     return FileContent(row.name, row.version, row.size, username, row.added_at, kind_of(row.name, row.content),
                        row.content)
+
+
+def remove_file(db: Database, actor: Actor, name: str, *, reason: str = "") -> int:
+    """Take a shared file out of the list (staff and managers); returns how many versions it had. The
+    versions are kept and the audit row says who removed it and why; adding the name again shows it anew."""
+    reason = clean_text(reason, field="reason", max_length=300)
+
+    def work(session: Session) -> int:
+        account = acting_account(session, actor)
+        require(account, Action.ADD_FILES)
+        newest = session.exec(select(func.max(SharedFileRow.version)).where(SharedFileRow.name == name)).one()
+        if not newest or newest <= removed_up_to(session, name).get(name, 0):
+            raise NotFound(f"there is no shared file called {name!r}", field="name")
+        now = clock.now()
+        session.add(SharedFileRemoval(name=name, up_to_version=newest, removed_by=account.id or 0, removed_at=now,
+                                      reason=reason))
+        audit.record(session, "file.remove", actor_id=account.id, target=f"file:{name}", at=now, versions=newest,
+                     reason=reason)
+        return int(newest)
+
+    return db.write(work)
+
+
+def removed_up_to(session: Session, name: str | None = None) -> dict[str, int]:
+    """The newest removed version of each removed file (its versions up to there are hidden)."""
+    query = select(SharedFileRemoval.name, func.max(SharedFileRemoval.up_to_version)).group_by(
+        col(SharedFileRemoval.name))
+    if name is not None:
+        query = query.where(SharedFileRemoval.name == name)
+    return {each: int(version) for each, version in session.exec(query)}
 
 
 def human_size(size: int) -> str:

@@ -163,6 +163,20 @@ class SharedFileRow(SQLModel, table=True):
     added_at: datetime
 
 
+class SharedFileRemoval(SQLModel, table=True):
+    """A shared file taken out of the list: every version up to `up_to_version` is hidden (and kept, with
+    the audit row saying who and why); adding the name again shows the new version."""
+
+    __tablename__ = "shared_file_removal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    up_to_version: int
+    removed_by: int = Field(foreign_key="account.id")
+    removed_at: datetime
+    reason: str = ""
+
+
 class AnnouncementRow(SQLModel, table=True):
     __tablename__ = "announcement"
 
