@@ -81,6 +81,13 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
         elif table.row_count:
             self._open_row(table.cursor_row)
 
+    def highlighted_name(self) -> str | None:
+        """The name of the file under the cursor (in the list of versions: the file whose versions they are)."""
+        table = self.query_one("#files-list", DataTable)
+        if not self.files or not table.row_count:
+            return None
+        return self.files[min(table.cursor_row, len(self.files) - 1)].name
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "files-list":
             event.stop()

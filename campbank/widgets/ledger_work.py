@@ -67,11 +67,14 @@ class LedgerWork:
     def _run(self, call: Callable[[], T], then: Then, on_error: OnError | None, *, group: str,
              exclusive: bool) -> Worker[T]:
         pending = self._pending_work()
-        if exclusive:  # an older read of the group may have finished already: its result must not show now
+        if exclusive:
+            # A newer read of the group wins: the older one's result is dropped, whether it is still being
+            # read or already read and waiting to be shown. (The thread itself cannot be stopped, so it is not
+            # cancelled: it finishes in vain.)
             for older in [each for each in pending if each.group == group]:
                 del pending[older]
         worker: Worker[T] = self.run_worker(  # type: ignore[attr-defined]
-            call, thread=True, group=group, exclusive=exclusive, exit_on_error=False
+            call, thread=True, group=group, exit_on_error=False
         )
         pending[worker] = (then, on_error)
         return worker

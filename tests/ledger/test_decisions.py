@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from helpers import GRANT, T0, audit_details, balance, money, p2p, txn_state
 
@@ -92,7 +94,7 @@ def test_the_history_is_in_the_order_of_the_days_with_balances_that_add_up(camp)
     assert [line.transaction_id for line in lines[:3]] == [newest, late, early]
     assert [line.day.isoformat() for line in lines] == sorted((line.day.isoformat() for line in lines), reverse=True)
     assert lines[0].balance_after == balance(camp.db, "s1")
-    for newer, older in zip(lines, lines[1:], strict=False):
+    for newer, older in pairwise(lines):
         assert newer.balance_after - newer.amount == older.balance_after
     paged = history(camp.db, camp.actor("s1"), "s1", limit=1, before_id=lines[0].journal_id)
     assert paged[0].transaction_id == late and paged[0].balance_after == lines[1].balance_after

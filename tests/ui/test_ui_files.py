@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import MANAGER_PASSWORD, audit_details, checksum, query
 from pilot_steps import make_app, open_section, run, settle, sign_in
-from textual.widgets import DataTable, Input, Markdown, Static
+from textual.widgets import DataTable, Input, Markdown, OptionList, Static
 from typer.testing import CliRunner
 
 from campbank.cli import app as cli
@@ -133,8 +133,8 @@ def test_an_announcement_from_the_office(office, today) -> None:
             await pilot.press(*"Lake closed", "enter", *"Swim in the pool")
             await pilot.press("ctrl+s")
             await settle(pilot)
-            shown = app.screen.query(".announcement")
-            assert len(shown) == 1 and "Lake closed" in str(shown.first().render())
+            shown = app.screen.query_one("#announce-list", OptionList)
+            assert shown.option_count == 1 and "Lake closed" in str(shown.get_option_at_index(0).prompt)
 
     run(body)
     current = notices.current(office.db, today)

@@ -34,7 +34,7 @@ class MyTransactionsPane(Pane):
         Binding("t", "template", "Template", id="mine-template"),
         Binding("c", "cancel_transaction", "Cancel txn", id="mine-cancel"),
         Binding("m", "more", "More", id="mine-more"),
-        Binding("enter", "open", "Open", id="mine-open"),
+        Binding("enter", "open", "Open", id="mine-open", show=True),
     ]
     DEFAULT_CSS = """
     MyTransactionsPane #mine-table { height: 1fr; }
@@ -133,6 +133,10 @@ class MyTransactionsPane(Pane):
     def _back(self, posted: Posted | None) -> None:
         self.reload()
         self.query_one("#mine-table", DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # Enter on a row (the table takes Enter itself, before the pane's binding)
+        self.action_open()
 
     def action_open(self) -> None:
         """The transaction with every entry, who received what (and, once declined, who and why)."""
