@@ -60,6 +60,9 @@ def test_staff_balances_show_net_issued_and_enter_opens_the_history(seeded: Seed
         assert isinstance(history, AccountHistoryScreen)
         lines = history.query_one("#history-table", VimTable)
         assert lines.row_count == 2  # one money entry each to s1 and s2
+        with_column = [str(column.label) for column in lines.columns.values()].index("With")
+        receivers = sorted(str(lines.get_row_at(row)[with_column]) for row in range(lines.row_count))
+        assert receivers == ["Student01 Ann", "Student02 Ann"]  # who received each entry
         assert "-15.00@" in str(history.query_one("#history-head", Static).render())
         lines.focus()
         await pilot.press("enter")

@@ -1,4 +1,5 @@
-"""Anyone's money history as the manager sees it: newest first, the balance after each line, paged.
+"""Anyone's money history as the manager sees it: newest day first, the balance after each line, who was
+on the other side of each (for a staff member: who received it), paged.
 
 `queries.history` checks that the viewer may see the account; `m` (or moving past the last row)
 reads the next older page; Enter opens the transaction of a line.
@@ -50,7 +51,7 @@ class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
         yield Header()
         yield Static("Loading…", id="history-head")
         table = VimTable(id="history-table", edges=True)
-        table.add_columns("When", "#", "Amount", "Balance", "Type", "Money type", "Description")
+        table.add_columns("Day", "#", "Amount", "Balance", "With", "Type", "Money type", "Description", "Entered")
         yield table
         yield Footer()
 
@@ -86,17 +87,20 @@ class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
         if "more" in table.rows:
             table.remove_row("more")
         for line in lines:
-            what = ("cancelled: " if line.reverses else "") + (line.description or line.money_type)
-            table.add_row(when(line.at), Text(str(line.transaction_id), justify="right"),
+            what = line.description or line.money_type
+            if line.reverses:
+                what = f"{line.decision or 'cancelled'} — {what}"
+            table.add_row(f"{line.day:%m-%d}", Text(str(line.transaction_id), justify="right"),
                           Text(format_amount(line.amount, sign), justify="right",
                                style="red" if line.amount < 0 else ""),
                           Text(format_amount(line.balance_after, sign), justify="right"),
-                          line.type, line.money_type, Text(what, style="dim" if line.reverses else ""),
+                          Text(line.counterpart), line.type, line.money_type,
+                          Text(what, style="dim" if line.reverses else ""), when(line.at),
                           key=str(line.journal_id))
         self.lines.extend(lines)
         self.complete = len(lines) < PAGE
         if not self.complete:
-            table.add_row("", "", "", "", "", "", Text("… m (or j past here) for older lines", style="dim"),
+            table.add_row("", "", "", "", "", "", "", Text("… m (or j past here) for older lines", style="dim"), "",
                           key="more")
 
     def on_vim_table_edge(self, event: VimTable.Edge) -> None:
