@@ -197,3 +197,32 @@ def test_a_tax_cannot_be_cancelled_and_the_refusal_is_shown(seeded: Seeded) -> N
 
     run(CampBankApp(seeded.db), script)
     assert txn_state(seeded.db, day.transaction_id) == "processed"
+
+
+def test_the_table_is_filtered_to_a_range_of_days(seeded: Seeded) -> None:
+    days = dict(query(seeded.db.path, "SELECT id, day FROM txn"))
+    first = min(days.values())
+    expected = sorted((i for i, day in days.items() if day == first), reverse=True)
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        pilot.app.screen.query_one("#tx-table", PageTable).focus()
+        await pilot.press("slash")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, TransactionFilterDialog)
+        dialog.query_one("#f-from", Input).value = first
+        dialog.query_one("#f-to", Input).value = "2018-13-01"
+        dialog.query_one("#f-to", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is dialog  # a day that is not one is said, and nothing applied
+        assert "To day" in str(dialog.query_one("#f-problem", Static).render())
+        dialog.query_one("#f-to", Input).value = first
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ids_shown(pilot) == expected
+        assert f"days {first} to {first}" in str(pilot.app.screen.query_one("#tx-status", Static).render())
+
+    run(CampBankApp(seeded.db), script)

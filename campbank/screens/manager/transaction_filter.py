@@ -1,6 +1,9 @@
-"""The filter of the all-transactions table: text, type, state, creator, receiver (a typed dialog)."""
+"""The filter of the all-transactions table: text, type, state, creator, receiver and the days from / to
+(a typed dialog)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +14,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from campbank.core.enums import State
 from campbank.ledger.views.transactions import TransactionFilter
+from campbank.widgets.literal import literal
 from campbank.widgets.literal_input import LiteralInput
+
+DAY_KEYS = r"[0-9-]*"
 
 
 class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
@@ -32,6 +38,7 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
         grid-size: 2; grid-columns: 10 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
     }
     TransactionFilterDialog .hint { color: $text-muted; padding: 1 0 0 0; }
+    TransactionFilterDialog #f-problem { color: $error; height: auto; }
     TransactionFilterDialog .dialog-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
     TransactionFilterDialog .dialog-buttons Button { margin: 0 0 0 2; }
     """
@@ -61,6 +68,13 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
                 yield Label("Receiver")
                 yield LiteralInput(c.receiver or "", placeholder="username of anyone it names", id="f-receiver",
                                    compact=True)
+                yield Label("From day")
+                yield LiteralInput(c.day_from.isoformat() if c.day_from else "", placeholder="YYYY-MM-DD (the day "
+                                   "it is for; empty: from the start)", id="f-from", restrict=DAY_KEYS, compact=True)
+                yield Label("To day")
+                yield LiteralInput(c.day_to.isoformat() if c.day_to else "", placeholder="YYYY-MM-DD (included; "
+                                   "empty: up to now)", id="f-to", restrict=DAY_KEYS, compact=True)
+            yield Static("", id="f-problem")
             yield Static("Enter applies · Ctrl+R clears all · Esc keeps the old filter", classes="hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Clear", id="clear", compact=True)
@@ -69,10 +83,24 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
     def on_mount(self) -> None:
         self.query_one("#f-text", Input).focus()
 
-    def chosen(self) -> TransactionFilter:
+    def chosen(self) -> TransactionFilter | None:
+        """The filter as filled in, or None (and the problem said) when a day is not one."""
         kind = self.query_one("#f-type", Select).value
         state = self.query_one("#f-state", Select).value
+        days = []
+        for field, label in (("#f-from", "From day"), ("#f-to", "To day")):
+            text = self.query_one(field, Input).value.strip()
+            try:
+                days.append(date.fromisoformat(text) if text else None)
+            except ValueError:
+                self._problem(field, f"{label}: {text!r} is not a date written YYYY-MM-DD")
+                return None
+        day_from, day_to = days
+        if day_from and day_to and day_from > day_to:
+            self._problem("#f-to", f"To day: {day_to} is before the from day {day_from}")
+            return None
         return TransactionFilter(
+            day_from=day_from, day_to=day_to,
             text=self.query_one("#f-text", Input).value.strip(),
             types=(str(kind),) if kind is not Select.NULL else (),
             states=(str(state),) if state is not Select.NULL else (),
@@ -80,13 +108,25 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
             receiver=self.query_one("#f-receiver", Input).value.strip() or None,
         )
 
+    def _problem(self, field: str, message: str) -> None:
+        self.query_one("#f-problem", Static).update(literal(message))
+        self.query_one(field, Input).focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(self.chosen())
+        self._apply()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(TransactionFilter() if event.button.id == "clear" else self.chosen())
+        if event.button.id == "clear":
+            self.dismiss(TransactionFilter())
+        else:
+            self._apply()
+
+    def _apply(self) -> None:
+        chosen = self.chosen()
+        if chosen is not None:
+            self.dismiss(chosen)
 
     def action_clear(self) -> None:
         self.dismiss(TransactionFilter())
@@ -108,4 +148,6 @@ def describe(where: TransactionFilter) -> str:
         parts.append(f"by {where.creator}")
     if where.receiver:
         parts.append(f"to {where.receiver}")
+    if where.day_from or where.day_to:
+        parts.append(f"days {where.day_from or '…'} to {where.day_to or '…'}")
     return "; ".join(parts)
