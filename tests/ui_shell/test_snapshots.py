@@ -71,3 +71,9 @@ def test_student_home(snap_compare, app_factory) -> None:  # type: ignore[no-unt
 
 def test_staff_dashboard(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=signing_in("t1", STAFF_PASSWORD))
+
+
+def test_kiosk_home_at_100_by_30(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
+    """The kiosk a student signs in to, at a small kiosk's size: every tab label and percentage whole."""
+    assert snap_compare(app_factory(kiosk=True), terminal_size=(100, 30),
+                        run_before=signing_in("s1", STUDENT_PASSWORD))
