@@ -81,7 +81,8 @@ class TransactionDetailScreen(LiveLedger, LedgerWork, Screen[bool]):
             f" over {len(detail.money)} money entries, {len(detail.counters)} counter entries",
         )
         if detail.description:
-            facts.append_text(literal(f"\n“{detail.description}”"))
+            facts.append("\n")
+            facts.append_text(literal(f"“{detail.description}”"))
         links = []
         if detail.update_of:
             links.append(f"replaces #{detail.update_of}")

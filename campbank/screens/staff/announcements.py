@@ -22,6 +22,7 @@ from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.literal import notify, safe
 from campbank.widgets.literal_input import LiteralInput, LiteralTextArea
 from campbank.widgets.pane import Pane
+from campbank.widgets.type_ahead import TypeAheadInput
 
 DEFAULT_DAYS = 2
 
@@ -53,7 +54,8 @@ class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
             yield Static(f"[b]Edit announcement #{was.id}[/b]" if was
                          else "[b]New announcement[/b] (login screen and students' home)")
             yield Label("Title")
-            yield LiteralInput(was.title if was else "", id="announce-title", max_length=MAX_TITLE)
+            # typed at speed, "title<Enter>text" must not run the text into the title
+            yield TypeAheadInput(was.title if was else "", id="announce-title", max_length=MAX_TITLE)
             yield Label("Text")
             yield LiteralTextArea(was.text if was else "", id="announce-text")
             yield Label("Show until (YYYY-MM-DD)")
