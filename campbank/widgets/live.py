@@ -52,6 +52,7 @@ class LedgerWatch:
         self.marker = ChangeMarker(db)
         self.version: int | None = None
         """The marker as last read; None before the first read."""
+        self._reading = False
         self._seen: dict[int, int] = {}
         """The marker each screen (by id) was last brought up to date with."""
 
@@ -62,13 +63,20 @@ class LedgerWatch:
         self.marker.close()
 
     def check(self) -> None:
-        """Read the marker in a thread (never on the UI thread: the database may be busy)."""
+        """Read the marker in a thread (never on the UI thread: the database may be busy); a read still
+        under way is left to finish rather than doubled."""
+        if self._reading:
+            return
+        self._reading = True
 
         def read() -> None:
-            version = self.marker.read()
+            try:
+                version = self.marker.read()
+            finally:
+                self._reading = False
             self.app.call_from_thread(self.seen, version)
 
-        self.app.run_worker(read, thread=True, exit_on_error=False, group="ledger watch", exclusive=True)
+        self.app.run_worker(read, thread=True, exit_on_error=False, group="ledger watch")
 
     def seen(self, version: int) -> None:
         previous, self.version = self.version, version

@@ -216,11 +216,16 @@ class LedgerMachine(RuleBasedStateMachine):
         payload = {"type": "p2p", "receiver": receiver, "amount": cents_to_str(amount), "description": "thanks",
                    "date": DAY}
         allowed = (self.role[sender] == "student" and sender in self.active and receiver in self.active
-                   and receiver != sender and amount <= self.model_balances()[sender])
+                   and receiver != sender and amount <= self.model_balances()[sender] - self.waiting_out(sender))
         posted = self.attempt(allowed, lambda: post(self.db, self.actors[sender], payload))
         if allowed:
             assert posted.state == "created"
             self.add(posted.id, ModelTxn("p2p", sender, "created", [(receiver, amount)], ["txn.created"]))
+
+    def waiting_out(self, sender: str) -> int:
+        """What the sender's requests still waiting would take (they count against a new request)."""
+        return sum(amount for txn in self.txns.values() if txn.type == "p2p" and txn.creator == sender
+                   and txn.state == "created" for _receiver, amount in txn.moves)
 
     @rule(who=st.sampled_from(["s2", "t1", "t2", "manager", "m1"]), index=st.integers(0, 10_000),
           aim=st.sampled_from([True, True, True, False]))

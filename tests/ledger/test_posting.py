@@ -114,12 +114,14 @@ def test_approval_checks_the_balance_again(camp):
 
 def test_two_requests_that_together_exceed_the_balance(camp):
     first = post(camp.db, camp.actor("s1"), p2p("s2", "100")).id
-    second = post(camp.db, camp.actor("s1"), p2p("s3", "100")).id  # each alone is within 120
-    approve(camp.db, camp.actor("t1"), first)
+    with pytest.raises(RuleError) as refused:  # each alone is within 120, but the first still waits
+        post(camp.db, camp.actor("s1"), p2p("s3", "100"))
+    assert refused.value.field == "amount"
+    post(camp.db, camp.actor("t1"), fine({"s1": "50"}))  # the balance falls while the request waits
     with pytest.raises(RuleError):
-        approve(camp.db, camp.actor("t1"), second)
-    assert balances(camp.db)["s1"] == GRANT - 10_000
-    assert txn_state(camp.db, second) == "created"
+        approve(camp.db, camp.actor("t1"), first)  # checked again at approval
+    assert balances(camp.db)["s1"] == GRANT - 5_000
+    assert txn_state(camp.db, first) == "created"
 
 
 def test_a_student_may_send_their_whole_balance_but_not_a_cent_more(camp):

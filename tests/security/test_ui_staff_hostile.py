@@ -201,6 +201,11 @@ def test_announcements_and_files_under_hostile_text(hostile_camp, tmp_path: Path
                 await pilot.press("enter")
                 await settle(pilot)
                 said = notifications(app)
+                if isinstance(app.screen, AddFileDialog):  # refused: said inside the dialog, which stays open
+                    said.append(str(app.screen.query_one("#add-file-message").render()))
+                    assert_terminal_safe(app)
+                    await pilot.press("escape")
+                    await settle(pilot)
                 assert any(n.startswith(f"{field}: ") or n.startswith("Added ") for n in said), (name, said)
                 assert_alive(app)
                 if reaches_terminal(typed):

@@ -10,6 +10,7 @@ from campbank.ledger.actions.posting import post
 from campbank.screens.office import OfficeScreen
 from campbank.screens.staff.student_detail import StudentDetailScreen
 from campbank.screens.staff.transaction_form import TransactionFormScreen
+from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.confirm import ConfirmDialog
 
 GRANT = 12_000
@@ -42,8 +43,8 @@ def test_approving_a_transfer_moves_the_money_and_a_refusal_is_shown(office) -> 
             assert any("balance" in str(cell) or "money" in str(cell) for cell in row[-1:])
             await pilot.press("r")
             await settle(pilot)
-            assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("enter")
+            assert isinstance(app.screen, ConfirmReason)
+            await pilot.press(*"not enough money", "enter")
             await settle(pilot)
             assert table.row_count == 0
         assert balance(office.db, "s1") == GRANT - 500
@@ -84,8 +85,8 @@ def test_alter_then_cancel_from_my_transactions(office) -> None:
             table.move_cursor(row=0)  # the newest: the replacement
             await pilot.press("c")
             await settle(pilot)
-            assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("enter")
+            assert isinstance(app.screen, ConfirmReason)
+            await pilot.press(*"entered twice", "enter")
             await settle(pilot)
         assert txn_state(office.db, original) == "substituted"
         _, state, update_of = query(office.path, "SELECT id, state, update_of FROM txn "
