@@ -23,15 +23,15 @@ from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
 from campbank.widgets.when import when
 
-NAME_SHOWN = 32  # characters of a file's name in the list; the viewer's title shows it whole
+NAME_SHOWN = 26  # characters of a file's name in the list; the viewer's title shows it whole
 
 
 class FileBrowser(LiveLedger, LedgerWork, Horizontal):
     BINDINGS = [Binding("v", "versions", "Versions", id="files-versions")]
     DEFAULT_CSS = """
     FileBrowser { height: 1fr; }
-    FileBrowser #files-list { width: 2fr; min-width: 30; max-width: 64; height: 1fr; }
-    FileBrowser FileViewer { width: 3fr; margin: 0 0 0 1; }
+    FileBrowser #files-list { width: 1fr; min-width: 30; max-width: 64; height: 1fr; }
+    FileBrowser FileViewer { width: 1fr; margin: 0 0 0 1; }
     FileBrowser.narrow { layout: vertical; }
     FileBrowser.narrow #files-list { width: 1fr; max-width: 100%; height: 2fr; }
     FileBrowser.narrow FileViewer { width: 1fr; height: 3fr; margin: 1 0 0 0; }
