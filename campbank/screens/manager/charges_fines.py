@@ -43,7 +43,9 @@ class FinesPanel(LedgerWork, Vertical):
         super().__init__(id=id)
         self.shown_stage: str | None = None
         """The stage whose preview is on screen (None before the first preview)."""
-        self.charge_message = ""
+        self.charge_message = ("", "")
+        """(stage, what the last charge did): said above that stage's figures until the next charge, so a
+        reload after a change made elsewhere does not wipe it."""
 
     def compose(self) -> ComposeResult:
         stages = [("final", "final")] + ([("equator", "equator")] if self.campbank.season.equator else [])
@@ -97,11 +99,12 @@ class FinesPanel(LedgerWork, Vertical):
         summary = (f"{stage.capitalize()} stage: {len(due)} students would be charged "
                    f"{format_amount(sum(r.fine for r in due), sign)} in all; {len(done)} already charged; "
                    f"{len(rows) - len(due) - len(done)} owe nothing.")
-        self._say(f"{self.charge_message}\n{summary}" if self.charge_message else summary)
-        self.charge_message = ""
+        said_stage, said = self.charge_message
+        self._say(f"{said}\n{summary}" if said and said_stage == stage else summary)
 
     def ask_charge(self, stage: str) -> None:
         """Read what the charge would do (head-count, total, the stage's day) and ask with those figures."""
+        self.charge_message = ("", "")
         self._say(f"Reading the {stage} stage…")
 
         def read() -> tuple[list[StudentFine], date]:
@@ -136,7 +139,7 @@ class FinesPanel(LedgerWork, Vertical):
         message = (f"Charged {len(charged)} students {total} in all." if charged
                    else "Nothing charged: nothing due, or this stage was already charged.")
         notify(self.app, message, title="Study fines")
-        self.charge_message = message
+        self.charge_message = (stage, message)
         self.preview(stage)
 
     def _refused(self, error: CampBankError) -> None:
