@@ -31,8 +31,9 @@ class LiteralTable(DataTable[Any]):
             if self.row_count:
                 key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
             row, column = self.cursor_coordinate
-            self._place = (key, row, column, self.scroll_x, self.scroll_y)
-            self.call_after_refresh(self._back_in_place)
+            if self._place is None:  # a second fill before the first was drawn keeps the first place
+                self._place = (key, row, column, self.scroll_x, self.scroll_y)
+                self.call_after_refresh(self._back_in_place)
         return super().clear(columns)
 
     def _back_in_place(self) -> None:

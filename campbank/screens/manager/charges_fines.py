@@ -124,7 +124,8 @@ class FinesPanel(LedgerWork, Vertical):
                             lambda charged: self._charged(stage, charged), on_error=self._refused)
 
         if not owing:
-            self._say(f"Nothing charged: nobody owes a {stage} fine that is not charged yet.")
+            self.charge_message = (stage, f"Nothing charged: nobody owes a {stage} fine that is not charged yet.")
+            self._say(self.charge_message[1])
             return
         question = Text(f"Charge {len(owing)} students {format_amount(sum(r.fine for r in owing), sign)} in all "
                         f"for the {stage} stage? Students already charged for it are skipped.")
