@@ -52,7 +52,7 @@ def init(
         start = parse_date(first_day, "--first-day")
         camp = initialise(state(ctx).path, season=season, manager=manager, first_day=start, days=days)
         dated = season_in_force(camp.database)
-    console.print(f"Created {esc(camp.database.path)} with the season [bold]{esc(camp.season_name)}[/], "
+    console.print(f"Created {esc(str(camp.database))} with the season [bold]{esc(camp.season_name)}[/], "
                   f"{dated.first_day} to {dated.last_day} ({dated.days} days).")
     console.print(f"First manager: [bold]{esc(camp.manager)}[/]  password: [bold]{esc(camp.password)}[/]")
     console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")

@@ -75,7 +75,7 @@ _JOURNAL = text(
     """
     INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id, counter_type, amount,
                          reverses, created_at)
-    SELECT m.transaction_id, m.receiver_id, m.id, NULL, NULL, m.amount, 0, :at
+    SELECT m.transaction_id, m.receiver_id, m.id, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), m.amount, 0, :at
       FROM money_entry m WHERE m.transaction_id BETWEEN :first AND :last
     UNION ALL
     SELECT m.transaction_id, t.creator_id, m.id, NULL, NULL, -m.amount, 0, :at

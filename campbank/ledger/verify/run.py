@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from campbank.ledger.store import audited_credentials, chain_spec, inspection, triggers
+from campbank.ledger.store import audited_credentials, chain_spec, inspection
 from campbank.ledger.store.chain_replay import Anchor, Replay, replay
 from campbank.ledger.verify import SHOW, Finding, Report
 from campbank.ledger.verify.findings import report_chain, report_triggers
@@ -60,8 +60,9 @@ def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: 
     inspection.begin(db)  # one consistent snapshot for every check
     report.counted.update(inspection.counts(db))
     present = inspection.tables(db)
-    expected = {name: guard for name, guard in triggers.expected().items() if guard[0] in present}
-    report_triggers(report, expected, triggers.stored(db.cursor()))
+    wanted, stored = inspection.guards(db)
+    expected = {name: guard for name, guard in wanted.items() if guard[0] in present or not guard[0]}
+    report_triggers(report, expected, stored)
     started = inspection.meta(db, chain_spec.META_KEY) if "chain" in present else None
     report.chain_started = started
     accounts = inspection.accounts(db)

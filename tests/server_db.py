@@ -1,0 +1,98 @@
+"""Running the tests against a PostgreSQL server: `CAMPBANK_TEST_DB=postgresql://USER:PASS@HOST:PORT/DB` (a
+role that may create databases; `.ci/postgres.sh` starts one). Each camp a test makes is a database of its
+own on that server, named at random, copied from a template database in one statement and dropped after.
+
+Tests read the camp raw through psycopg here, never through the ledger's code, like they read SQLite files
+with the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+TEST_DB = os.environ.get("CAMPBANK_TEST_DB", "")
+ON_SERVER = TEST_DB.startswith(("postgresql:", "postgres:"))
+
+
+def _conninfo(location: str | Path) -> str:
+    scheme, _, rest = str(location).partition(":")
+    return "postgresql://" + rest.lstrip("/")
+
+
+def _name(location: str | Path) -> str:
+    return str(location).rsplit("/", 1)[1].split("?")[0]
+
+
+def _admin() -> Any:
+    import psycopg
+
+    return psycopg.connect(_conninfo(TEST_DB), autocommit=True)
+
+
+def is_server(location: str | Path) -> bool:
+    return str(location).startswith(("postgresql:", "postgres:"))
+
+
+def new_location(create: bool = True) -> Path:
+    """A new database's URL (as a Path, as `--db` takes it); made empty when `create`."""
+    name = f"cbtest_{uuid.uuid4().hex[:16]}"
+    base = _conninfo(TEST_DB).rsplit("/", 1)[0]
+    if create:
+        with _admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return Path(f"{base}/{name}")
+
+
+def clone(source: Path, dest: Path) -> None:
+    """`dest` becomes a copy of the closed camp `source` (PostgreSQL's CREATE DATABASE … TEMPLATE)."""
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_name(dest)}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{_name(dest)}" TEMPLATE "{_name(source)}"')
+
+
+def drop(location: Path) -> None:
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_name(location)}" WITH (FORCE)')
+
+
+class RawConnection:
+    """A psycopg connection in autocommit mode that reads like sqlite3's: `execute(sql, params)` with `?`."""
+
+    def __init__(self, location: str | Path) -> None:
+        import psycopg
+
+        self._connection = psycopg.connect(_conninfo(location), autocommit=True)
+        self.row_factory: Any = None
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        cursor = self._connection.cursor()
+        if params:
+            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+        else:
+            cursor.execute(sql)
+        if self.row_factory is not None and cursor.description is not None:
+            columns = [column.name for column in cursor.description]
+            return _DictRows(cursor, columns)
+        return cursor
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def table_names(self) -> list[str]:
+        return [name for (name,) in self.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
+
+
+class _DictRows:
+    def __init__(self, cursor: Any, columns: list[str]) -> None:
+        self._cursor, self._columns = cursor, columns
+
+    def fetchone(self) -> Any:
+        row = self._cursor.fetchone()
+        return None if row is None else dict(zip(self._columns, row, strict=True))
+
+    def fetchall(self) -> list[Any]:
+        return [dict(zip(self._columns, row, strict=True)) for row in self._cursor.fetchall()]
