@@ -214,7 +214,9 @@ def verify(
     path = state(ctx).path
     with fail_on_error():
         anchors = [parse_anchor(text) for text in anchor or []]
-    if not path.exists():
+    from campbank.ledger.store.dialects import is_server
+
+    if not is_server(path) and not path.exists():
         errors.print(f"[bold red]error:[/] database: no file at {esc(path)}")
         raise typer.Exit(1)
     report = verify_file(path, anchors)

@@ -112,7 +112,7 @@ class Database:
 
 def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
     """Open (and with `create`, make) the camp's database: a file, or a PostgreSQL URL."""
-    from campbank.ledger.store import tables  # noqa: F401  (registers the tables)
+    from campbank.ledger.store import tables
     from campbank.ledger.store.schema import add_missing_tables, install_schema
 
     tables.make_portable()

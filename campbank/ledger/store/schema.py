@@ -115,7 +115,7 @@ def _is_current(database: Database) -> bool:
 class _Missing:
     totals: bool  # txn lacks amount and recipients
     indexes: set[Index]
-    guards: frozenset[str]  # the append-only triggers of this version that are absent (the chain's own, in an older camp)
+    guards: frozenset[str]  # this version's append-only triggers that are absent (the chain's own, in an older camp)
     chain: bool  # the hash chain has not started
 
 

@@ -52,7 +52,7 @@ def describe(error: DBAPIError) -> str:
     if not lines:
         return "no reason given"
     text = lines[-1] if lines[0].startswith("connection failed") and len(lines) > 1 else lines[0]
-    if "Connection refused" in reason or "could not connect" in reason.lower() and "refused" in reason:
+    if "Connection refused" in reason or ("could not connect" in reason.lower() and "refused" in reason):
         return "the server is not running or not accepting connections there (connection refused)"
     if "password authentication failed" in reason:
         return "the server refused the user name or password (password authentication failed)"

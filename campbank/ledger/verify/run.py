@@ -8,6 +8,7 @@ from pathlib import Path
 
 from campbank.ledger.store import audited_credentials, chain_spec, inspection
 from campbank.ledger.store.chain_replay import Anchor, Replay, replay
+from campbank.ledger.store.dialects import masked
 from campbank.ledger.verify import SHOW, Finding, Report
 from campbank.ledger.verify.findings import report_chain, report_triggers
 from campbank.ledger.verify.savings import check_savings
@@ -20,7 +21,7 @@ def verify_file(path: Path, anchors: Sequence[Anchor] = ()) -> Report:
     try:
         connection = inspection.open_file(path)
     except inspection.Error as error:
-        report.add("file", f"cannot open {path}: {inspection.describe(error)}")
+        report.add("file", f"cannot open {masked(path)}: {inspection.describe(error)}")
         return report
     side = _SideChecks(path)
     side.start()

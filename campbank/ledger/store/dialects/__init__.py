@@ -57,7 +57,7 @@ def is_server(location: str | Path) -> bool:
 def server_url(location: str | Path) -> str:
     """The URL SQLAlchemy opens with psycopg 3, whatever spelling was given."""
     text = str(location)
-    scheme, _, rest = text.partition(":")
+    _scheme, _, rest = text.partition(":")
     rest = rest.lstrip("/")
     return f"postgresql+psycopg://{rest}"
 

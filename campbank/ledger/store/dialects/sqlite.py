@@ -71,10 +71,12 @@ class SQLite:
         return dbapi_connection.cursor()
 
     def index_names(self, connection: Connection) -> set[str]:
-        return {str(row[0]) for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {str(row[0]) for row in rows}
 
     def columns(self, connection: Connection, table: str) -> list[str]:
         return [str(row[1]) for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")]
 
     def table_names(self, connection: Connection) -> set[str]:
-        return {str(row[0]) for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(row[0]) for row in rows}
