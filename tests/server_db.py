@@ -18,7 +18,7 @@ ON_SERVER = TEST_DB.startswith(("postgresql:", "postgres:"))
 
 
 def _conninfo(location: str | Path) -> str:
-    scheme, _, rest = str(location).partition(":")
+    _scheme, _, rest = str(location).partition(":")
     return "postgresql://" + rest.lstrip("/")
 
 
