@@ -48,23 +48,19 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
     location = server_db.new_location()
     yield location
     server_db.drop(location)
+    server_db.MADE.remove(location)
 
 
 def new_camp_location(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A session-wide camp's place: a file, or a database on the server (dropped when the session ends)."""
     if not server_db.ON_SERVER:
         return tmp_path_factory.mktemp(name) / "camp.db"
-    location = server_db.new_location()
-    _session_databases.append(location)
-    return location
-
-
-_session_databases: list[Path] = []
+    return server_db.new_location()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for location in _session_databases:
-        server_db.drop(location)
+    if server_db.ON_SERVER:
+        server_db.drop_all()
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,15 @@ with the standard library.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 TEST_DB = os.environ.get("CAMPBANK_TEST_DB", "")
 ON_SERVER = TEST_DB.startswith(("postgresql:", "postgres:"))
+if ON_SERVER:  # backups of a camp on a server go to the data folder: a scratch one, for every process
+    os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="campbank-test-data-"))
 
 
 def _conninfo(location: str | Path) -> str:
@@ -36,6 +39,9 @@ def is_server(location: str | Path) -> bool:
     return str(location).startswith(("postgresql:", "postgres:"))
 
 
+MADE: list[Path] = []  # dropped when the session ends (`drop_all`)
+
+
 def new_location(create: bool = True) -> Path:
     """A new database's URL (as a Path, as `--db` takes it); made empty when `create`."""
     name = f"cbtest_{uuid.uuid4().hex[:16]}"
@@ -43,7 +49,13 @@ def new_location(create: bool = True) -> Path:
     if create:
         with _admin() as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
-    return Path(f"{base}/{name}")
+    MADE.append(Path(f"{base}/{name}"))
+    return MADE[-1]
+
+
+def drop_all() -> None:
+    while MADE:
+        drop(MADE.pop())
 
 
 def clone(source: Path, dest: Path) -> None:

@@ -28,12 +28,11 @@ SQLiteError = sqlite3.Error
 
 
 def default_backup_dir(db: Database) -> Path:
-    """Beside the camp's file; for a camp on a server, in this computer's CampBank data folder."""
+    """Beside the camp's file; for a camp on a server, in this computer's CampBank data folder, by database."""
     if db.on_server:
-        from campbank.ledger.store.paths import default_db_path
+        from platformdirs import user_data_dir
 
-        return default_db_path().parent / "backups" if not dialects.is_server(default_db_path()) else \
-            Path.cwd() / "backups"
+        return Path(user_data_dir("campbank", appauthor=False)) / "backups" / dialects.database_name(db.path)
     return db.path.parent / "backups"
 
 

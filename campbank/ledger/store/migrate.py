@@ -94,10 +94,10 @@ def _copy_table(reader: Any, writer: Any, table: str) -> int:
     dialect = dialects.of(reader)
     columns = [c for c in dialect.columns(reader, table) if c in set(dialects.of(writer).columns(writer, table))]
     names = ", ".join(columns)
-    rows = reader.exec_driver_sql(f"SELECT {names} FROM {table} ORDER BY 1").fetchall()  # noqa: S608 (names from the catalogue)
+    rows = reader.exec_driver_sql(f"SELECT {names} FROM {table} ORDER BY 1").fetchall()
     if table == "dispute":
         return _copy_disputes(writer, columns, rows)
-    insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     for start in range(0, len(rows), BATCH):
         writer.exec_driver_sql(insert, [tuple(row) for row in rows[start:start + BATCH]])
     return len(rows)
@@ -110,7 +110,7 @@ def _copy_disputes(writer: Any, columns: list[str], rows: list[Any]) -> int:
                     for c, value in zip(columns, row, strict=True)) for row in rows]
     names = ", ".join(columns)
     if opened:
-        writer.exec_driver_sql(f"INSERT INTO dispute ({names}) VALUES ({', '.join('?' * len(columns))})", opened)  # noqa: S608
+        writer.exec_driver_sql(f"INSERT INTO dispute ({names}) VALUES ({', '.join('?' * len(columns))})", opened)
     for row in rows:
         values = dict(zip(columns, row, strict=True))
         if values["state"] != "open":
@@ -129,14 +129,14 @@ def _advance_sequences(writer: Any) -> None:
         sequence = writer.exec_driver_sql("SELECT pg_get_serial_sequence(%(t)s, %(c)s)", {"t": table.name, "c": key})
         name = sequence.scalar()
         if name is not None:
-            writer.exec_driver_sql(f"SELECT setval('{name}', COALESCE((SELECT MAX({key}) FROM {table.name}), 1), "  # noqa: S608
+            writer.exec_driver_sql(f"SELECT setval('{name}', COALESCE((SELECT MAX({key}) FROM {table.name}), 1), "
                                    f"(SELECT MAX({key}) FROM {table.name}) IS NOT NULL)")
 
 
 def _check_both_ends(reader: Any, writer: Any, migration: Migration) -> None:
     problems = []
     for table, copied in migration.rows.items():
-        on_server = writer.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()  # noqa: S608
+        on_server = writer.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()
         if on_server != copied:
             problems.append(f"{table}: {copied} rows in the file, {on_server} on the server")
     balances = "SELECT id, balance FROM account ORDER BY id"

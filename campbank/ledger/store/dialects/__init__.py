@@ -85,3 +85,10 @@ def masked(location: str | Path) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(server_url(location)).render_as_string(hide_password=True)
+
+
+def database_name(location: str | Path) -> str:
+    """The database's name in a server's URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(server_url(location)).database or "campbank"
