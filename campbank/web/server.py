@@ -84,7 +84,7 @@ def base_url(options: ServeOptions) -> str:
 def announce(db: Database, options: ServeOptions, out: TextIO) -> None:
     url = base_url(options)
     lines = [
-        f"CampBank is serving {db.path}",
+        f"CampBank is serving {db}",
         f"  office UI       {url}/",
         f"  kiosk           {url}/kiosk",
         f"  JSON API        {url}/api/v1   (documentation: {url}/api/v1/docs)",

@@ -16,13 +16,13 @@ from sqlmodel import select
 from campbank.core.errors import NotFound
 from campbank.ledger.actions.posting import post
 from campbank.ledger.store import triggers
-from campbank.ledger.store.dialects import sqlite as sqlite_dialect
 from campbank.ledger.store.database import (
     BUSY_TIMEOUT_MS,
     journal_mode,
     open_database,
     wal_is_safe,
 )
+from campbank.ledger.store.dialects import sqlite as sqlite_dialect
 from campbank.ledger.store.tables import Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import server_db
 from helpers import (
     MANAGER_PASSWORD,
     SET_UP,
@@ -15,7 +16,6 @@ from helpers import (
     STUDENT_PASSWORD,
     copy_database,
 )
-import server_db
 from sqlmodel import select
 
 from campbank.ledger import clock

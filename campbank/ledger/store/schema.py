@@ -98,7 +98,7 @@ _ADD_TXN_TOTALS = [
     """UPDATE txn SET recipients = r.people
          FROM (SELECT transaction_id, COUNT(*) AS people
                  FROM (SELECT transaction_id, receiver_id FROM money_entry
-                       UNION SELECT transaction_id, receiver_id FROM counter_entry)
+                       UNION SELECT transaction_id, receiver_id FROM counter_entry) AS pairs
                 GROUP BY transaction_id) AS r
         WHERE r.transaction_id = txn.id""",
 ]

@@ -92,3 +92,14 @@ def database_name(location: str | Path) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(server_url(location)).database or "campbank"
+
+
+def without_password(location: str | Path) -> tuple[str, str | None]:
+    """A location to pass on a command line, and the password to pass in the environment (PGPASSWORD, which
+    libpq reads when the URL holds none): a command line is visible to everyone on the computer."""
+    if not is_server(location):
+        return str(location), None
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url(location))
+    return url.set(password=None).render_as_string(hide_password=False), url.password

@@ -57,7 +57,7 @@ _FLOWS = text(
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
               JOIN account c ON c.id = t.creator_id
-             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket')
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket') flows
      GROUP BY day, money_type
     """
 )
