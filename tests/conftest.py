@@ -51,13 +51,6 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
     server_db.MADE.remove(location)
 
 
-def new_camp_location(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    """A session-wide camp's place: a file, or a database on the server (dropped when the session ends)."""
-    if not server_db.ON_SERVER:
-        return tmp_path_factory.mktemp(name) / "camp.db"
-    return server_db.new_location()
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if server_db.ON_SERVER:
         server_db.drop_all()
@@ -68,7 +61,7 @@ def empty_camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed database of a new camp, as `campbank init` makes it: the season and the manager."""
     from helpers import fast_hashing
 
-    path = new_camp_location(tmp_path_factory, "empty-camp")
+    path = server_db.camp_location(tmp_path_factory, "empty-camp")
     with fast_hashing():
         initialise(path, manager="manager", manager_password=MANAGER_PASSWORD).database.dispose()
     return path
@@ -97,7 +90,7 @@ def camp_template(empty_camp_template: Path, tmp_path_factory: pytest.TempPathFa
 
     from campbank.ledger.store.database import open_database
 
-    path = new_camp_location(tmp_path_factory, "camp-template")
+    path = server_db.camp_location(tmp_path_factory, "camp-template")
     copy_database(empty_camp_template, path)
     with fast_hashing():
         database = open_database(path)

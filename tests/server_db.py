@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,13 @@ def new_location(create: bool = True) -> Path:
     return MADE[-1]
 
 
+def camp_location(tmp_path_factory: Any, name: str) -> Path:
+    """A session-wide camp's place: a file, or a database on the server (dropped when the session ends)."""
+    if not ON_SERVER:
+        return Path(tmp_path_factory.mktemp(name)) / "camp.db"
+    return new_location()
+
+
 def drop_all() -> None:
     while MADE:
         drop(MADE.pop())
@@ -60,14 +68,22 @@ def drop_all() -> None:
 
 def clone(source: Path, dest: Path) -> None:
     """`dest` becomes a copy of the closed camp `source` (PostgreSQL's CREATE DATABASE … TEMPLATE)."""
+    drop(dest)
     with _admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{_name(dest)}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{_name(dest)}" TEMPLATE "{_name(source)}"')
 
 
 def drop(location: Path) -> None:
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{_name(location)}" WITH (FORCE)')
+    """Drop a test's database; the server's autovacuum may hold it a moment (only a superuser may end that)."""
+    import psycopg
+
+    for _attempt in range(20):
+        try:
+            with _admin() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{_name(location)}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            time.sleep(0.1)
 
 
 class RawConnection:
