@@ -25,7 +25,7 @@ def _server_errors() -> tuple[type[Exception], ...]:
     return (psycopg.Error,)
 
 
-Error = (sqlite3.Error, UnicodeDecodeError, *_server_errors())
+Error: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError, *_server_errors())
 Connection = sqlite3.Connection
 
 

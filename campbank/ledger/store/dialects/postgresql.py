@@ -78,7 +78,7 @@ def _definition(name: str, table: str, timing: str, condition: str, message: str
 
 def stored_guards(cursor: Any) -> list[tuple[str, str, str | None]]:
     """Every trigger of the camp's schema as PostgreSQL prints it back, and the body of the refusing function."""
-    rows = [(str(name), str(table), str(sql)) for name, table, sql in cursor.execute(
+    rows: list[tuple[str, str, str | None]] = [(str(name), str(table), str(sql)) for name, table, sql in cursor.execute(
         "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
         "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY t.tgname").fetchall()]
