@@ -97,6 +97,11 @@ class RawConnection:
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         cursor = self._connection.cursor()
+        if sql.strip().upper() == "BEGIN IMMEDIATE":  # SQLite's way to take the write lock: the server's
+            from campbank.ledger.store.dialects.postgresql import WRITE_LOCK
+
+            cursor.execute("BEGIN")
+            return cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         if params:
             cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
         else:

@@ -48,6 +48,9 @@ class Dialect(Protocol):
     def table_names(self, connection: Connection) -> set[str]:
         """The camp's tables."""
 
+    def continue_ids(self, connection: Connection, table: str) -> None:
+        """After rows were written with ids of the store's choosing: the next id the database gives follows them."""
+
 
 def is_server(location: str | Path) -> bool:
     """A database server's URL rather than a file (a URL that went through Path has lost a slash)."""

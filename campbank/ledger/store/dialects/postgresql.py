@@ -207,3 +207,7 @@ class PostgreSQL:
     def table_names(self, connection: Connection) -> set[str]:
         return {str(row[0]) for row in connection.exec_driver_sql(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+
+    def continue_ids(self, connection: Connection, table: str) -> None:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")

@@ -80,3 +80,6 @@ class SQLite:
     def table_names(self, connection: Connection) -> set[str]:
         rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {str(row[0]) for row in rows}
+
+    def continue_ids(self, connection: Connection, table: str) -> None:
+        """SQLite's next rowid is always past the largest."""
