@@ -141,8 +141,8 @@ def waiting_transfers(session: Session) -> int:
 def report_people(session: Session) -> tuple[int, int]:
     """How many active students and staff accounts (managers and the bank included) the report lists."""
     students, staff = session.execute(text(
-        "SELECT SUM(role = 'student' AND active = 1), SUM(role IN ('staff', 'manager') OR username = 'bank') "
-        "FROM account")).one()
+        "SELECT SUM(CASE WHEN role = 'student' AND active = 1 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN role IN ('staff', 'manager') OR username = 'bank' THEN 1 ELSE 0 END) FROM account")).one()
     return int(students or 0), int(staff or 0)
 
 
