@@ -58,6 +58,7 @@ class Result:
 
 
 RESULTS: list[Result] = []
+SERVER: str | None = None  # --db postgresql://…: benchmarks 1 and 2 on that server (bench/postgres.py)
 
 
 def median(fn: Callable[[], object], runs: int, warmup: int = 1) -> float:
@@ -136,12 +137,33 @@ def raw_transaction(con: sqlite3.Connection, creator: str, type_: str, day: str,
     con.execute("COMMIT")
 
 
+def _copy(scale: Scale, name: str) -> Path:
+    if SERVER:
+        import postgres
+
+        return postgres.working_copy(SERVER, scale, name)
+    return working_copy(scale, name)
+
+
+def _raw(path: Path):  # type: ignore[no-untyped-def]
+    """A raw connection to the camp and the function that writes one transaction's rows through it."""
+    if SERVER:
+        import postgres
+
+        return postgres.connect(path), postgres.raw_transaction
+    return raw_connect(path), raw_transaction
+
+
+def _driver() -> str:
+    return "psycopg" if SERVER else "sqlite3"
+
+
 # -- 1. a group transaction to 400 students ------------------------------------------------------------
 
 def bench_post(scale: Scale, label: str, runs: int) -> None:
     from campbank.ledger.actions.posting import post
 
-    path = working_copy(scale, "post")
+    path = _copy(scale, "post")
     db = open_database(path)
     who = actor(db, staff_name(0))
     group = [student_name(i) for i in range(0, scale.students, max(1, scale.students // GROUP))][:GROUP]
@@ -149,14 +171,14 @@ def bench_post(scale: Scale, label: str, runs: int) -> None:
     payload = {"type": "general_money", "money_type": "radio_help", "date": day, "description": "bench",
                "amounts": {u: "1.50" for u in group}}
     t_cb = median(lambda: post(db, who, payload), runs)
-    con = raw_connect(path)
-    t_raw = median(lambda: raw_transaction(con, staff_name(0), "general_money", day, {u: 150 for u in group},
-                                           "radio_help", None), runs)
+    con, raw = _raw(path)
+    t_raw = median(lambda: raw(con, staff_name(0), "general_money", day, {u: 150 for u in group},
+                               "radio_help", None), runs)
     con.close()
     db.dispose()
     ratio = t_cb / t_raw
     add(label, f"1. post to {len(group)} students (CampBank)", ms(t_cb), "", None)
-    add(label, "1. same rows, raw sqlite3", ms(t_raw), "", None)
+    add(label, f"1. same rows, raw {_driver()}", ms(t_raw), "", None)
     add(label, "1. ratio CampBank / raw", f"{ratio:.2f}x", "<= 2x", ratio <= 2)
 
 
@@ -165,7 +187,7 @@ def bench_post(scale: Scale, label: str, runs: int) -> None:
 def bench_tax(scale: Scale, label: str, runs: int) -> None:
     from campbank.ledger.actions.tax import run as run_tax
 
-    path = working_copy(scale, "tax")
+    path = _copy(scale, "tax")
     db = open_database(path)
     manager = actor(db, "manager")
     days = iter(FIRST_DAY + timedelta(days=14 + i) for i in range(runs + 1))  # days 15.. (none taxed yet)
@@ -175,15 +197,15 @@ def bench_tax(scale: Scale, label: str, runs: int) -> None:
         assert result.outcome == "charged", result
 
     t_cb = median(one, runs)
-    con = raw_connect(path)
+    con, raw = _raw(path)
     keys = iter(range(1000))
-    t_raw = median(lambda: raw_transaction(
+    t_raw = median(lambda: raw(
         con, "bank", "tax", "2018-08-20", {"*": 2500}, "tax", f"raw-tax:{next(keys)}",
         students_where="role = 'student' AND active = 1"), runs)
     con.close()
     db.dispose()
     add(label, f"2. tax run over {scale.students} students", ms(t_cb), "< 1 s", t_cb < 1)
-    add(label, "2. same rows, raw sqlite3", ms(t_raw), "", None)
+    add(label, f"2. same rows, raw {_driver()}", ms(t_raw), "", None)
     add(label, "2. ratio CampBank / raw", f"{t_cb / t_raw:.2f}x", "<= 2x", t_cb / t_raw <= 2)
 
 
@@ -421,8 +443,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--heavy-runs", type=int, default=3, help="runs of xlsx and verify at full scale")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(BENCHES)}")
+    parser.add_argument("--db", default="", help="postgresql://USER:PASS@HOST/DB (a role that may create databases): "
+                                                 "benchmarks post and tax on that server")
     args = parser.parse_args()
     chosen = [b for b in args.only.split(",") if b] or list(BENCHES)
+    if args.db:
+        global SERVER
+        SERVER = args.db
+        chosen = [b for b in chosen if b in ("post", "tax")]
     probe = sqlite3.connect(":memory:")
     print(f"SQLite {sqlite3.sqlite_version} (Python {sys.version.split()[0]}), CampBank journal_mode="
           f"{journal_mode()}, synchronous=FULL, foreign_keys=ON; {os.cpu_count()} CPUs; median of {args.runs} runs")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import server_db
 from argon2 import PasswordHasher
 
 from campbank.ledger.actions import auth
@@ -39,16 +40,28 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "camp.db"
+def db_path(tmp_path: Path) -> Iterator[Path]:
+    """Where the test's camp lives: a file, or with CAMPBANK_TEST_DB a new empty database on the server."""
+    if not server_db.ON_SERVER:
+        yield tmp_path / "camp.db"
+        return
+    location = server_db.new_location()
+    yield location
+    server_db.drop(location)
+    server_db.MADE.remove(location)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if server_db.ON_SERVER:
+        server_db.drop_all()
 
 
 @pytest.fixture(scope="session")
 def empty_camp_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A closed database file of a new camp, as `campbank init` makes it: the season and the manager."""
+    """A closed database of a new camp, as `campbank init` makes it: the season and the manager."""
     from helpers import fast_hashing
 
-    path = tmp_path_factory.mktemp("empty-camp") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "empty-camp")
     with fast_hashing():
         initialise(path, manager="manager", manager_password=MANAGER_PASSWORD).database.dispose()
     return path
@@ -77,7 +90,7 @@ def camp_template(empty_camp_template: Path, tmp_path_factory: pytest.TempPathFa
 
     from campbank.ledger.store.database import open_database
 
-    path = tmp_path_factory.mktemp("camp-template") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "camp-template")
     copy_database(empty_camp_template, path)
     with fast_hashing():
         database = open_database(path)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import server_db
 from argon2 import PasswordHasher
 from sqlmodel import select
 
@@ -126,7 +127,10 @@ def fast_hashing() -> Iterator[None]:
 
 
 def copy_database(source: Path, dest: Path) -> None:
-    """Copy a closed database file (and its WAL, if the library uses one)."""
+    """Copy a closed database file (and its WAL, if the library uses one), or a closed camp on the server."""
+    if server_db.is_server(source):
+        server_db.clone(source, dest)
+        return
     shutil.copy(source, dest)
     for suffix in ("-wal", "-shm"):
         extra = Path(str(source) + suffix)
@@ -202,7 +206,9 @@ def insert_transaction(
 
 
 def raw(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection in autocommit mode (no pragmas of the ledger's)."""
+    """A plain sqlite3 connection in autocommit mode (no pragmas of the ledger's); psycopg's for a server."""
+    if server_db.is_server(path):
+        return server_db.RawConnection(path)  # type: ignore[return-value]
     return sqlite3.connect(path, isolation_level=None)
 
 
@@ -218,6 +224,9 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, in rowid order: compare two dumps to prove nothing was written."""
     connection = raw(path)
     try:
+        if isinstance(connection, server_db.RawConnection):
+            return {t: [tuple(row) for row in connection.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()]
+                    for t in connection.table_names()}
         tables = [name for (name,) in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         return {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}

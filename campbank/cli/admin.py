@@ -20,6 +20,7 @@ from campbank.cli.common import (
     title,
 )
 from campbank.cli.season_try import season_try
+from campbank.core.errors import InputError
 from campbank.widgets.literal import literal
 
 season_app = typer.Typer(help="The season's rules: load a season file, show the one in force, move its dates, "
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(season_app, name="season")
     app.command()(backup)
     app.command()(verify)
+    app.command()(migrate)
 
 
 def init(
@@ -42,6 +44,9 @@ def init(
         "--days", help="How many days the camp lasts (default: as many as the season file's).")] = None,
     season: Annotated[str, typer.Option(help="A season file, or `classic` / `flat-tax` / `savings`.")] = "classic",
     manager: Annotated[str, typer.Option(help="Username of the first manager.")] = "manager",
+    app_role: Annotated[str | None, typer.Option(
+        "--app-role", help="PostgreSQL only: the role the offices connect as, granted everything but changing or "
+                           "removing append-only rows (docs/postgresql.md).")] = None,
 ) -> None:
     """Create a new camp database: the season (on this summer's dates), the bank account and the first manager."""
     from campbank.cli.money_runs import parse_date
@@ -50,9 +55,20 @@ def init(
 
     with fail_on_error():
         start = parse_date(first_day, "--first-day")
+        if app_role is not None:
+            from campbank.ledger.store.dialects import is_server
+            from campbank.ledger.store.roles import grant_statements
+
+            grant_statements(app_role)  # a bad name is refused before the camp is made
+            if not is_server(state(ctx).path):
+                raise InputError("--app-role is for a camp on PostgreSQL; a SQLite file has no roles", field="app-role")
         camp = initialise(state(ctx).path, season=season, manager=manager, first_day=start, days=days)
+        if app_role is not None:
+            from campbank.ledger.store.roles import grant
+
+            grant(camp.database, app_role)
         dated = season_in_force(camp.database)
-    console.print(f"Created {esc(camp.database.path)} with the season [bold]{esc(camp.season_name)}[/], "
+    console.print(f"Created {esc(str(camp.database))} with the season [bold]{esc(camp.season_name)}[/], "
                   f"{dated.first_day} to {dated.last_day} ({dated.days} days).")
     console.print(f"First manager: [bold]{esc(camp.manager)}[/]  password: [bold]{esc(camp.password)}[/]")
     console.print("The password is shown only this once: write it down or change it with `campbank users passwd`.")
@@ -214,7 +230,9 @@ def verify(
     path = state(ctx).path
     with fail_on_error():
         anchors = [parse_anchor(text) for text in anchor or []]
-    if not path.exists():
+    from campbank.ledger.store.dialects import is_server
+
+    if not is_server(path) and not path.exists():
         errors.print(f"[bold red]error:[/] database: no file at {esc(path)}")
         raise typer.Exit(1)
     report = verify_file(path, anchors)
@@ -233,3 +251,30 @@ def verify(
         console.print(f"[red]{esc(finding.check)}[/]: {esc(finding.message)}")
     console.print(f"[bold red]{len(report.findings)} problem(s) found[/]" + (f" ({esc(counted)})" if counted else ""))
     raise typer.Exit(1)
+
+
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Option("--from", help="The camp's SQLite file.")],
+    target: Annotated[str, typer.Option("--to", help="An empty PostgreSQL database: postgresql://USER:PASS@HOST/NAME "
+                                                     "(docs/postgresql.md).")],
+    as_: Annotated[str | None, typer.Option("--as", help="A manager of the camp (password: CAMPBANK_PASSWORD or a "
+                                                         "prompt).")] = None,
+) -> None:
+    """Move a camp from its SQLite file to an empty PostgreSQL database, and check both ends agree."""
+    from campbank.ledger.store import audit
+    from campbank.ledger.store.database import open_database
+    from campbank.ledger.store.dialects import masked
+    from campbank.ledger.store.migrate import migrate as move
+
+    with fail_on_error():
+        db = open_database(source)
+        actor = manager_for(ctx, db, as_)
+        done = move(db, Path(target))
+        done.target.write(lambda session: audit.record(session, "camp.migrated", actor_id=actor.id,
+                                                        target="camp", source=str(source), head=done.head))
+    copied = sum(done.rows.values())
+    console.print(f"Moved {esc(source)} to {esc(masked(target))}: {copied} rows in {len(done.rows)} tables, "
+                  f"{done.accounts} accounts; row counts, balances and the chain's head ({done.head}) agree.")
+    console.print("Point every office at it: CAMPBANK_DB=<the URL> (docs/postgresql.md). The file was not changed; "
+                  "keep it as a backup.")

@@ -84,7 +84,7 @@ def base_url(options: ServeOptions) -> str:
 def announce(db: Database, options: ServeOptions, out: TextIO) -> None:
     url = base_url(options)
     lines = [
-        f"CampBank is serving {db.path}",
+        f"CampBank is serving {_shown(db)}",
         f"  office UI       {url}/",
         f"  kiosk           {url}/kiosk",
         f"  JSON API        {url}/api/v1   (documentation: {url}/api/v1/docs)",
@@ -140,3 +140,10 @@ class _AnnouncingServer(uvicorn.Server):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _shown(db: Database) -> str:
+    """The camp's file, or its server's URL without the password."""
+    from campbank.ledger.store.dialects import masked
+
+    return masked(db.path)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import shlex
 import sys
 from asyncio.subprocess import Process
@@ -32,9 +33,15 @@ MAX_SIZE = 1000  # columns or rows a browser may ask for
 
 
 def session_command(db_path: Path, kind: str) -> str:
-    """The shell command of one session: this Python, CampBank's session entry point, the camp's file."""
+    """The shell command of one session: this Python, CampBank's session entry point, the camp's file (or its
+    server's URL; the password then goes to the session in the environment, not on its command line)."""
+    from campbank.ledger.store.dialects import without_password
+
+    location, password = without_password(db_path)
+    if password is not None:
+        os.environ["PGPASSWORD"] = password
     return " ".join(["exec", shlex.quote(sys.executable), "-m", "campbank.web.session",
-                     "--db", shlex.quote(str(db_path)), kind])
+                     "--db", shlex.quote(location), kind])
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import server_db
 from helpers import (
     DAY,
     cached_counters,
@@ -88,8 +89,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, template: Path) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="campbank-stateful-", dir=_FAST_DIR))
-        copy_database(template, self.dir / "camp.db")
-        self.db = open_database(self.dir / "camp.db")
+        where = server_db.new_location(create=False) if server_db.ON_SERVER else self.dir / "camp.db"
+        copy_database(template, where)
+        self.db = open_database(where)
         self.path = self.db.path
         camp = load_camp(self.db)
         self.students = list(camp.students)
@@ -113,6 +115,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.db.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if server_db.is_server(self.path):
+            server_db.drop(self.path)
 
     # --- the model ---------------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from sqlmodel import select
 
 from campbank.core.errors import NotFound
 from campbank.ledger.actions.posting import post
-from campbank.ledger.store import database as db_module
 from campbank.ledger.store import triggers
 from campbank.ledger.store.database import (
     BUSY_TIMEOUT_MS,
@@ -23,6 +22,7 @@ from campbank.ledger.store.database import (
     open_database,
     wal_is_safe,
 )
+from campbank.ledger.store.dialects import sqlite as sqlite_dialect
 from campbank.ledger.store.tables import Account, AuditRow
 
 # --- pragmas ----------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_write_connections_get_the_pragmas_too(db):
 
 
 def test_journal_mode_follows_wal_is_safe(tmp_path, monkeypatch):
-    monkeypatch.setattr(db_module, "wal_is_safe", lambda *args: True)
+    monkeypatch.setattr(sqlite_dialect, "wal_is_safe", lambda *args: True)
     assert journal_mode() == "wal"
     database = open_database(tmp_path / "wal.db", create=True)
     with database.engine.connect() as connection:
@@ -60,7 +60,7 @@ def test_journal_mode_follows_wal_is_safe(tmp_path, monkeypatch):
         assert pragma(connection, "synchronous") == 2
     database.dispose()
 
-    monkeypatch.setattr(db_module, "wal_is_safe", lambda *args: False)
+    monkeypatch.setattr(sqlite_dialect, "wal_is_safe", lambda *args: False)
     assert journal_mode() == "delete"
     database = open_database(tmp_path / "rollback.db", create=True)
     with database.engine.connect() as connection:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import server_db
 from helpers import (
     DAY,
     cached_counters,
@@ -85,7 +86,7 @@ OPERATIONS = ["post"] * 6 + ["p2p", "decide", "cancel", "alter", "tax"]
                                                                    HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_mixes_keep_every_invariant(camp_template: Path, tmp_path_factory, data: st.DataObject) -> None:
-    path = tmp_path_factory.mktemp("mix") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "mix")
     copy_database(camp_template, path)
     db = open_database(path)
     camp = load_camp(db)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import server_db
 from helpers import actor_of, copy_database
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -31,7 +32,7 @@ def test_random_sequences_keep_every_invariant(camp_template):
 
 @pytest.fixture(scope="module")
 def savings_season_template(camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("stateful-savings") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "stateful-savings")
     copy_database(camp_template, path)
     db = open_database(path)
     season_store.load(db, actor_of(db, "manager"), SEASON_FILES["savings"].read_text(encoding="utf-8"),

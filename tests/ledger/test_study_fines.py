@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import server_db
 from helpers import (
     GRANT,
     MANAGER_PASSWORD,
@@ -210,7 +211,7 @@ def _study(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def studied_template(camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("studied") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "studied")
     copy_database(camp_template, path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(season_store, "_parsed", {})

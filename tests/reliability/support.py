@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import server_db
 from helpers import (
     MANAGER_PASSWORD,
     SET_UP,
@@ -83,6 +84,6 @@ def build_big_camp(path: Path, students: int = BIG_CAMP_STUDENTS, staff: int = B
 def fresh_copy(template: Path, folder: Path) -> Path:
     """A copy of the template in its own folder (a tax run puts its backups beside the database)."""
     folder.mkdir(parents=True, exist_ok=True)
-    dest = folder / "camp.db"
+    dest = server_db.new_location(create=False) if server_db.ON_SERVER else folder / "camp.db"
     copy_database(template, dest)
     return dest

@@ -270,7 +270,7 @@ def tax_rows(path: Path) -> list[tuple]:
 
 
 def check_tax_partial(path: Path) -> None:
-    active = query(path, "SELECT COUNT(*) FROM account WHERE role = 'student' AND active")[0][0]
+    active = query(path, "SELECT COUNT(*) FROM account WHERE role = 'student' AND active = 1")[0][0]
     days = []
     for day, key, state, by_bank, entries, receivers, low, high in tax_rows(path):
         days.append(day)

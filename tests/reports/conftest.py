@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import server_db
 from argon2 import PasswordHasher
 from helpers import (
     DAY,
@@ -65,7 +66,7 @@ def build_market(camp: Camp) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def market_template(camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    path = tmp_path_factory.mktemp("market-template") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "market-template")
     copy_database(camp_template, path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import server_db
 from helpers import Camp, copy_database, load_camp
 
 from campbank.ledger.season import in_force as season_store
@@ -20,7 +21,7 @@ from campbank.ledger.store.database import open_database
 
 @pytest.fixture(scope="session")
 def savings_template(camp_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("savings-camp") / "camp.db"
+    path = server_db.camp_location(tmp_path_factory, "savings-camp")
     copy_database(camp_template, path)
     db = open_database(path)
     camp = load_camp(db)

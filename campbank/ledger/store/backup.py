@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campbank.ledger import clock
-from campbank.ledger.store import audit, outputs
+from campbank.ledger.store import audit, dialects, outputs
 from campbank.ledger.store.chain import last_link
 from campbank.ledger.store.database import BUSY_TIMEOUT_MS, Database
 
@@ -28,38 +28,73 @@ SQLiteError = sqlite3.Error
 
 
 def default_backup_dir(db: Database) -> Path:
+    """Beside the camp's file; for a camp on a server, in this computer's CampBank data folder, by database."""
+    if db.on_server:
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("campbank", appauthor=False)) / "backups" / dialects.database_name(db.path)
     return db.path.parent / "backups"
+
+
+def _extension(db: Database) -> str:
+    if db.on_server:
+        from campbank.ledger.store.server_backup import EXTENSION
+
+        return EXTENSION
+    return ".db"
 
 
 def backup(db: Database, dest: Path | None = None, *, reason: str = "manual", keep: int | None = None,
            actor_id: int | None = None, force: bool = False) -> Path:
     """Copy the database to `dest` (a file, or a folder to put a dated file in); prune to `keep` files."""
     if dest is None or dest.is_dir():
-        dest = (dest or default_backup_dir(db)) / f"campbank-{_stamp(clock.now())}-{reason}.db"
+        dest = (dest or default_backup_dir(db)) / f"campbank-{_stamp(clock.now())}-{reason}{_extension(db)}"
     staged = outputs.stage(dest, force=force, protect=[db.path], field="backup", new_folders=True)
     try:
-        source = sqlite3.connect(db.path, timeout=10)
-        try:
-            target = sqlite3.connect(staged.temporary)
-            try:
-                source.backup(target)
-                head = str(last_link(target.cursor()))
-            finally:
-                target.close()
-        finally:
-            source.close()
-        dest = staged.commit()
-    except SQLiteError as error:
-        raise outputs.OutputRefused(f"the backup to {dest} failed: {error}; nothing was written",
-                                    field="backup") from None
+        if db.on_server:
+            from campbank.ledger.store.server_backup import dump
+
+            head = dump(db.path, staged.temporary)
+            dest = staged.commit()
+        else:
+            dest, head = _copy_file(db, staged), None
     finally:
         staged.discard()
+    if head is None:
+        head = _file_head(dest)
     _write_head(head_file(dest), head)
     db.write(lambda session: audit.record(session, "backup", actor_id=actor_id, target=str(dest), reason=reason,
                                           head=head), while_closed=True)
     if keep is not None:
         prune(dest.parent, reason, keep)
     return dest
+
+
+def _file_head(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return str(last_link(connection.cursor()))
+    finally:
+        connection.close()
+
+
+def _copy_file(db: Database, staged: outputs.Staged) -> Path:
+    """SQLite's online backup into the staged file; its place once complete."""
+    dest = staged.target
+    try:
+        source = sqlite3.connect(db.path, timeout=10)
+        try:
+            target = sqlite3.connect(staged.temporary)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        return staged.commit()
+    except SQLiteError as error:
+        raise outputs.OutputRefused(f"the backup to {dest} failed: {error}; nothing was written",
+                                    field="backup") from None
 
 
 def copy_into(source: Path, target: Path) -> None:
@@ -88,12 +123,12 @@ def _write_head(path: Path, head: str) -> None:
 
 def prune(folder: Path, reason: str, keep: int) -> None:
     """Keep only the newest `keep` backups made for `reason`; remove unfinished ones left by a killed run."""
-    made = sorted(folder.glob(f"campbank-*-{reason}.db"))
+    made = sorted([*folder.glob(f"campbank-*-{reason}.db"), *folder.glob(f"campbank-*-{reason}.dump")])
     for old in made[:-keep] if keep > 0 else made:
         old.unlink(missing_ok=True)
         head_file(old).unlink(missing_ok=True)
     stale = time.time() - STALE_AFTER_SECONDS
-    for unfinished in folder.glob(f".campbank-*-{reason}.db.*.tmp*"):
+    for unfinished in folder.glob(f".campbank-*-{reason}.d*.*.tmp*"):
         with contextlib.suppress(OSError):
             if unfinished.stat().st_mtime < stale:
                 unfinished.unlink()

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.core.enums import State
+from campbank.ledger.store import dialects
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def write_processed(session: Session, items: Sequence[NewTransaction], *, at: da
          "payload": json.dumps(item.payload, ensure_ascii=False, sort_keys=True), "key": item.key,
          "amount": sum(e[1] for e in item.entries), "recipients": len({e[0] for e in item.entries})}
         for txn_id, item in zip(ids, items, strict=True)])
+    dialects.of(session).continue_ids(session.connection(), "txn")  # the ids were taken under the write lock
     session.execute(_ENTRY, [{"txn": txn_id, "receiver": receiver, "amount": amount, "money_type": money_type,
                               "description": description}
                              for txn_id, item in zip(ids, items, strict=True)
@@ -75,7 +77,7 @@ _JOURNAL = text(
     """
     INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id, counter_type, amount,
                          reverses, created_at)
-    SELECT m.transaction_id, m.receiver_id, m.id, NULL, NULL, m.amount, 0, :at
+    SELECT m.transaction_id, m.receiver_id, m.id, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), m.amount, 0, :at
       FROM money_entry m WHERE m.transaction_id BETWEEN :first AND :last
     UNION ALL
     SELECT m.transaction_id, t.creator_id, m.id, NULL, NULL, -m.amount, 0, :at

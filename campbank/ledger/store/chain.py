@@ -131,7 +131,9 @@ def _started(cursor: Any) -> bool:
 
 def raw_cursor(session: Session) -> Any:
     """A DB-API cursor inside the session's own transaction (plain tuples: fast for thousands of rows)."""
-    return session.connection().connection.cursor()
+    from campbank.ledger.store import dialects
+
+    return dialects.of(session).cursor(session.connection().connection)
 
 
 def extend(cursor: Any, boundaries: Iterable[Sequence[int]] | None = None, *, chunk: int = 20_000) -> Head:

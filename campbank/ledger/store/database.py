@@ -1,7 +1,8 @@
-"""The database: one SQLite file, its pragmas, and the one way to write (`BEGIN IMMEDIATE`).
+"""The database: a SQLite file or a PostgreSQL database, and the one way to write.
 
-Reads run in ordinary (deferred) transactions; every write runs in `write_transaction()`, which takes
-the write lock up front so two writers queue on the busy timeout instead of failing half-way.
+Reads run in ordinary transactions; every write runs in `write_transaction()`, which takes the one write lock
+up front (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock: `dialects`) so two writers queue instead of
+failing half-way.
 """
 
 from __future__ import annotations
@@ -15,39 +16,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
-from sqlmodel import Session, create_engine
+from sqlalchemy.exc import DatabaseError, DBAPIError
+from sqlmodel import Session
 
-from campbank.ledger.store import chain, closing, credentials  # noqa: F401  (credentials: its ORM hook)
+from campbank.ledger.store import chain, closing, credentials, dialects  # noqa: F401  (credentials: its ORM hook)
+from campbank.ledger.store.dialects.sqlite import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from campbank.ledger.store.dialects.sqlite import journal_mode as journal_mode
+from campbank.ledger.store.dialects.sqlite import wal_is_safe as wal_is_safe
 from campbank.ledger.store.paths import default_db_path
 
-BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
-# What the database library raises for a damaged, locked or unusable file (for a face to report).
+# What the database library raises for a damaged, locked or unusable database (for a face to report).
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, DBAPIError)
-
-
-def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
-    """WAL only where SQLite has the fix for concurrent write-and-checkpoint corruption."""
-    return (
-        version >= (3, 51, 3)
-        or (3, 50, 7) <= version < (3, 51, 0)
-        or (3, 44, 6) <= version < (3, 45, 0)
-    )
-
-
-def journal_mode() -> str:
-    return "wal" if wal_is_safe() else "delete"
 
 
 @dataclass
 class Database:
-    """A handle on one CampBank database file."""
+    """A handle on one camp's database: a SQLite file, or a PostgreSQL database (`path` then holds its URL)."""
 
     path: Path
     engine: Engine
+
+    @property
+    def dialect(self) -> dialects.Dialect:
+        return dialects.dialect_for(self.path)
+
+    @property
+    def on_server(self) -> bool:
+        return dialects.is_server(self.path)
+
+    def __str__(self) -> str:
+        return dialects.masked(self.path)
 
     def session(self) -> Session:
         """A read session; do not write through it."""
@@ -94,8 +94,8 @@ class Database:
                         return work(session)
                     finally:
                         session.rollback()
-            except OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+            except DBAPIError as error:
+                if not self.dialect.is_busy(error):
                     raise
                 if attempt == attempts - 1:
                     raise
@@ -111,11 +111,17 @@ class Database:
 
 
 def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
-    """Open (and with `create`, make) the database file, with CampBank's pragmas on every connection."""
-    from campbank.ledger.store import tables  # noqa: F401  (registers the tables)
+    """Open (and with `create`, make) the camp's database: a file, or a PostgreSQL URL."""
+    from campbank.ledger.store import tables
     from campbank.ledger.store.schema import add_missing_tables, install_schema
 
+    tables.make_portable()
+
     db_path = Path(path) if path is not None else default_db_path()
+    if dialects.is_server(db_path):
+        from campbank.ledger.store.server import open_server
+
+        return open_server(db_path, create=create)
     if not create and not db_path.exists():
         from campbank.core.errors import NotFound
 
@@ -126,11 +132,7 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if create:
         _make_private_file(db_path)
-    engine = create_engine(
-        f"sqlite:///{db_path}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-    )
-    _install_pragmas(engine)
+    engine = dialects.dialect_for(db_path).make_engine(str(db_path))
     database = Database(path=db_path, engine=engine)
     try:
         if create:
@@ -158,23 +160,3 @@ def _make_private_file(path: Path) -> None:
         os.chmod(path, outputs.PRIVATE)
     else:
         outputs.create_private(path)
-
-
-def _install_pragmas(engine: Engine) -> None:
-    mode = journal_mode()
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy's begin event issue BEGIN itself, so writes can say IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute(f"PRAGMA journal_mode={mode}")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        write = connection.get_execution_options().get("campbank_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -17,7 +17,7 @@ _PROCESS = text(
     """
     INSERT INTO journal (transaction_id, account_id, money_entry_id, counter_entry_id,
                          counter_type, amount, reverses, created_at)
-    SELECT transaction_id, receiver_id, id, NULL, NULL, amount, 0, :at
+    SELECT transaction_id, receiver_id, id, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), amount, 0, :at
       FROM money_entry WHERE transaction_id = :txn
     UNION ALL
     SELECT transaction_id, :creator, id, NULL, NULL, -amount, 0, :at
@@ -73,7 +73,7 @@ _ADD_TO_COUNTERS = text(
     SELECT account_id, counter_type, SUM(amount) FROM journal
      WHERE transaction_id = :txn AND reverses = :reverses AND counter_type IS NOT NULL
      GROUP BY account_id, counter_type
-    ON CONFLICT (account_id, counter_type) DO UPDATE SET total = total + excluded.total
+    ON CONFLICT (account_id, counter_type) DO UPDATE SET total = counter_total.total + excluded.total
     """
 )
 

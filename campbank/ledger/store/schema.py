@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Index
 from sqlmodel import Session, SQLModel
 
 from campbank.ledger import clock
-from campbank.ledger.store import chain, credentials, keys, triggers
+from campbank.ledger.store import chain, credentials, dialects, keys
 from campbank.ledger.store.journal import stamp
 
 if TYPE_CHECKING:
@@ -28,17 +28,16 @@ def install_schema(database: Database) -> None:
     SQLModel.metadata.create_all(database.engine)
     with database.write_transaction() as session:
         connection = session.connection()
-        for statement in triggers.statements():
+        for statement in database.dialect.guard_statements():
             connection.exec_driver_sql(statement)
-        connection.exec_driver_sql(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-        )
-        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                   (keys.META_KEY, keys.META_VALUE))
-        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                   (chain.META_KEY, chain.FROM_THE_FIRST_ROW))
-        connection.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                   (STATEMENT_KEY, secrets.token_hex(32)))
+        for key, value in (("schema_version", SCHEMA_VERSION), (keys.META_KEY, keys.META_VALUE),
+                           (chain.META_KEY, chain.FROM_THE_FIRST_ROW), (STATEMENT_KEY, secrets.token_hex(32))):
+            connection.exec_driver_sql(_ADD_META, (key, value))
+
+
+# Both databases' upserts (SQLite 3.24+): a meta row added once, or set.
+_ADD_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
+_SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 
 def _install_statement_key(database: Database) -> None:
@@ -47,8 +46,7 @@ def _install_statement_key(database: Database) -> None:
         if connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (STATEMENT_KEY,)).first():
             return
     with database.write_transaction() as session:
-        session.connection().exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                             (STATEMENT_KEY, secrets.token_hex(32)))
+        session.connection().exec_driver_sql(_ADD_META, (STATEMENT_KEY, secrets.token_hex(32)))
 
 
 
@@ -57,13 +55,12 @@ def add_missing_tables(database: Database) -> None:
 
     A file that holds no camp (another program's SQLite file) is refused, never written to.
     """
-    from sqlalchemy import inspect
-
     from campbank.core.errors import InputError
 
-    present = set(inspect(database.engine).get_table_names())
+    with database.engine.connect() as connection:
+        present = database.dialect.table_names(connection)
     if "account" not in present:
-        raise InputError(f"{database.path} is not a CampBank database; run `campbank init` for a new camp",
+        raise InputError(f"{database} is not a CampBank database; run `campbank init` for a new camp",
                          field="database")
     if any(table.name not in present for table in SQLModel.metadata.sorted_tables):
         # under the write lock, checked again there: two programs opening the file at once create them once
@@ -88,8 +85,7 @@ def _namespace_keys(database: Database) -> None:
             return
         for statement in keys.LEGACY_UPGRADE:
             connection.exec_driver_sql(statement)
-        connection.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                   (keys.META_KEY, keys.META_VALUE))
+        connection.exec_driver_sql(_SET_META, (keys.META_KEY, keys.META_VALUE))
 
 
 # A camp written before version 2 gets the two columns, filled from its entries (which never change).
@@ -102,7 +98,7 @@ _ADD_TXN_TOTALS = [
     """UPDATE txn SET recipients = r.people
          FROM (SELECT transaction_id, COUNT(*) AS people
                  FROM (SELECT transaction_id, receiver_id FROM money_entry
-                       UNION SELECT transaction_id, receiver_id FROM counter_entry)
+                       UNION SELECT transaction_id, receiver_id FROM counter_entry) AS pairs
                 GROUP BY transaction_id) AS r
         WHERE r.transaction_id = txn.id""",
 ]
@@ -112,25 +108,27 @@ def _is_current(database: Database) -> bool:
     """Every column, index and guard of this version is there and the chain has started (a few cheap
     catalogue reads on each open)."""
     with database.engine.connect() as connection:
-        return _missing(connection) == _Missing(False, set(), False, False)
+        return _missing(connection) == _Missing(False, set(), frozenset(), False)
 
 
 @dataclass(frozen=True)
 class _Missing:
     totals: bool  # txn lacks amount and recipients
     indexes: set[Index]
-    guards: bool  # an append-only trigger of this version is absent (the chain's own, in an older camp)
+    guards: frozenset[str]  # this version's append-only triggers that are absent (the chain's own, in an older camp)
     chain: bool  # the hash chain has not started
 
 
 def _missing(connection: Connection) -> _Missing:
-    columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(txn)")}
-    catalogue = connection.exec_driver_sql("SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger')")
-    present = {name for _type, name in catalogue}
+    dialect = dialects.of(connection)
+    columns = dialect.columns(connection, "txn")
+    present = dialect.index_names(connection)
     indexes = {index for table in SQLModel.metadata.sorted_tables for index in table.indexes
                if index.name not in present}
+    guards = {name for name, _table, _sql in dialect.stored_guards(connection)}
     started = connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (chain.META_KEY,)).first()
-    return _Missing("recipients" not in columns, indexes, not set(triggers.expected()) <= present, started is None)
+    return _Missing("recipients" not in columns, indexes, frozenset(set(dialect.expected_guards()) - guards),
+                    started is None)
 
 
 
@@ -147,12 +145,11 @@ def _upgrade(database: Database) -> None:
             index.create(connection, checkfirst=True)
         if missing.guards:
             # Only guards that are absent: one that is present but altered is left for verify to report.
-            for statement in triggers.statements():
+            for statement in database.dialect.guard_statements(set(missing.guards)):
                 connection.exec_driver_sql(statement)
         if missing.chain:
             _start_chain(session)
-        connection.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                                   (SCHEMA_VERSION,))
+        connection.exec_driver_sql(_SET_META, ("schema_version", SCHEMA_VERSION))
 
 
 def _start_chain(session: Session) -> None:
@@ -165,7 +162,6 @@ def _start_chain(session: Session) -> None:
         cursor.execute("INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?, NULL, ?, '', ?)",
                        (started, "chain.start", json.dumps({"accounts_audited": accounts})))
         head = chain.extend(cursor)
-        cursor.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                       (chain.META_KEY, f"started {started} at link {head.seq}"))
+        cursor.execute(_SET_META, (chain.META_KEY, f"started {started} at link {head.seq}"))
     finally:
         cursor.close()

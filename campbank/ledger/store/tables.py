@@ -350,3 +350,10 @@ class DisputeMessage(SQLModel, table=True):
     author_id: int = Field(foreign_key="account.id")
     at: datetime
     text: str
+
+
+def make_portable() -> None:
+    """Every table's dates, times and booleans stored alike on SQLite and PostgreSQL (`portable_types`)."""
+    from campbank.ledger.store.portable_types import make_portable as portable
+
+    portable(SQLModel.metadata)

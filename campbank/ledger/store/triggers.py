@@ -51,6 +51,11 @@ def statements(tables: tuple[str, ...] | None = None) -> list[str]:
     return [sql for table, sql in _all().values() if tables is None or table in tables]
 
 
+def statements_named(names: set[str] | None = None) -> list[str]:
+    """The CREATE TRIGGER statements of the guards named (all, without names); safe to run again."""
+    return [sql for name, (_table, sql) in _all().items() if names is None or name in names]
+
+
 def expected() -> dict[str, tuple[str, str]]:
     """Each guard's name -> (its table, the SQL it must be stored with)."""
     return {name: (table, sql.replace(" IF NOT EXISTS", "", 1)) for name, (table, sql) in _all().items()}

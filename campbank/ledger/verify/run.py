@@ -6,8 +6,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from campbank.ledger.store import audited_credentials, chain_spec, inspection, triggers
+from campbank.ledger.store import audited_credentials, chain_spec, inspection
 from campbank.ledger.store.chain_replay import Anchor, Replay, replay
+from campbank.ledger.store.dialects import masked
 from campbank.ledger.verify import SHOW, Finding, Report
 from campbank.ledger.verify.findings import report_chain, report_triggers
 from campbank.ledger.verify.savings import check_savings
@@ -20,7 +21,7 @@ def verify_file(path: Path, anchors: Sequence[Anchor] = ()) -> Report:
     try:
         connection = inspection.open_file(path)
     except inspection.Error as error:
-        report.add("file", f"cannot open {path}: {inspection.describe(error)}")
+        report.add("file", f"cannot open {masked(path)}: {inspection.describe(error)}")
         return report
     side = _SideChecks(path)
     side.start()
@@ -60,8 +61,9 @@ def _run_checks(path: Path, db: inspection.Connection, report: Report, anchors: 
     inspection.begin(db)  # one consistent snapshot for every check
     report.counted.update(inspection.counts(db))
     present = inspection.tables(db)
-    expected = {name: guard for name, guard in triggers.expected().items() if guard[0] in present}
-    report_triggers(report, expected, triggers.stored(db.cursor()))
+    wanted, stored = inspection.guards(db)
+    expected = {name: guard for name, guard in wanted.items() if guard[0] in present or not guard[0]}
+    report_triggers(report, expected, stored)
     started = inspection.meta(db, chain_spec.META_KEY) if "chain" in present else None
     report.chain_started = started
     accounts = inspection.accounts(db)

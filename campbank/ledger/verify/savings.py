@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from campbank.core.money import split_budget
+from campbank.ledger.store import inspection
 from campbank.ledger.store.inspection import Connection
 
 TABLES = ("pocket", "loan", "loan_payment", "fund", "circle", "circle_member")
@@ -26,7 +27,7 @@ class Findings(Protocol):
 
 
 def check_savings(db: Connection, report: Findings, name: Callable[[int], str], show: int) -> None:
-    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    present = inspection.tables(db)
     if not set(TABLES) <= present:
         return  # a file from before savings and credit; CampBank adds the tables when it next opens it
     for check in (_holdings, _pockets, _loans, _funds, _circles):
@@ -56,7 +57,7 @@ def _pockets(db: Connection, name: Callable[[int], str]) -> list[str]:
                        UNION ALL
                        SELECT t.creator_id, -me.amount FROM txn t
                        JOIN money_entry me ON me.transaction_id = t.id
-                        WHERE t.state = 'processed' AND t.creator_id IN (SELECT account_id FROM pocket))
+                        WHERE t.state = 'processed' AND t.creator_id IN (SELECT account_id FROM pocket)) moves
                      GROUP BY account) e ON e.account = p.account_id
         """)
     for pocket_id, pocket, owner, owner_role, role, balance, closed, from_entries in rows:

@@ -57,7 +57,7 @@ _FLOWS = text(
               FROM money_entry m
               JOIN txn t ON t.id = m.transaction_id
               JOIN account c ON c.id = t.creator_id
-             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket')
+             WHERE t.state = 'processed' AND c.role = 'student' AND c.active = 1 AND m.money_type != 'pocket') flows
      GROUP BY day, money_type
     """
 )
@@ -141,8 +141,8 @@ def waiting_transfers(session: Session) -> int:
 def report_people(session: Session) -> tuple[int, int]:
     """How many active students and staff accounts (managers and the bank included) the report lists."""
     students, staff = session.execute(text(
-        "SELECT SUM(role = 'student' AND active = 1), SUM(role IN ('staff', 'manager') OR username = 'bank') "
-        "FROM account")).one()
+        "SELECT SUM(CASE WHEN role = 'student' AND active = 1 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN role IN ('staff', 'manager') OR username = 'bank' THEN 1 ELSE 0 END) FROM account")).one()
     return int(students or 0), int(staff or 0)
 
 

@@ -1,0 +1,85 @@
+"""SQLite: one file, one writer at a time by `BEGIN IMMEDIATE` (docs/guarantees.md#concurrency)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import create_engine
+
+from campbank.ledger.store import triggers
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
+    """WAL only where SQLite has the fix for concurrent write-and-checkpoint corruption."""
+    return (
+        version >= (3, 51, 3)
+        or (3, 50, 7) <= version < (3, 51, 0)
+        or (3, 44, 6) <= version < (3, 45, 0)
+    )
+
+
+def journal_mode() -> str:
+    return "wal" if wal_is_safe() else "delete"
+
+
+class SQLite:
+    name = "sqlite"
+
+    def make_engine(self, location: str) -> Engine:
+        engine = create_engine(f"sqlite:///{location}",
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        mode = journal_mode()
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's begin event issue BEGIN itself, so writes can say IMMEDIATE.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA journal_mode={mode}")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def on_begin(connection: Connection) -> None:
+            write = connection.get_execution_options().get("campbank_write", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    def is_busy(self, error: BaseException) -> bool:
+        return isinstance(error, OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+    def guard_statements(self, names: set[str] | None = None) -> list[str]:
+        return triggers.statements_named(names)
+
+    def expected_guards(self) -> dict[str, tuple[str, str]]:
+        return triggers.expected()
+
+    def stored_guards(self, connection: Connection) -> list[tuple[str, str, str | None]]:
+        return [(str(name), str(table), sql) for name, table, sql in connection.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+
+    def cursor(self, dbapi_connection: Any) -> Any:
+        return dbapi_connection.cursor()
+
+    def index_names(self, connection: Connection) -> set[str]:
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {str(row[0]) for row in rows}
+
+    def columns(self, connection: Connection, table: str) -> list[str]:
+        return [str(row[1]) for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")]
+
+    def table_names(self, connection: Connection) -> set[str]:
+        rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(row[0]) for row in rows}
+
+    def continue_ids(self, connection: Connection, table: str) -> None:
+        """SQLite's next rowid is always past the largest."""
