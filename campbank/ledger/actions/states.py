@@ -65,8 +65,8 @@ def transition(
     reason: str = "",
     how: str = "",
 ) -> Changed:
-    """`how` says, for the audit row of a decline, whether it was a cancel or a rejection (views/decisions)."""
-    """Move `txn` to `to` if the table allows it, writing the journal rows and the audit row."""
+    """Move `txn` to `to` if the table allows it, writing the journal rows and the audit row. `how` says, for
+    the audit row of a decline, whether it was a cancel or a rejection (views/decisions)."""
     assert txn.id is not None
     old = State(txn.state)
     if to not in TRANSITIONS[old]:
