@@ -308,7 +308,7 @@ def test_killed_tax_runs_charge_each_day_once(big_camp_template, tmp_path):
         progress=lambda path: len(tax_rows(path)), whole=len(TAXED_DAYS),
         check_partial=check_tax_partial, check_done=check_tax_done,
     )
-    tally = play(scenario, big_camp_template, tmp_path, SEED, kills_wanted=10)
+    tally = play(scenario, big_camp_template, tmp_path, SEED, kills_wanted=6)
     print(f"\n[crash] {tally.line(scenario.kind)}")
 
 
@@ -363,7 +363,7 @@ def test_a_killed_group_post_is_whole_or_absent(big_camp_template, tmp_path):
         progress=lambda path: len(post_rows(path)), whole=1,
         check_partial=check_post_partial, check_done=check_post_done,
     )
-    tally = play(scenario, big_camp_template, tmp_path, SEED + 1, kills_wanted=10)
+    tally = play(scenario, big_camp_template, tmp_path, SEED + 1, kills_wanted=6)
     print(f"\n[crash] {tally.line(scenario.kind)}")
 
 
@@ -425,7 +425,7 @@ def test_a_killed_roster_import_adds_everyone_once(big_camp_template, tmp_path):
         progress=lambda path: 1 if newcomers(path) else 0, whole=1,
         check_partial=check_import_partial, check_done=check_import_done,
     )
-    tally = play(scenario, big_camp_template, tmp_path, SEED + 2, kills_wanted=5)
+    tally = play(scenario, big_camp_template, tmp_path, SEED + 2, kills_wanted=3)
     print(f"\n[crash] {tally.line(scenario.kind)}")
 
 
