@@ -3,9 +3,10 @@ a time, a pasted column, ticks that exclude each other, marked rows."""
 
 from __future__ import annotations
 
+from entry_harness import EntryHarness
 from pilot_steps import run
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import App
 
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
 
@@ -16,16 +17,8 @@ ROWS = [EntryRow("ivanov.k", "Squad 1", "Ivanov Kirill", "ivanov.k"),
         EntryRow("zaytsev.g", "Squad 3", "Zaytsev Gleb", "zaytsev.g")]
 
 
-class Harness(App[None]):
-    def __init__(self, *columns: EntryColumn) -> None:
-        super().__init__()
-        self.columns = list(columns)
-
-    def compose(self) -> ComposeResult:
-        yield GroupEntry(ROWS, self.columns, id="entry")
-
-    def on_mount(self) -> None:
-        self.query_one(GroupEntry).focus()
+class Harness(EntryHarness):
+    rows = ROWS
 
 
 def messages(app: App[None]) -> list[str]:

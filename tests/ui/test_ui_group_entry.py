@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from entry_harness import EntryHarness
 from pilot_steps import run
 from textual import events
-from textual.app import App, ComposeResult
 
 from campbank.widgets.group_entry import EntryColumn, EntryRow, GroupEntry
 
@@ -14,16 +14,8 @@ ROWS = [EntryRow("ivanov.k", "Squad 1", "Ivanov Kirill", "ivanov.k"),
         EntryRow("zaytsev.g", "Squad 2", "Zaytsev Gleb", "zaytsev.g")]
 
 
-class Harness(App[None]):
-    def __init__(self, *columns: EntryColumn) -> None:
-        super().__init__()
-        self.columns = list(columns)
-
-    def compose(self) -> ComposeResult:
-        yield GroupEntry(ROWS, self.columns, id="entry")
-
-    def on_mount(self) -> None:
-        self.query_one(GroupEntry).focus()
+class Harness(EntryHarness):
+    rows = ROWS
 
 
 def test_amounts_are_typed_row_by_row() -> None:
