@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -62,6 +63,7 @@ class PageTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         height: 1fr;
+        overflow: scroll scroll;  /* always there: new rows or widths never change the layout (`_resize`) */
         &:focus {
             background-tint: $foreground 5%;
             & > .page-table--cursor {
@@ -81,7 +83,7 @@ class PageTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)  # see the watcher
 
     class Edge(Message):
         """The cursor tried to leave the rows: `step` is +1 (past the last) or -1 (above the first)."""
@@ -127,6 +129,8 @@ class PageTable(ScrollView, can_focus=True):
         self._marks: dict[str, str] = {}
         self._lines: dict[int, Strip] = {}  # row index -> its line, unstyled, at the current widths
         self._widths: list[int] = []
+        self._paint_key: tuple[bool, str] | None = None
+        self._paint: tuple[Style, Style, Style, Style]
 
     # -- what the owner calls ---------------------------------------------------------------------
 
@@ -211,6 +215,10 @@ class PageTable(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= top + visible:
             self.scroll_to(y=new - visible + 1, animate=False, immediate=True)
+        else:  # nothing scrolled: only the two rows the cursor left and reached are painted again
+            for row in {old, new}:
+                self.refresh_line(row + 1)  # row r is line r + 1 of the table, under its title
+            return
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -228,23 +236,31 @@ class PageTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x = int(self.scroll_x)
+        plain, header_style, cursor, even = self._paints()
         if y == 0:
             titles = [literal(c.title + self._marks.get(c.key, "")) for c in self.columns]
-            header = self._line(titles).apply_style(self.get_component_rich_style("page-table--header"))
-            return header.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            header = self._line(titles).apply_style(header_style)
+            return header.crop_extend(scroll_x, scroll_x + width, plain)
         row = int(self.scroll_y) + y - 1
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, plain)
         strip = self._lines.get(row)
         if strip is None:
             strip = self._lines[row] = self._line(self._rows[row])
-        if row == self.cursor_row:
-            style = self.get_component_rich_style("page-table--cursor")
-        elif row % 2:
-            style = self.rich_style + self.get_component_rich_style("page-table--even-row")
-        else:
-            style = self.rich_style
+        style = cursor if row == self.cursor_row else even if row % 2 else plain
         return strip.apply_style(style).crop_extend(scroll_x, scroll_x + width, style)
+
+    def _paints(self) -> tuple[Style, Style, Style, Style]:
+        """The table's own style, its header's, the cursor's and an even row's: worked out from the CSS once
+        for each focus state and theme rather than for every line painted."""
+        key = (self.has_focus, self.app.theme)
+        if self._paint_key != key:
+            plain = self.rich_style
+            self._paint = (plain, self.get_component_rich_style("page-table--header"),
+                           self.get_component_rich_style("page-table--cursor"),
+                           plain + self.get_component_rich_style("page-table--even-row"))
+            self._paint_key = key
+        return self._paint
 
     def _line(self, cells: Sequence[Cell]) -> Strip:
         """One row as a line: each cell clipped or padded to its column, GAP cells apart."""
@@ -260,7 +276,7 @@ class PageTable(ScrollView, can_focus=True):
             segments.append(Segment(" "))
             segments.extend([pad, *body] if column.right else [*body, pad])
             segments.append(Segment(" "))
-        return Strip(segments)
+        return Strip(segments, sum(width + GAP for width in self._column_widths()))
 
     def _column_widths(self) -> list[int]:
         if not self._widths:
@@ -272,8 +288,16 @@ class PageTable(ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         self._widths = []
-        total = sum(width + GAP for width in self._column_widths())
-        self.virtual_size = Size(total, len(self._rows) + 1)
+        size = Size(sum(width + GAP for width in self._column_widths()), len(self._rows) + 1)
+        if self.size.width:
+            # Both scrollbars are always shown, so new rows or column widths move nothing around the table.
+            # Updating the scrollbars in place spares the screen a layout pass (a frame of its own, and most
+            # of the time a new page takes to show).
+            self.set_reactive(PageTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def _visible_rows(self) -> int:
         return max(1, self.size.height - 1)
