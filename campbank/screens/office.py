@@ -8,12 +8,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Header, OptionList
 from textual.widgets.option_list import Option
 
 from campbank.screens.office_sections import panes_for
 from campbank.screens.staff.new_transaction import NewTransactionPane, staff_types
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.pane import Pane
 
 
 class OfficeScreen(LedgerWork, Screen[None]):
@@ -41,7 +43,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
             with ContentSwitcher(initial=panes[0].SECTION_ID if panes else None):
                 for pane in panes:
                     yield pane(id=pane.SECTION_ID)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.actor.username} ({self.actor.role})"
@@ -49,7 +51,11 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "menu" and event.option.id:
-            self.query_one(ContentSwitcher).current = event.option.id
+            switcher = self.query_one(ContentSwitcher)
+            pane = switcher.get_child_by_id(event.option.id, Pane)
+            if not pane.display:
+                pane.read_ahead()
+            switcher.current = event.option.id
 
     def sections(self) -> list[tuple[str, str]]:
         """(id, title) of each section this person sees, in menu order."""

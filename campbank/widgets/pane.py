@@ -29,8 +29,18 @@ class Pane(LiveLedger, LedgerWork, Vertical):
     }
     """
 
-    def on_show(self) -> None:
+    _read_ahead = False
+
+    def read_ahead(self) -> None:
+        """The section was chosen and will show at the next frame: start reading now, so the read runs
+        while the screen lays the section out instead of after (the Show event comes a frame later)."""
+        self._read_ahead = True
         self.reload()
+
+    def on_show(self) -> None:
+        ahead, self._read_ahead = self._read_ahead, False
+        if not (ahead and self.reading()):  # the read started ahead is still under way: it will show
+            self.reload()
 
     def reload(self) -> None:
         """Fetch this pane's data again (called whenever the pane is shown)."""
