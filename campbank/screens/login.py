@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from campbank.core.errors import CampBankError
 from campbank.ledger.actions import auth, notices
 from campbank.ledger.permissions import Actor
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, refusal
 from campbank.widgets.literal_input import LiteralInput
@@ -45,7 +46,7 @@ class LoginScreen(LedgerWork, Screen[None]):
             yield Button("Sign in", variant="primary", id="sign-in")
             yield Static("", id="login-message")
         yield VerticalScroll(id="announcements")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reset(self.first_message)

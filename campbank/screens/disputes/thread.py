@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from campbank.core.errors import CampBankError, InputError
 from campbank.core.money import format_amount
@@ -21,6 +21,7 @@ from campbank.ledger.actions.disputes import MAX_TEXT, DisputeStep
 from campbank.ledger.views.disputes import Disputed, DisputeThread, dispute_thread
 from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.live import LiveLedger
@@ -69,7 +70,7 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         yield Static("Loading…", id="thread-head")
         yield VerticalScroll(id="thread-messages")
         yield LiteralInput(placeholder="write an answer, Enter to send", max_length=MAX_TEXT, id="thread-reply")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"Dispute #{self.dispute_id}"

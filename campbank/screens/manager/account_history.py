@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from campbank.core.money import format_amount
 from campbank.ledger.views.accounts import (
@@ -21,6 +21,7 @@ from campbank.ledger.views.accounts import (
     history,
 )
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble
 from campbank.widgets.live import LiveLedger
@@ -53,7 +54,7 @@ class AccountHistoryScreen(LiveLedger, LedgerWork, Screen[None]):
         table = VimTable(id="history-table", edges=True)
         table.add_columns("Day", "#", "Amount", "Balance", "With", "Type", "Money type", "Description", "Entered")
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"History of {self.username}"

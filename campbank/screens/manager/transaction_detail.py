@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from campbank.core.counters import is_amount
 from campbank.core.money import format_amount
@@ -17,6 +17,7 @@ from campbank.ledger.actions import states
 from campbank.ledger.actions.states import Changed
 from campbank.ledger.views.oversight import TransactionDetail, transaction_detail
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.live import LiveLedger
@@ -58,7 +59,7 @@ class TransactionDetailScreen(LiveLedger, LedgerWork, Screen[bool]):
         counters = VimTable(id="detail-counters")
         counters.add_columns("Receiver", "Username", "Counter", "Value", "Date", "Block")
         yield counters
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"Transaction #{self.transaction_id}"

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from campbank.core.counters import COUNTS
 from campbank.core.errors import CampBankError
@@ -27,6 +27,7 @@ from campbank.rules.study_fine import Progress
 from campbank.screens.staff.loan_grant import LoanGrantDialog
 from campbank.screens.staff.print_statement import PrintStatementDialog
 from campbank.widgets.confirm import ConfirmDialog
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify, safe
 from campbank.widgets.live import LiveLedger
@@ -101,7 +102,7 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
             yield Static("", id="detail-study")
         yield VimTable(id="detail-history", edges=True)
         yield Static("", id="detail-more")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.username

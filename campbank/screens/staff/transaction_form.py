@@ -17,7 +17,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
@@ -33,6 +33,7 @@ from campbank.screens.staff.form_fields import TransactionForm
 from campbank.screens.staff.preview_table import preview_body, preview_title
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.group_entry import GroupEntry
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import assemble, literal, notify
 from campbank.widgets.student_picker import StudentPicker
@@ -99,7 +100,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         with Vertical(id="form-body"):
             yield Static("Loading the students…", id="form-loading")
         yield Static("", id="form-summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.fetch(lambda: student_list(self.db, self.actor), lambda students: self.call_later(self._build, students))

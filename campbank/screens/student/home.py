@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from campbank.screens.disputes.student import MyDisputesView
 from campbank.screens.student.circles import CirclesView
@@ -17,6 +17,7 @@ from campbank.screens.student.overview import Overview
 from campbank.screens.student.pockets import PocketsView
 from campbank.screens.student.transfer import TransferView
 from campbank.widgets.file_browser import FileBrowser
+from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 
 
@@ -52,7 +53,7 @@ class StudentScreen(LedgerWork, Screen[None]):
                 yield MyDisputesView()
             with TabPane("Files", id="tab-files"):
                 yield FileBrowser(id="student-files")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.actor.username
