@@ -30,7 +30,7 @@ from campbank.ledger.verify import verify_file
 from campbank.screens.lock import LockScreen
 from campbank.screens.manager.charges_tax import TaxPanel
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
-from campbank.screens.manager.transaction_filter import TransactionFilterDialog
+from campbank.screens.manager.transaction_filter import TransactionFilterForm
 from campbank.screens.manager.transactions import TransactionsPane
 from campbank.screens.manager.user_add import AddUserDialog
 from campbank.screens.manager.user_import import ImportRosterScreen
@@ -133,7 +133,7 @@ def test_transactions_charges_and_exports_under_hostile_text(hostile_camp) -> No
         for turn in range(len(texts)):  # the filter's text, creator and receiver: each box gets each text
             pane.action_filter()
             await settle(pilot)
-            assert isinstance(app.screen, TransactionFilterDialog)
+            assert app.screen.query_one(TransactionFilterForm).display
             for box, typed in zip(("#f-text", "#f-creator", "#f-receiver"), texts[turn:] + texts[:turn],
                                   strict=True):
                 await fill(pilot, box, typed)

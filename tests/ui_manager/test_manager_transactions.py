@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 from campbank.app import CampBankApp
 from campbank.ledger.actions import tax
 from campbank.screens.manager.transaction_detail import TransactionDetailScreen
-from campbank.screens.manager.transaction_filter import TransactionFilterDialog
+from campbank.screens.manager.transaction_filter import TransactionFilterForm
 from campbank.screens.manager.transactions import PAGE, TransactionsPane
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.page_table import PageTable
@@ -77,13 +77,13 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
         assert creators == sorted(creators)
 
         await pilot.press("slash")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        assert isinstance(dialog, TransactionFilterDialog)
-        dialog.query_one("#f-creator", Input).value = "t2"
-        dialog.query_one("#f-text", Input).focus()
+        await settle(pilot)
+        form = pilot.app.screen.query_one(TransactionFilterForm)
+        assert form.display and form.query_one("#f-text", Input).has_focus
+        form.query_one("#f-creator", Input).value = "t2"
         await pilot.press("enter")
         await settle(pilot)
+        assert not form.display and pilot.app.screen.query_one("#tx-table", PageTable).has_focus
         assert ids_shown(pilot) == [seeded.by_t2]
         assert "by t2" in str(pilot.app.screen.query_one("#tx-status", Static).render())
 
@@ -209,20 +209,29 @@ def test_the_table_is_filtered_to_a_range_of_days(seeded: Seeded) -> None:
         await open_section(pilot, "transactions")
         pilot.app.screen.query_one("#tx-table", PageTable).focus()
         await pilot.press("slash")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        assert isinstance(dialog, TransactionFilterDialog)
-        dialog.query_one("#f-from", Input).value = first
-        dialog.query_one("#f-to", Input).value = "2018-13-01"
-        dialog.query_one("#f-to", Input).focus()
+        await settle(pilot)
+        form = pilot.app.screen.query_one(TransactionFilterForm)
+        form.query_one("#f-from", Input).value = first
+        form.query_one("#f-to", Input).value = "2018-13-01"
         await pilot.press("enter")
         await pilot.pause()
-        assert pilot.app.screen is dialog  # a day that is not one is said, and nothing applied
-        assert "To day" in str(dialog.query_one("#f-problem", Static).render())
-        dialog.query_one("#f-to", Input).value = first
+        assert form.display  # a day that is not one is said, and nothing applied
+        assert "To day" in str(form.query_one("#f-problem", Static).render())
+        assert form.query_one("#f-to", Input).has_focus
+        form.query_one("#f-to", Input).value = first
         await pilot.press("enter")
         await settle(pilot)
         assert ids_shown(pilot) == expected
         assert f"days {first} to {first}" in str(pilot.app.screen.query_one("#tx-status", Static).render())
+
+        await pilot.press("slash")  # the form comes back filled in; Esc closes it and keeps the filter
+        await settle(pilot)
+        assert form.query_one("#f-from", Input).value == first
+        await pilot.press("x", "escape")
+        await settle(pilot)
+        assert not form.display and ids_shown(pilot) == expected
+        await pilot.press("slash", "ctrl+r")  # clears it all
+        await settle(pilot)
+        assert not form.display and len(ids_shown(pilot)) == min(PAGE, len(days))
 
     run(CampBankApp(seeded.db), script)

@@ -1,5 +1,5 @@
 """The filter of the all-transactions table: text, type, state, creator, receiver and the days from / to
-(a typed dialog)."""
+(a form above the table)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -20,67 +20,82 @@ from campbank.widgets.literal_input import LiteralInput
 DAY_KEYS = r"[0-9-]*"
 
 
-class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
-    """Returns the new filter (an empty one clears it), or None when the manager backs out."""
+class TransactionFilterForm(Vertical):
+    """Shown above the table by `/`: Enter applies what is filled in (all empty: no filter), Ctrl+R clears
+    it all, Esc keeps the filter as it was. Posts `Chosen` either way; the table then closes the form.
+
+    It is part of the section rather than a dialog: the table is filtered without a screen being closed and
+    the whole office drawn again."""
 
     BINDINGS = [
-        Binding("escape", "back", "Cancel", id="filter-cancel"),
+        Binding("escape", "back", "Keep the filter", id="filter-cancel"),
         Binding("ctrl+r", "clear", "Clear all", id="filter-clear"),
     ]
     DEFAULT_CSS = """
-    TransactionFilterDialog { align: center middle; }
-    TransactionFilterDialog > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $panel; padding: 0 1;
+    TransactionFilterForm {
+        display: none; height: auto; border: round $accent; border-title-color: $accent; padding: 0 1;
+        background: $panel;
+        /* over the top of the table rather than pushing it down: the table keeps its size, so showing and
+           hiding the form costs no second layout pass for the table's scrollbars */
+        position: absolute; offset: 0 2; layer: above;
     }
-    TransactionFilterDialog .dialog-title { text-style: bold; padding: 0 0 1 0; }
-    TransactionFilterDialog Grid {
-        grid-size: 2; grid-columns: 10 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
+    TransactionFilterForm Grid {
+        grid-size: 4; grid-columns: 9 1fr 9 1fr; grid-rows: 1; grid-gutter: 0 1; height: auto;
     }
-    TransactionFilterDialog .hint { color: $text-muted; padding: 1 0 0 0; }
-    TransactionFilterDialog #f-problem { color: $error; height: auto; }
-    TransactionFilterDialog .dialog-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
-    TransactionFilterDialog .dialog-buttons Button { margin: 0 0 0 2; }
+    TransactionFilterForm #f-problem { color: $error; height: auto; }
+    TransactionFilterForm #f-problem.-empty { display: none; }
+    TransactionFilterForm .filter-keys { height: 1; }
+    TransactionFilterForm .hint { width: 1fr; color: $text-muted; }
+    TransactionFilterForm .filter-keys Button { width: auto; min-width: 9; margin: 0 0 0 2; }
     """
 
-    def __init__(self, current: TransactionFilter, *, types: tuple[str, ...], creators: tuple[str, ...]) -> None:
-        super().__init__()
-        self.current = current
-        self.types = types
-        self.creators = creators
+    class Chosen(Message):
+        """The form closed: `where` is the filter to show (an empty one clears it), None to keep the old one."""
+
+        def __init__(self, where: TransactionFilter | None) -> None:
+            super().__init__()
+            self.where = where
 
     def compose(self) -> ComposeResult:
-        c = self.current
-        with Vertical():
-            yield Static("Filter transactions", classes="dialog-title")
-            with Grid():
-                yield Label("Text")
-                yield LiteralInput(c.text, placeholder="part of the description, or #id", id="f-text", compact=True)
-                yield Label("Type")
-                yield Select([(t, t) for t in self.types], value=c.types[0] if c.types else Select.NULL,
-                             prompt="any type", id="f-type", compact=True)
-                yield Label("State")
-                yield Select([(str(s), str(s)) for s in State], value=c.states[0] if c.states else Select.NULL,
-                             prompt="any state", id="f-state", compact=True)
-                yield Label("Creator")
-                yield LiteralInput(c.creator or "", placeholder="username (staff, manager, bank…)", id="f-creator",
-                            suggester=SuggestFromList((*self.creators, "bank"), case_sensitive=False), compact=True)
-                yield Label("Receiver")
-                yield LiteralInput(c.receiver or "", placeholder="username of anyone it names", id="f-receiver",
-                                   compact=True)
-                yield Label("From day")
-                yield LiteralInput(c.day_from.isoformat() if c.day_from else "", placeholder="YYYY-MM-DD (the day "
-                                   "it is for; empty: from the start)", id="f-from", restrict=DAY_KEYS, compact=True)
-                yield Label("To day")
-                yield LiteralInput(c.day_to.isoformat() if c.day_to else "", placeholder="YYYY-MM-DD (included; "
-                                   "empty: up to now)", id="f-to", restrict=DAY_KEYS, compact=True)
-            yield Static("", id="f-problem")
-            yield Static("Enter applies · Ctrl+R clears all · Esc keeps the old filter", classes="hint")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Clear", id="clear", compact=True)
-                yield Button("Apply", id="apply", variant="primary", compact=True)
+        self.border_title = "Filter transactions"
+        with Grid():
+            yield Label("Text")
+            yield LiteralInput(placeholder="part of the description, or #id", id="f-text", compact=True)
+            yield Label("Type")
+            yield Select([], prompt="any type", id="f-type", compact=True)
+            yield Label("Creator")
+            yield LiteralInput(placeholder="username (staff, manager, bank…)", id="f-creator", compact=True)
+            yield Label("State")
+            yield Select([(str(s), str(s)) for s in State], prompt="any state", id="f-state", compact=True)
+            yield Label("From day")
+            yield LiteralInput(placeholder="YYYY-MM-DD (the day it is for)", id="f-from", restrict=DAY_KEYS,
+                               compact=True)
+            yield Label("To day")
+            yield LiteralInput(placeholder="YYYY-MM-DD (included)", id="f-to", restrict=DAY_KEYS, compact=True)
+            yield Label("Receiver")
+            yield LiteralInput(placeholder="username of anyone it names", id="f-receiver", compact=True)
+        yield Static("", id="f-problem", classes="-empty")
+        with Horizontal(classes="filter-keys"):
+            yield Static("Enter applies the filter", classes="hint")
+            yield Button("Clear", id="clear", compact=True)
+            yield Button("Apply", id="apply", variant="primary", compact=True)
 
-    def on_mount(self) -> None:
+    def open(self, current: TransactionFilter, *, types: tuple[str, ...], creators: tuple[str, ...]) -> None:
+        """Show the form filled in with `current`, the cursor in the text box."""
+        kinds = self.query_one("#f-type", Select)
+        kinds.set_options([(t, t) for t in types])
+        kinds.value = current.types[0] if current.types and current.types[0] in types else Select.NULL
+        self.query_one("#f-state", Select).value = current.states[0] if current.states else Select.NULL
+        creator = self.query_one("#f-creator", Input)
+        creator.suggester = SuggestFromList((*creators, "bank"), case_sensitive=False)
+        for field, value in (("#f-text", current.text), ("#f-creator", current.creator or ""),
+                             ("#f-receiver", current.receiver or ""),
+                             ("#f-from", current.day_from.isoformat() if current.day_from else ""),
+                             ("#f-to", current.day_to.isoformat() if current.day_to else "")):
+            self.query_one(field, Input).value = value
+        self.query_one("#f-problem", Static).update("")
+        self.query_one("#f-problem", Static).add_class("-empty")
+        self.display = True
         self.query_one("#f-text", Input).focus()
 
     def chosen(self) -> TransactionFilter | None:
@@ -109,7 +124,9 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
         )
 
     def _problem(self, field: str, message: str) -> None:
-        self.query_one("#f-problem", Static).update(literal(message))
+        problem = self.query_one("#f-problem", Static)
+        problem.update(literal(message))
+        problem.remove_class("-empty")
         self.query_one(field, Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -119,20 +136,25 @@ class TransactionFilterDialog(ModalScreen[TransactionFilter | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "clear":
-            self.dismiss(TransactionFilter())
+            self._close(TransactionFilter())
         else:
             self._apply()
 
     def _apply(self) -> None:
         chosen = self.chosen()
         if chosen is not None:
-            self.dismiss(chosen)
+            self._close(chosen)
 
     def action_clear(self) -> None:
-        self.dismiss(TransactionFilter())
+        self._close(TransactionFilter())
 
     def action_back(self) -> None:
-        self.dismiss(None)
+        self._close(None)
+
+    def _close(self, where: TransactionFilter | None) -> None:
+        """Say what was chosen; the table hides the form (a new filter: with the page it finds, so the form
+        closing and the new rows are drawn together)."""
+        self.post_message(self.Chosen(where))
 
 
 def describe(where: TransactionFilter) -> str:

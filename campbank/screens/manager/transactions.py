@@ -25,7 +25,7 @@ from campbank.screens.manager.transaction_detail import (
     TransactionDetailScreen,
 )
 from campbank.screens.manager.transaction_filter import (
-    TransactionFilterDialog,
+    TransactionFilterForm,
     describe,
 )
 from campbank.widgets.literal import literal
@@ -65,6 +65,7 @@ class TransactionsPane(Pane):
         Binding("s", "next_sort", "Sort", id="tx-sort"),
     ]
     DEFAULT_CSS = """
+    TransactionsPane { layers: below above; }
     TransactionsPane #tx-status { height: 1; color: $text-muted; }
     TransactionsPane #tx-table { height: 1fr; }
     """
@@ -82,10 +83,13 @@ class TransactionsPane(Pane):
         self.page: TransactionPage | None = None
         self._cursor_after_load: int | None = None
         self._choices: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._form_closes_with_page = False
+        """The filter form waits for the page its filter finds, to close with it."""
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
         yield Static("Loading…", id="tx-status")
+        yield TransactionFilterForm(id="tx-filter-form")
         yield PageTable([PageColumn(key, title, WIDTHS.get(key), key in RIGHT) for key, title, _ in COLUMNS],
                         id="tx-table")
 
@@ -115,6 +119,8 @@ class TransactionsPane(Pane):
         table.show_rows([(str(line.id), self._cells(line, sign)) for line in page.lines], cursor=wanted)
         self._cursor_after_load = None
         self._show_status()
+        if self._form_closes_with_page:
+            self._close_filter_form()
 
     @staticmethod
     def _cells(line: TransactionLine, sign: str) -> list[Text | str]:
@@ -140,7 +146,8 @@ class TransactionsPane(Pane):
         parts = [shown, f"sorted by {title} {'↓' if self.descending else '↑'}"]
         if (what := describe(self.where)):
             parts.append(f"filter: {what} (Esc clears)")
-        self.query_one("#tx-status", Static).update(literal(" · ".join(parts)))  # the filter is typed text
+        # the filter is typed text; one line of a fixed height, so no layout pass is needed
+        self.query_one("#tx-status", Static).update(literal(" · ".join(parts)), layout=False)
 
     def _mark_sort(self) -> None:
         self.query_one("#tx-table", PageTable).mark_column(self.sort, " ↓" if self.descending else " ↑")
@@ -194,7 +201,22 @@ class TransactionsPane(Pane):
     def _open_filter(self, choices: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
         self._choices = choices
         types, people = choices
-        self.app.push_screen(TransactionFilterDialog(self.where, types=types, creators=people), self._filtered)
+        self.query_one(TransactionFilterForm).open(self.where, types=types, creators=people)
+
+    def on_transaction_filter_form_chosen(self, event: TransactionFilterForm.Chosen) -> None:
+        event.stop()
+        if event.where is None or event.where == self.where:
+            self._close_filter_form()
+        else:
+            # The table takes the keys at once; one frame shows the form gone and the rows it asked for.
+            self.query_one("#tx-table", PageTable).focus()
+            self._form_closes_with_page = True
+            self._filtered(event.where)
+
+    def _close_filter_form(self) -> None:
+        self._form_closes_with_page = False
+        self.query_one("#tx-table", PageTable).focus()
+        self.query_one(TransactionFilterForm).display = False
 
     def _filtered(self, where: TransactionFilter | None) -> None:
         if where is None or where == self.where:
