@@ -66,13 +66,17 @@ def page_of_ids(session: Session, where: TransactionFilter, *, sort: str, descen
     clause, params = _where(where)
     direction = "DESC" if descending else "ASC"
     # the creators' accounts only when asked for: without them a count or a sort can read an index alone
-    joined = "FROM txn t JOIN account c ON c.id = t.creator_id"
-    counted = joined if where.creator else "FROM txn t"
-    sorted_ = joined if where.creator or sort == "creator" else "FROM txn t"
-    total = int(session.execute(_text(f"SELECT COUNT(*) {counted} WHERE {clause}", params), params).scalar_one())
-    order = f"{SORTS[sort]} {direction}, t.id {direction}"
+    source = "FROM txn t JOIN account c ON c.id = t.creator_id" if where.creator else "FROM txn t"
+    total = int(session.execute(_text(f"SELECT COUNT(*) {source} WHERE {clause}", params), params).scalar_one())
+    condition, order = clause, f"{SORTS[sort]} {direction}, t.id {direction}"
+    if sort == "creator":
+        # Accounts in name order, then each one's transactions by time: both are index walks that stop at
+        # the page (SQLite takes CROSS JOIN's order as given), where sorting every match by name read them
+        # all first: 80 ms for a text filter over a season, 400 ms for a page deep in the table.
+        source, condition = "FROM account c CROSS JOIN txn t", f"t.creator_id = c.id AND {clause}"
+        order = f"c.username {direction}, t.created_at {direction}, t.id {direction}"
     ids = [row[0] for row in session.execute(
-        _text(f"SELECT t.id {sorted_} WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset", params),
+        _text(f"SELECT t.id {source} WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset", params),
         {**params, "limit": limit, "offset": offset})]
     return total, ids
 
