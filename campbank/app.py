@@ -20,6 +20,7 @@ from textual.widgets import Input, TextArea
 
 from campbank.core.season import Season
 from campbank.core.text import shown
+from campbank.idle_collector import IdleCollector
 from campbank.ledger.actions import auth
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import season_in_force, season_stamp
@@ -73,6 +74,9 @@ class CampBankApp(App[None]):
         self._recoveries: deque[float] = deque()
         self.ledger_watch = LedgerWatch(self, db)
         """Reloads the screen in front when the ledger changed (another office, the kiosk, the CLI)."""
+        self.collector = IdleCollector()
+        """Runs Python's full garbage collections while nobody types (they would stall the screen)."""
+        """Reloads the screen in front when the ledger changed (another office, the kiosk, the CLI)."""
         if kiosk:
             self.sub_title = "Kiosk"
 
@@ -84,12 +88,18 @@ class CampBankApp(App[None]):
         return super().format_title(shown(title), shown(sub_title))
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.collector.start)
         self.ledger_watch.start()
         self.set_interval(1.0, self.lock_when_idle, name="idle check")
+        self.set_interval(0.5, self.collect_when_quiet, name="quiet collection")
         self.set_interval(SEASON_CHECK, self.check_season, name="season check")
 
     def on_unmount(self) -> None:
         self.ledger_watch.stop()
+        self.collector.stop()
+
+    def collect_when_quiet(self) -> None:
+        self.collector.tick(monotonic() - self.last_activity)
 
     def check_season(self) -> None:
         """Ask (in a thread) whether the season in force changed; take the new one's rules, names and idle times."""
