@@ -17,6 +17,7 @@ from hostile import (
     clear_notifications,
     fill,
     flat,
+    message_of,
     notifications,
     reaches_terminal,
     refused,
@@ -24,6 +25,7 @@ from hostile import (
     settle,
     sign_in,
 )
+from textual.widgets import DataTable
 
 from campbank.app import CampBankApp
 from campbank.ledger.actions.notices import MAX_TITLE
@@ -236,6 +238,9 @@ def test_the_office_shows_text_stored_before_the_filter_without_reaching_the_ter
             if "old ␛]0;PWNED␇␛[2J" in flat(assert_terminal_safe(app)):
                 break
             await pilot.pause(0.1)
-        assert "old ␛]0;PWNED␇␛[2J" in flat(assert_terminal_safe(app))
+        shown = flat(assert_terminal_safe(app))
+        table = app.screen.query_one("#approvals-table", DataTable)
+        assert "old ␛]0;PWNED␇␛[2J" in shown, (  # what was read, shown and said, if not
+            table.row_count, message_of(app, "#approvals-note"), notifications(app), shown[-900:])
 
     run(office(old_camp), script)
