@@ -59,10 +59,6 @@ class LedgerWork:
         """Run `call` in a thread and `show(result)` on the UI thread; a newer fetch of the group wins."""
         return self._run(call, show, on_error, group=group, exclusive=True)
 
-    def reading(self, group: str = "fetch") -> bool:
-        """Whether a read of `group` is under way (its result not shown yet)."""
-        return any(worker.group == group for worker in self._pending_work())
-
     def submit(self, call: Callable[[], T], done: Callable[[T], Any], *,
                on_error: OnError | None = None) -> Worker[T]:
         """Run a write in a thread and `done(result)` on the UI thread; refusals are shown, never lost."""

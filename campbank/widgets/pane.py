@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from time import monotonic
+
 from textual.containers import Vertical
 
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.live import LiveLedger
+
+READ_AHEAD_SECONDS = 1.0
+"""A read started when the section was chosen is the one shown, if it is this recent when the section shows."""
 
 
 class Pane(LiveLedger, LedgerWork, Vertical):
@@ -29,17 +34,17 @@ class Pane(LiveLedger, LedgerWork, Vertical):
     }
     """
 
-    _read_ahead = False
+    _read_ahead_at: float | None = None
 
     def read_ahead(self) -> None:
         """The section was chosen and will show at the next frame: start reading now, so the read runs
         while the screen lays the section out instead of after (the Show event comes a frame later)."""
-        self._read_ahead = True
+        self._read_ahead_at = monotonic()
         self.reload()
 
     def on_show(self) -> None:
-        ahead, self._read_ahead = self._read_ahead, False
-        if not (ahead and self.reading()):  # the read started ahead is still under way: it will show
+        ahead, self._read_ahead_at = self._read_ahead_at, None
+        if ahead is None or monotonic() - ahead > READ_AHEAD_SECONDS:
             self.reload()
 
     def reload(self) -> None:
