@@ -61,7 +61,9 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
         await sign_in(pilot)
         await open_section(pilot, "transactions")
         assert ids_shown(pilot) == sorted(ids, reverse=True)[:PAGE]
-        assert pane(pilot).page is not None and pane(pilot).page.total == len(ids)
+        assert pane(pilot).page is not None and pane(pilot).total == len(ids)
+        status = str(pilot.app.screen.query_one("#tx-status", Static).render())
+        assert f"1–{min(PAGE, len(ids))} of {len(ids):,}" in status  # the count, read on its own, came in
 
         pilot.app.screen.query_one("#tx-table", PageTable).focus()
         await pilot.press("1")  # by id: largest first
@@ -133,7 +135,11 @@ def test_pages_turn_with_j_past_the_last_row(seeded: Seeded) -> None:
         assert pane(pilot).first_row == PAGE and len(second) == total - PAGE
         assert not set(first_page) & set(second)
         assert table.cursor_row == 0
-        await pilot.press("k")  # above the first row: back a page, on its last row
+        assert f"{PAGE + 1}–{total} of {total}" in str(pilot.app.screen.query_one("#tx-status", Static).render())
+        await pilot.press("G", "j")  # past the last row of the last page: nothing further
+        await settle(pilot)
+        assert pane(pilot).first_row == PAGE and ids_shown(pilot) == second
+        await pilot.press("g", "k")  # above the first row: back a page, on its last row
         await settle(pilot)
         assert ids_shown(pilot) == first_page and table.cursor_row == PAGE - 1
 

@@ -58,7 +58,7 @@ class TransactionLine:
 @dataclass(frozen=True)
 class TransactionPage:
     lines: tuple[TransactionLine, ...]
-    total: int  # how many transactions match the filter
+    total: int | None  # how many transactions match the filter (None: not counted, see `transactions_page`)
     offset: int
     limit: int
 
@@ -72,25 +72,30 @@ def transactions_page(
     descending: bool = True,
     offset: int = 0,
     limit: int = 50,
+    counted: bool = True,
 ) -> TransactionPage:
-    """One page of the table of all transactions (managers), newest first by default."""
+    """One page of the table of all transactions (managers), newest first by default. `counted=False`
+    leaves out how many match (a scan of every description under a text filter), for a table that counts
+    separately (`count_transactions`) and shows the rows first."""
+    where = where or TransactionFilter()
     with db.session() as session:
         authorise(session, viewer, Action.VIEW_STAFF)
         if sort not in SORTS:
             raise InputError(f"{sort!r} is not one of: {', '.join(SORTS)}", field="sort")
         if offset < 0 or not 1 <= limit <= 10_000:
             raise InputError("offset must be >= 0 and limit between 1 and 10000", field="page")
-        total, ids = queries.page_of_ids(session, where or TransactionFilter(), sort=sort, descending=descending,
-                                         offset=offset, limit=limit)
+        total = queries.count_matching(session, where) if counted else None
+        ids = queries.page_of_ids(session, where, sort=sort, descending=descending, offset=offset, limit=limit)
         people = _people(queries.names_for(session, ids, named=NAMES_SHOWN))
         lines = {line.id: line for line in _lines(session, ids, people)}
     return TransactionPage(tuple(lines[i] for i in ids), total, offset, limit)
 
 
-def count_transactions(db: Database, viewer: Actor) -> int:
+def count_transactions(db: Database, viewer: Actor, where: TransactionFilter | None = None) -> int:
+    """How many transactions match `where` (all of them without one)."""
     with db.session() as session:
         authorise(session, viewer, Action.VIEW_STAFF)
-        return queries.count(session)
+        return queries.count(session) if where is None else queries.count_matching(session, where)
 
 
 def iter_transactions(

@@ -18,6 +18,7 @@ from campbank.ledger.views.transactions import (
     TransactionFilter,
     TransactionLine,
     TransactionPage,
+    count_transactions,
     transactions_page,
 )
 from campbank.screens.manager.transaction_detail import (
@@ -81,6 +82,10 @@ class TransactionsPane(Pane):
         self.first_row = 0
         """The first row of the page shown, counted in the whole sorted, filtered table."""
         self.page: TransactionPage | None = None
+        self.total: int | None = None
+        """How many transactions match the filter, once counted."""
+        self._recount = False
+        """Count again once the page being read is shown (the filter or the ledger changed)."""
         self._cursor_after_load: int | None = None
         self._choices: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self._form_closes_with_page = False
@@ -99,19 +104,33 @@ class TransactionsPane(Pane):
     # -- reading ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Read the page shown, then count what matches: the rows show without waiting for the count (under
+        a text filter, a scan of every description), which follows in the status line."""
+        self._recount = True
+        self._read_page()
+
+    def _count(self) -> None:
+        where = self.where
+        self.fetch(lambda: count_transactions(self.db, self.actor, where), self._counted, group="count")
+
+    def _read_page(self) -> None:
+        """Read the page shown again, keeping the count (a page turned or a sort changed: the same rows)."""
         sort, descending, where, offset = self.sort, self.descending, self.where, self.first_row
 
         def read() -> TransactionPage:
             return transactions_page(self.db, self.actor, where=where, sort=sort, descending=descending,
-                                     offset=offset, limit=PAGE)
+                                     offset=offset, limit=PAGE, counted=False)
 
         self.fetch(read, self._show)
 
+    def _counted(self, total: int) -> None:
+        self.total = total
+        if self.first_row and self.first_row >= total:  # the table shrank under us: show its last page
+            self.first_row = max(0, (total - 1) // PAGE * PAGE)
+            self._read_page()
+        self._show_status()
+
     def _show(self, page: TransactionPage) -> None:
-        if page.offset and page.offset >= page.total:  # the filter shrank the table under us
-            self.first_row = max(0, (page.total - 1) // PAGE * PAGE)
-            self.reload()
-            return
         self.page = page
         table = self.query_one("#tx-table", PageTable)
         sign = self.campbank.season.currency_sign
@@ -121,6 +140,9 @@ class TransactionsPane(Pane):
         self._show_status()
         if self._form_closes_with_page:
             self._close_filter_form()
+        if self._recount:
+            self._recount = False
+            self._count()
 
     @staticmethod
     def _cells(line: TransactionLine, sign: str) -> list[Text | str]:
@@ -140,8 +162,9 @@ class TransactionsPane(Pane):
         page = self.page
         if page is None:
             return
-        shown = f"{page.offset + 1}–{page.offset + len(page.lines)} of {page.total:,}" if page.lines \
-            else f"none of {page.total:,}" if page.total else "no transactions"
+        total = "…" if self.total is None else f"{self.total:,}"
+        shown = f"{page.offset + 1}–{page.offset + len(page.lines)} of {total}" if page.lines \
+            else f"none of {total}" if self.total != 0 else "no transactions"
         title = {k: t for k, t, _ in COLUMNS}[self.sort]
         parts = [shown, f"sorted by {title} {'↓' if self.descending else '↑'}"]
         if (what := describe(self.where)):
@@ -163,12 +186,14 @@ class TransactionsPane(Pane):
         if page is None:
             return
         offset = self.first_row + step * PAGE
-        if offset < 0 or offset >= page.total:
+        # before the count is in, a full page may have a next one
+        end = self.total if self.total is not None else page.offset + len(page.lines) + (len(page.lines) == PAGE)
+        if offset < 0 or offset >= end:
             self.app.bell()
             return
         self.first_row = offset
         self._cursor_after_load = cursor if cursor is not None else 0
-        self.reload()
+        self._read_page()
 
     def action_sort(self, key: str) -> None:
         if key == self.sort:
@@ -179,7 +204,7 @@ class TransactionsPane(Pane):
         self.first_row = 0
         self._cursor_after_load = 0
         self._mark_sort()
-        self.reload()
+        self._read_page()
 
     def action_next_sort(self) -> None:
         self.action_sort(SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)])
@@ -222,6 +247,7 @@ class TransactionsPane(Pane):
         if where is None or where == self.where:
             return
         self.where = where
+        self.total = None  # counted again for the new filter
         self.first_row = 0
         self._cursor_after_load = 0
         self.reload()
