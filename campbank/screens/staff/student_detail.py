@@ -93,6 +93,8 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         self.username = username
         self.lines: list[HistoryLine] = []
         self.has_more = False
+        self.wanted = 0
+        """How many history lines the person has had shown (older pages asked for with `m` stay on a reload)."""
         self._print_again: Callable[[str | None, bool], None] = lambda path, force: None
 
     def compose(self) -> ComposeResult:
@@ -115,8 +117,10 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         self.set_class(self.size.width < 110, "narrow")
 
     def action_reload(self) -> None:
+        wanted = self.wanted
+
         def read() -> tuple[StudentCard, SavingsCard | None]:
-            card = student_card(self.db, self.actor, self.username)
+            card = student_card(self.db, self.actor, self.username, limit=wanted or None)
             if not any(getattr(self.campbank.season, part).enabled for part in OFF):
                 return card, None
             return card, savings_card(self.db, self.actor, self.username)
@@ -153,6 +157,8 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         self.lines = []
         self.query_one("#detail-history", DataTable).clear()
         self._add(card.history, card.more)
+        if card.more and len(self.lines) < self.wanted:  # older lines came in while this was read
+            self.action_reload()
 
     def _add(self, lines: list[HistoryLine], more: bool) -> None:
         table = self.query_one("#detail-history", DataTable)
@@ -171,6 +177,7 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
                 key=str(line.journal_id),
             )
         self.lines.extend(lines)
+        self.wanted = max(self.wanted, len(self.lines))
         self.has_more = more
         note = f"{len(self.lines)} movements, newest first"
         self.query_one("#detail-more", Static).update(note + (" — m for older ones" if more else " — that is all"))
