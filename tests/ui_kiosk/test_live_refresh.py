@@ -68,8 +68,12 @@ def test_the_history_reloads_by_itself_keeping_the_cursor_on_its_line(camp, toda
         rows_before = table.row_count
         await asyncio.to_thread(post_from_another_process, camp.path, money({"s3": "4"}))
         await shown_within(pilot, 2.0, lambda: table.row_count == rows_before + 1)
-        await pilot.pause()
-        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == chosen
+
+        def under_cursor() -> object:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+        # the cursor is put back on its line once the new rows are drawn (the next frame)
+        await shown_within(pilot, 1.0, lambda: under_cursor() == chosen)
         assert table.cursor_row == 3  # the same line, one lower: the new one came in on top
 
     run(CampBankApp(camp.db, kiosk=True, idle_seconds=3600), script)
