@@ -7,6 +7,7 @@ Every table of the UI is a `LiteralTable` (or a `VimTable`, which is one): a str
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
@@ -45,6 +46,15 @@ class LiteralTable(DataTable[Any]):
             row = self.get_row_index(key)
         self.move_cursor(row=min(row, self.row_count - 1), column=column, scroll=False)
         self.scroll_to(scroll_x, scroll_y, animate=False, immediate=True)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Textual's, then forget the lines drawn before the new rows were measured. DataTable measures new
+        rows when it is next idle, and keys the lines it has drawn by a counter that measuring does not
+        move: a frame drawn between a fill and that moment (a section shown as its data arrives) would keep
+        its cells cut to the widths of the column titles."""
+        super()._update_dimensions(new_rows)
+        self._clear_caches()
+        self.refresh()
 
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> RowKey:
