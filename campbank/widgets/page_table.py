@@ -276,7 +276,7 @@ class PageTable(ScrollView, can_focus=True):
             segments.append(Segment(" "))
             segments.extend([pad, *body] if column.right else [*body, pad])
             segments.append(Segment(" "))
-        return Strip(segments, sum(width + GAP for width in self._column_widths()))
+        return Strip(segments, self._line_width())
 
     def _column_widths(self) -> list[int]:
         if not self._widths:
@@ -286,9 +286,13 @@ class PageTable(ScrollView, can_focus=True):
             self._widths = [max(c.width or room, len(c.title) + 2) for c in self.columns]
         return self._widths
 
+    def _line_width(self) -> int:
+        """A row's width: every column with its gap."""
+        return sum(width + GAP for width in self._column_widths())
+
     def _resize(self) -> None:
         self._widths = []
-        size = Size(sum(width + GAP for width in self._column_widths()), len(self._rows) + 1)
+        size = Size(self._line_width(), len(self._rows) + 1)
         if self.size.width:
             # Both scrollbars are always shown, so new rows or column widths move nothing around the table.
             # Updating the scrollbars in place spares the screen a layout pass (a frame of its own, and most

@@ -94,13 +94,18 @@ def test_the_files_list_shows_when_each_was_added_at_80_and_120_columns(camp, to
         run(kiosk(camp), script, size=size)
 
 
+async def open_transfer(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Sign in as s1 and put the cursor in the transfer tab's name box."""
+    await sign_in(pilot, "s1", STUDENT_PASSWORD)
+    pilot.app.screen.query_one("#student-tabs").active = "tab-transfer"
+    await settle(pilot)
+    pilot.app.screen.query_one("#who", Input).focus()
+
+
 def test_down_moves_from_the_name_into_the_matches_and_up_back(camp, today) -> None:  # type: ignore[no-untyped-def]
     async def script(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        await sign_in(pilot, "s1", STUDENT_PASSWORD)
-        app.screen.query_one("#student-tabs").active = "tab-transfer"
-        await settle(pilot)
-        app.screen.query_one("#who", Input).focus()
+        await open_transfer(pilot)
         await pilot.press(*"student0")
         matches = app.screen.query_one("#who-matches", OptionList)
         assert matches.option_count == 4
@@ -121,10 +126,7 @@ def test_a_second_request_beyond_what_is_left_is_refused_on_the_kiosk(camp, toda
 
     async def script(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        await sign_in(pilot, "s1", STUDENT_PASSWORD)
-        app.screen.query_one("#student-tabs").active = "tab-transfer"
-        await settle(pilot)
-        app.screen.query_one("#who", Input).focus()
+        await open_transfer(pilot)
         await pilot.press(*"student03", "down", "enter", *"100", "enter", *"bus", "enter")
         await settle(pilot)
         message = str(app.screen.query_one("#transfer-message", Static).render())
