@@ -42,6 +42,9 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
         self.files: list[SharedFile] = []
         self.showing_versions_of: str | None = None
         """The file whose versions are listed, or None when the list shows every file."""
+        self.wanted: str | None = None
+        """The file to highlight once the list is next shown (kept until then: a reload for a change made
+        elsewhere may overtake the one that asked for it)."""
 
     def compose(self) -> ComposeResult:
         yield VimTable(id="files-list")
@@ -60,12 +63,17 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
     def reload(self, select: str | None = None) -> None:
         """Fetch the list again; `select` names the file to highlight afterwards."""
         self.showing_versions_of = None
-        self.fetch(lambda: list_files(self.db, self.actor), lambda files: self._show(files, select), group="files")
+        if select is not None:
+            self.wanted = select
+        self.fetch(lambda: list_files(self.db, self.actor), self._show, group="files")
 
-    def _show(self, files: list[SharedFile], select: str | None = None) -> None:
+    def _show(self, files: list[SharedFile]) -> None:
         self.files = files
-        table = self.query_one("#files-list", DataTable)
+        select, self.wanted = self.wanted, None
+        table = self.query_one("#files-list", VimTable)
         table.clear()
+        if select is not None:
+            table.forget_place()
         for index, item in enumerate(files):
             key = f"{item.name}@{item.version}" if self.showing_versions_of else item.name
             name = item.name if not self.showing_versions_of else f"{item.name} v{item.version}"

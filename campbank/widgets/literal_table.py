@@ -37,6 +37,11 @@ class LiteralTable(DataTable[Any]):
                 self.call_after_refresh(self._back_in_place)
         return super().clear(columns)
 
+    def forget_place(self) -> None:
+        """Drop the place kept for this fill: the caller puts the cursor somewhere on purpose."""
+        self._keep_next_clear = False
+        self._place = None
+
     def _back_in_place(self) -> None:
         place, self._place = self._place, None
         if place is None or not self.row_count:

@@ -119,6 +119,26 @@ def test_the_files_pane_adds_a_file_and_shows_markdown_and_csv(office, tmp_path:
     run(body)
 
 
+def test_a_file_just_added_stays_highlighted_when_a_change_made_elsewhere_reloads_the_list(office) -> None:
+    from campbank.widgets.file_browser import FileBrowser
+
+    files.add_file(office.db, office.actor("t2"), "scores.csv", b"name,score\nann,3\n")
+
+    async def body() -> None:
+        app = make_app(office)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await sign_in(pilot, "t1")
+            await open_section(pilot, "files")
+            browser = app.screen.query_one(FileBrowser)
+            files.add_file(office.db, office.actor("t1"), "rules.md", b"# Camp rules\n")
+            browser.reload(select="rules.md")
+            browser.ledger_changed()  # the change watch, before the first reload was shown
+            await settle(pilot)
+            assert browser.highlighted_name() == "rules.md"
+
+    run(body)
+
+
 def test_an_announcement_from_the_office(office, today) -> None:
     from campbank.ledger.actions import notices
 
