@@ -179,7 +179,8 @@ class _Frames:
 
         def timed(screen: Screen, renderable: Any) -> None:
             display(screen, renderable)
-            self.last = time.perf_counter()
+            if renderable is not None:  # a screen update that found nothing to draw writes nothing
+                self.last = time.perf_counter()
 
         app._display = timed  # type: ignore[method-assign]
 

@@ -303,6 +303,12 @@ class PageTable(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # Each layout hands a scroll view its window as its virtual size, which never equals the rows' (kept
+        # by `_resize`): ScrollView then updates the scrollbars again, after the frame has taken what to
+        # draw, and they cost a frame of their own. Only the table's own size or its container's count here.
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
+
     def _visible_rows(self) -> int:
         return max(1, self.size.height - 1)
 
