@@ -11,7 +11,6 @@ from campbank.core.errors import InputError, PermissionDenied
 from campbank.ledger.views.staff import staff_report
 from campbank.ledger.views.transactions import (
     TransactionFilter,
-    count_transactions,
     iter_transactions,
     transactions_page,
 )
@@ -39,7 +38,7 @@ def test_paging_through_every_transaction(market):
         offset += 4
     assert seen == ids
     assert [line.id for line in page(market, limit=3).lines] == ids[::-1][:3], "newest first by default"
-    assert count_transactions(market.db, market.manager) == len(ids)
+    assert page(market, counted=False).total is None, "a table turning pages keeps its count"
 
 
 def test_lines_carry_amount_recipients_and_names(market):

@@ -63,7 +63,7 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
         assert ids_shown(pilot) == sorted(ids, reverse=True)[:PAGE]
         assert pane(pilot).page is not None and pane(pilot).total == len(ids)
         status = str(pilot.app.screen.query_one("#tx-status", Static).render())
-        assert f"1–{min(PAGE, len(ids))} of {len(ids):,}" in status  # the count, read on its own, came in
+        assert f"1–{min(PAGE, len(ids))} of {len(ids):,}" in status  # counted with the page
 
         pilot.app.screen.query_one("#tx-table", PageTable).focus()
         await pilot.press("1")  # by id: largest first
@@ -92,6 +92,48 @@ def test_the_table_opens_newest_first_sorts_and_filters(seeded: Seeded) -> None:
         await pilot.press("escape")  # clears the filter
         await settle(pilot)
         assert len(ids_shown(pilot)) == min(PAGE, len(ids))
+
+    run(CampBankApp(seeded.db), script)
+
+
+def test_keys_typed_before_the_filtered_rows_come_are_for_those_rows(seeded: Seeded, monkeypatch) -> None:
+    import threading
+
+    from textual.widgets import Select
+
+    from campbank.screens.manager import transactions as transactions_module
+
+    rows_read = threading.Event()
+    rows_read.set()
+    read_page = transactions_module.transactions_page
+
+    def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rows_read.wait(10)
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(transactions_module, "transactions_page", slow_read)
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        pilot.app.screen.query_one("#tx-table", PageTable).focus()
+        await pilot.press("slash")
+        await settle(pilot)
+        form = pilot.app.screen.query_one(TransactionFilterForm)
+        form.query_one("#f-type", Select).value = "general_money"
+        rows_read.clear()
+        await pilot.press("enter", "j", "enter")  # the second row found, opened: typed before the rows came
+        await pilot.pause()
+        assert form.display and form.query_one("#f-text", Input).value == ""  # the keys wait for the rows
+        rows_read.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert not form.display
+        assert isinstance(pilot.app.screen, TransactionDetailScreen)
+        assert pilot.app.screen.transaction_id == found[1]  # newest first
+
+    found = [i for (i,) in query(seeded.db.path, "SELECT id FROM txn WHERE type = 'general_money' ORDER BY id DESC")]
+    assert len(found) >= 2
 
     run(CampBankApp(seeded.db), script)
 

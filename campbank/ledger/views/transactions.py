@@ -26,7 +26,7 @@ from campbank.ledger.store.queries import transactions as queries
 from campbank.ledger.store.queries.transactions import SORTS, TransactionFilter, TransactionRow
 from campbank.ledger.views.summaries import authorise
 
-__all__ = ["SORTS", "TransactionFilter", "TransactionLine", "TransactionPage", "count_transactions",
+__all__ = ["SORTS", "TransactionFilter", "TransactionLine", "TransactionPage",
            "iter_transactions", "transactions_page"]
 
 NAMES_SHOWN = 3  # recipients named in full; more are counted
@@ -75,8 +75,8 @@ def transactions_page(
     counted: bool = True,
 ) -> TransactionPage:
     """One page of the table of all transactions (managers), newest first by default. `counted=False`
-    leaves out how many match (a scan of every description under a text filter), for a table that counts
-    separately (`count_transactions`) and shows the rows first."""
+    leaves out how many match (a scan of every description under a text filter), for a table turning the
+    pages of a count it already has."""
     where = where or TransactionFilter()
     with db.session() as session:
         authorise(session, viewer, Action.VIEW_STAFF)
@@ -89,13 +89,6 @@ def transactions_page(
         people = _people(queries.names_for(session, ids, named=NAMES_SHOWN))
         lines = {line.id: line for line in _lines(session, ids, people)}
     return TransactionPage(tuple(lines[i] for i in ids), total, offset, limit)
-
-
-def count_transactions(db: Database, viewer: Actor, where: TransactionFilter | None = None) -> int:
-    """How many transactions match `where` (all of them without one)."""
-    with db.session() as session:
-        authorise(session, viewer, Action.VIEW_STAFF)
-        return queries.count(session) if where is None else queries.count_matching(session, where)
 
 
 def iter_transactions(

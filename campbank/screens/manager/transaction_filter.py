@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
@@ -18,6 +19,17 @@ from campbank.widgets.literal import literal
 from campbank.widgets.literal_input import LiteralInput
 
 DAY_KEYS = r"[0-9-]*"
+
+
+class FilterInput(LiteralInput):
+    """A box of the filter form: while the form waits for the rows it asked for, a key is for the table."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        form = next(node for node in self.ancestors if isinstance(node, TransactionFilterForm))
+        if form.waiting:
+            form.on_key(event)
+        else:
+            await super()._on_key(event)
 
 
 class TransactionFilterForm(Vertical):
@@ -49,6 +61,10 @@ class TransactionFilterForm(Vertical):
     TransactionFilterForm .filter-keys Button { width: auto; min-width: 9; margin: 0 0 0 2; }
     """
 
+    waiting = False
+    """Applied, and still shown until the table has the rows it asked for (so that the form closing and the
+    new rows are one frame, with no frame of the old rows in between)."""
+
     class Chosen(Message):
         """The form closed: `where` is the filter to show (an empty one clears it), None to keep the old one."""
 
@@ -56,24 +72,31 @@ class TransactionFilterForm(Vertical):
             super().__init__()
             self.where = where
 
+    class KeyForTable(Message):
+        """A key typed while the form waits for its rows: the table should have it now."""
+
+        def __init__(self, key: events.Key) -> None:
+            super().__init__()
+            self.key = key
+
     def compose(self) -> ComposeResult:
         self.border_title = "Filter transactions"
         with Grid():
             yield Label("Text")
-            yield LiteralInput(placeholder="part of the description, or #id", id="f-text", compact=True)
+            yield FilterInput(placeholder="part of the description, or #id", id="f-text", compact=True)
             yield Label("Type")
             yield Select([], prompt="any type", id="f-type", compact=True)
             yield Label("Creator")
-            yield LiteralInput(placeholder="username (staff, manager, bank…)", id="f-creator", compact=True)
+            yield FilterInput(placeholder="username (staff, manager, bank…)", id="f-creator", compact=True)
             yield Label("State")
             yield Select([(str(s), str(s)) for s in State], prompt="any state", id="f-state", compact=True)
             yield Label("From day")
-            yield LiteralInput(placeholder="YYYY-MM-DD (the day it is for)", id="f-from", restrict=DAY_KEYS,
+            yield FilterInput(placeholder="YYYY-MM-DD (the day it is for)", id="f-from", restrict=DAY_KEYS,
                                compact=True)
             yield Label("To day")
-            yield LiteralInput(placeholder="YYYY-MM-DD (included)", id="f-to", restrict=DAY_KEYS, compact=True)
+            yield FilterInput(placeholder="YYYY-MM-DD (included)", id="f-to", restrict=DAY_KEYS, compact=True)
             yield Label("Receiver")
-            yield LiteralInput(placeholder="username of anyone it names", id="f-receiver", compact=True)
+            yield FilterInput(placeholder="username of anyone it names", id="f-receiver", compact=True)
         yield Static("", id="f-problem", classes="-empty")
         with Horizontal(classes="filter-keys"):
             yield Static("Enter applies the filter", classes="hint")
@@ -128,6 +151,12 @@ class TransactionFilterForm(Vertical):
         problem.update(literal(message))
         problem.remove_class("-empty")
         self.query_one(field, Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.waiting:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.KeyForTable(event))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -8,17 +8,19 @@ page; 1-8 (or a click on a header) sort by a column, again to flip; `/` filters;
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
+from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
 from campbank.ledger.views.oversight import creators, transaction_types
 from campbank.ledger.views.transactions import (
     TransactionFilter,
     TransactionLine,
     TransactionPage,
-    count_transactions,
     transactions_page,
 )
 from campbank.screens.manager.transaction_detail import (
@@ -84,12 +86,13 @@ class TransactionsPane(Pane):
         self.page: TransactionPage | None = None
         self.total: int | None = None
         """How many transactions match the filter, once counted."""
-        self._recount = False
-        """Count again once the page being read is shown (the filter or the ledger changed)."""
         self._cursor_after_load: int | None = None
         self._choices: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self._form_closes_with_page = False
         """The filter form waits for the page its filter finds, to close with it."""
+        self._page_read: Worker[TransactionPage] | None = None
+        self._keys_for_rows: list[events.Key] = []
+        """Keys typed while the form waited for its rows: the table takes them once the rows are in."""
 
     def compose(self) -> ComposeResult:
         yield Static(self.SECTION_TITLE, classes="pane-title")
@@ -104,33 +107,33 @@ class TransactionsPane(Pane):
     # -- reading ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the page shown, then count what matches: the rows show without waiting for the count (under
-        a text filter, a scan of every description), which follows in the status line."""
-        self._recount = True
-        self._read_page()
+        """Read the page shown and count what matches (the filter or the ledger changed)."""
+        self._read_page(counted=True)
 
-    def _count(self) -> None:
-        where = self.where
-        self.fetch(lambda: count_transactions(self.db, self.actor, where), self._counted, group="count")
-
-    def _read_page(self) -> None:
-        """Read the page shown again, keeping the count (a page turned or a sort changed: the same rows)."""
+    def _read_page(self, *, counted: bool = False) -> None:
+        """Read the page shown; `counted=False` keeps the count (a page turned or a sort changed: the same
+        rows). Counting in the same read costs a scan of every description under a text filter, but the rows
+        and their count then come in one frame rather than the count in a later one."""
         sort, descending, where, offset = self.sort, self.descending, self.where, self.first_row
 
         def read() -> TransactionPage:
             return transactions_page(self.db, self.actor, where=where, sort=sort, descending=descending,
-                                     offset=offset, limit=PAGE, counted=False)
+                                     offset=offset, limit=PAGE, counted=counted)
 
-        self.fetch(read, self._show)
+        self._page_read = self.fetch(read, self._show, on_error=self._not_read)
 
-    def _counted(self, total: int) -> None:
-        self.total = total
-        if self.first_row and self.first_row >= total:  # the table shrank under us: show its last page
-            self.first_row = max(0, (total - 1) // PAGE * PAGE)
-            self._read_page()
-        self._show_status()
+    def _not_read(self, error: CampBankError) -> None:
+        if self._form_closes_with_page:  # its rows are not coming
+            self._close_filter_form()
+        self.show_refusal(error)
 
     def _show(self, page: TransactionPage) -> None:
+        if page.total is not None:
+            self.total = page.total
+            if page.offset and page.offset >= page.total:  # the table shrank under us: show its last page
+                self.first_row = max(0, (page.total - 1) // PAGE * PAGE)
+                self._read_page()
+                return
         self.page = page
         table = self.query_one("#tx-table", PageTable)
         sign = self.campbank.season.currency_sign
@@ -140,9 +143,6 @@ class TransactionsPane(Pane):
         self._show_status()
         if self._form_closes_with_page:
             self._close_filter_form()
-        if self._recount:
-            self._recount = False
-            self._count()
 
     @staticmethod
     def _cells(line: TransactionLine, sign: str) -> list[Text | str]:
@@ -233,15 +233,35 @@ class TransactionsPane(Pane):
         if event.where is None or event.where == self.where:
             self._close_filter_form()
         else:
-            # The table takes the keys at once; one frame shows the form gone and the rows it asked for.
-            self.query_one("#tx-table", PageTable).focus()
+            # Nothing changes on screen until the rows come: one frame then shows the form gone, the table
+            # focused and the rows it asked for (a frame of its own for the focus would delay them).
+            self.query_one(TransactionFilterForm).waiting = True
             self._form_closes_with_page = True
             self._filtered(event.where)
 
+    def on_transaction_filter_form_key_for_table(self, event: TransactionFilterForm.KeyForTable) -> None:
+        """A key typed before the rows came: it is meant for them (Enter opens the first row found), so the
+        table takes it once they are in, unless the read failed and they never will be."""
+        event.stop()
+        self._keys_for_rows.append(event.key)
+        if self._page_read is None or self._page_read.state is WorkerState.ERROR:
+            self._close_filter_form()
+
     def _close_filter_form(self) -> None:
         self._form_closes_with_page = False
-        self.query_one("#tx-table", PageTable).focus()
-        self.query_one(TransactionFilterForm).display = False
+        form = self.query_one(TransactionFilterForm)
+        form.waiting = False
+        form.display = False
+        # At once rather than `focus()`'s next turn: the focus moving is drawn in the frame of the rows
+        self.screen.set_focus(self.query_one("#tx-table", PageTable))
+        keys, self._keys_for_rows = self._keys_for_rows, []
+        for key in keys:
+            self.app.call_later(self._press, key)
+
+    def _press(self, key: events.Key) -> None:
+        """Press `key` again, as typed: made by the app, whose keys reach every binding (a key made here
+        would stop at this pane on its way back up from the table)."""
+        self.app.post_message(events.Key(key.key, key.character))
 
     def _filtered(self, where: TransactionFilter | None) -> None:
         if where is None or where == self.where:
