@@ -197,6 +197,10 @@ class AmountPerStudent(Rule):
 
     def kind_and_amounts(self, payload: Payload, ctx: RuleContext) -> tuple[str, list[tuple[Person, int]]]:
         kind = require_choice(payload, self.kind_field, ctx.season.types_for_form(self.type))
+        if ctx.season.group_of(kind) == "technical" and ctx.creator.role == Role.STAFF:
+            # the bank's own types (the initial grant): a manager may post one to put a mistake right
+            raise InputError(f"{kind!r} is the bank's own money type: only a manager may post it",
+                             field=self.kind_field)
         return kind, amounts_by_student(payload, ctx)
 
     def build(self, payload: Payload, ctx: RuleContext) -> Entries:
