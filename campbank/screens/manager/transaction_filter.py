@@ -22,12 +22,20 @@ DAY_KEYS = r"[0-9-]*"
 
 
 class FilterInput(LiteralInput):
-    """A box of the filter form: while the form waits for the rows it asked for, a key is for the table."""
+    """A box of the filter form. Enter and Esc act as the key arrives, not once it has gone up to the app's
+    bindings and back, so that keys typed right after them are already for the table (`waiting`)."""
 
     async def _on_key(self, event: events.Key) -> None:
         form = next(node for node in self.ancestors if isinstance(node, TransactionFilterForm))
         if form.waiting:
             form.on_key(event)
+        elif event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                form.action_apply()
+            else:
+                form.action_back()
         else:
             await super()._on_key(event)
 
@@ -62,8 +70,8 @@ class TransactionFilterForm(Vertical):
     """
 
     waiting = False
-    """Applied, and still shown until the table has the rows it asked for (so that the form closing and the
-    new rows are one frame, with no frame of the old rows in between)."""
+    """Done: applied or given up, and still shown until the table closes it (a new filter: with the rows it
+    finds, so that the form closing and the new rows are one frame). Keys typed meanwhile are the table's."""
 
     class Chosen(Message):
         """The form closed: `where` is the filter to show (an empty one clears it), None to keep the old one."""
@@ -158,18 +166,14 @@ class TransactionFilterForm(Vertical):
             event.prevent_default()
             self.post_message(self.KeyForTable(event))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._apply()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "clear":
             self._close(TransactionFilter())
         else:
-            self._apply()
+            self.action_apply()
 
-    def _apply(self) -> None:
+    def action_apply(self) -> None:
         chosen = self.chosen()
         if chosen is not None:
             self._close(chosen)
@@ -183,6 +187,7 @@ class TransactionFilterForm(Vertical):
     def _close(self, where: TransactionFilter | None) -> None:
         """Say what was chosen; the table hides the form (a new filter: with the page it finds, so the form
         closing and the new rows are drawn together)."""
+        self.waiting = True
         self.post_message(self.Chosen(where))
 
 

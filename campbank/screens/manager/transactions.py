@@ -235,16 +235,17 @@ class TransactionsPane(Pane):
         else:
             # Nothing changes on screen until the rows come: one frame then shows the form gone, the table
             # focused and the rows it asked for (a frame of its own for the focus would delay them).
-            self.query_one(TransactionFilterForm).waiting = True
             self._form_closes_with_page = True
             self._filtered(event.where)
 
     def on_transaction_filter_form_key_for_table(self, event: TransactionFilterForm.KeyForTable) -> None:
-        """A key typed before the rows came: it is meant for them (Enter opens the first row found), so the
-        table takes it once they are in, unless the read failed and they never will be."""
+        """A key typed after the form was done: the table takes it once the form closes (a new filter: once
+        its rows are in, for the key is meant for them: Enter opens the row found), at once when no rows are
+        awaited or the read failed and they never will come."""
         event.stop()
         self._keys_for_rows.append(event.key)
-        if self._page_read is None or self._page_read.state is WorkerState.ERROR:
+        rows_failed = self._page_read is not None and self._page_read.state is WorkerState.ERROR
+        if not self._form_closes_with_page or rows_failed:
             self._close_filter_form()
 
     def _close_filter_form(self) -> None:
