@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from sqlmodel import col, select
+
+from campbank.core.enums import Role
 from campbank.core.errors import CampBankError, InputError, RuleError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
@@ -42,6 +45,7 @@ from campbank.ledger.store import outputs
 from campbank.ledger.store.backup import copy_into
 from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.store.meta import meta_value, set_meta_value
+from campbank.ledger.store.tables import Account
 
 MANAGER = ("manager", "manager-demo")
 DEMO_MARK = "demo"  # a key of the meta table: this file holds a demo camp, which `campbank demo` may replace
@@ -68,6 +72,8 @@ class DemoCamp:
     students: list[str]
     staff_password: str = STAFF_PASSWORD
     student_password: str = STUDENT_PASSWORD
+    reopened: bool = False
+    """The demo made before, opened as it was left (not made now)."""
 
 
 def is_demo(path: Path) -> bool:
@@ -95,6 +101,20 @@ def demo_season_text(today: date) -> str:
     moved = re.sub(r"(?m)^first_day\s*=.*$", f"first_day = {first.isoformat()}", original)
     moved = re.sub(r"(?m)^last_day\s*=.*$", f"last_day = {last.isoformat()}", moved)
     return re.sub(r'(?m)^name\s*=.*$', 'name = "Demo camp (classic rules, with savings)"', moved)
+
+
+def demo_camp(path: Path, *, students: int = 130, reset: bool = False,
+              progress: Callable[[str], None] | None = None) -> DemoCamp:
+    """The demo camp at `path`: made when there is none, started again with `reset`, else the one there
+    as it was left (`reopened`), so that `campbank demo` a second time opens it rather than failing."""
+    if reset or not is_demo(path):
+        return create_demo(path, students=students, reset=reset, progress=progress)
+    db = open_database(path)
+    with db.session() as session:
+        names = {role: [a.username for a in session.exec(
+            select(Account).where(Account.role == role, Account.can_login).order_by(col(Account.id)))]
+            for role in (Role.STAFF, Role.STUDENT)}
+    return DemoCamp(db, MANAGER, names[Role.STAFF], names[Role.STUDENT], reopened=True)
 
 
 def create_demo(path: Path, *, students: int = 130, seed: int = 2018, reset: bool = False,

@@ -82,15 +82,15 @@ def demo(
                                                         "replaced; only a demo camp ever is).")] = False,
 ) -> None:
     """Create a ready demo camp (users and a week of history), print its logins and open the office UI."""
-    from campbank.demo import create_demo
+    from campbank.demo import demo_camp
     from campbank.ledger.store.paths import default_db_path
 
     chosen = state(ctx).db_path
     path = chosen or default_db_path().with_name("campbank-demo.db")
     with fail_on_error():
-        camp = create_demo(path, students=students, reset=reset,
-                           progress=lambda message: errors.print(f"{message}…"))
-    console.print(f"Demo camp ready in {esc(path)} ({len(camp.students)} students, {len(camp.staff)} staff).")
+        camp = demo_camp(path, students=students, reset=reset, progress=lambda message: errors.print(f"{message}…"))
+    made = "made before, as it was left; --reset starts it over" if camp.reopened else "ready"
+    console.print(f"Demo camp {made}: {esc(path)} ({len(camp.students)} students, {len(camp.staff)} staff).")
     console.print(f"  manager: [bold]{camp.manager[0]}[/] / {camp.manager[1]}")
     console.print(f"  staff:   [bold]{camp.staff[0]}[/] (and {len(camp.staff) - 1} more) / {camp.staff_password}")
     console.print(f"  student: [bold]{camp.students[0]}[/] (and {len(camp.students) - 1} more) / "

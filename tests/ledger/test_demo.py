@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.core.errors import AuthError, InputError, RuleError
-from campbank.demo import DemoCamp, create_demo, is_demo
+from campbank.demo import DemoCamp, create_demo, demo_camp, is_demo
 from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.auth import sign_in
@@ -192,6 +192,24 @@ def test_a_demo_is_started_again_only_with_reset(tmp_path):
     with pytest.raises(InputError, match="add --reset"):
         create_demo(path, students=12)
     assert file_digest(path) == before
+
+
+def test_campbank_demo_a_second_time_opens_the_demo_as_it_was_left(tmp_path):
+    path = tmp_path / "demo.db"
+    made = create_demo(path, students=8)
+    made.database.dispose()
+    before = file_digest(path)
+    again = demo_camp(path, students=12)  # the count of a new demo: not one made now
+    try:
+        assert again.reopened and not made.reopened
+        assert (again.staff, again.students) == (made.staff, made.students)
+    finally:
+        again.database.dispose()
+    assert file_digest(path) == before
+    result = CliRunner().invoke(app, ["--db", str(path), "demo", "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert "made before, as it was left; --reset starts it over" in result.output
+    assert "8 students" in result.output and file_digest(path) == before
 
 
 def test_reset_never_replaces_a_real_camp(tmp_path):
