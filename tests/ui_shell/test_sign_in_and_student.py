@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers import DAY, STAFF_PASSWORD, STUDENT_PASSWORD, copy_database, query
-from textual.widgets import Digits, Input, Static
+from textual.widgets import Button, Digits, Input, Static
 from textual.worker import WorkerFailed
 
 from campbank.app import CampBankApp
@@ -56,6 +56,9 @@ async def sign_in(pilot, username: str, password: str) -> None:  # type: ignore[
     await pilot.pause()
     app.screen.query_one("#username", Input).value = username
     app.screen.query_one("#password", Input).value = password
+    button = app.screen.query_one("#sign-in", Button)
+    while button.has_class("-active"):  # a button takes no click for 0.2 s after a press (no double submit)
+        await pilot.pause(0.02)
     await pilot.click("#sign-in")
     await settle(pilot)
 
