@@ -48,6 +48,11 @@ class CampBankApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("ctrl+l", "logout", "Log out", id="logout"),
         Binding("question_mark,f1", "toggle_help", "Help", id="help"),
+        # Tab moves the focus as it arrives, not once it has passed through the focused widget and back up
+        # to the screen: in a burst ("\texam\r" from a fast typist or a macro) the keys after it are already
+        # queued, and are for the field it moves to.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, db: Database, *, kiosk: bool = False, idle_seconds: float | None = None) -> None:

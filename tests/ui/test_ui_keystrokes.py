@@ -151,3 +151,26 @@ def test_the_jump_keys_are_what_the_table_does(demo: Database) -> None:
                 await pilot.press(*jump_keys(rows, user), "enter", "up")
                 assert table.shown_rows[table.cursor_row].key == user
     run(body)
+
+
+def test_keys_sent_in_one_burst_reach_the_fields_the_tab_moves_to(demo: Database) -> None:
+    """A macro or a fast typist: "Tab exam Enter" arrives before any of it is handled. Tab moves the focus
+    as it arrives, so the letters go to the type filter, not to the menu (which left Enter to open the first
+    type, the money form)."""
+    from textual import events
+
+    from campbank.screens.staff.transaction_form import TransactionFormScreen
+
+    async def body() -> None:
+        app = CampBankApp(demo, idle_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await sign_in(pilot, STAFF, STAFF_PASSWORD)
+            await pilot.press("down")  # the menu on New transaction, the focus still in the menu
+            await settle(pilot)
+            for key, character in [("tab", "\t"), *((c, c) for c in "exam"), ("enter", "\r")]:
+                app.post_message(events.Key(key, character))  # all queued before the first is handled
+            await settle(pilot)
+            assert isinstance(app.screen, TransactionFormScreen)
+            assert app.screen.rule.type == "exam"
+
+    run(body)

@@ -94,7 +94,9 @@ class NewTransactionPane(Pane):
             event.stop()
             event.prevent_default()
             filter_box = self.query_one("#type-filter", Input)
-            filter_box.focus()
+            # at once, not on the loop's next turn: in a burst ("\texam\r" from a macro or a fast typist) the
+            # next letters and the Enter are already queued, and must reach the box, not the list
+            self.screen.set_focus(filter_box)
             filter_box.insert_text_at_cursor(char)
 
     def action_into_list(self) -> None:
