@@ -26,6 +26,7 @@ class FilterInput(LiteralInput):
     bindings and back, so that keys typed right after them are already for the table (`waiting`)."""
 
     async def _on_key(self, event: events.Key) -> None:
+        # Textual then calls Input's own `_on_key`, unless the default is prevented here
         form = next(node for node in self.ancestors if isinstance(node, TransactionFilterForm))
         if form.waiting:
             form.on_key(event)
@@ -36,8 +37,6 @@ class FilterInput(LiteralInput):
                 form.action_apply()
             else:
                 form.action_back()
-        else:
-            await super()._on_key(event)
 
 
 class TransactionFilterForm(Vertical):
