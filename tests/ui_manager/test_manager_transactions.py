@@ -33,6 +33,16 @@ def all_ids(seeded: Seeded) -> list[int]:
     return [i for (i,) in query(seeded.db.path, "SELECT id FROM txn ORDER BY id")]
 
 
+async def open_filter_form(pilot: Pilot) -> TransactionFilterForm:
+    """Sign in as the manager, open All transactions and its filter form (`/` on the table)."""
+    await sign_in(pilot)
+    await open_section(pilot, "transactions")
+    pilot.app.screen.query_one("#tx-table", PageTable).focus()
+    await pilot.press("slash")
+    await settle(pilot)
+    return pilot.app.screen.query_one(TransactionFilterForm)
+
+
 def test_a_manager_signs_in_and_gets_every_section(seeded: Seeded) -> None:
     async def script(pilot: Pilot) -> None:
         await sign_in(pilot)
@@ -114,12 +124,7 @@ def test_keys_typed_before_the_filtered_rows_come_are_for_those_rows(seeded: See
     monkeypatch.setattr(transactions_module, "transactions_page", slow_read)
 
     async def script(pilot: Pilot) -> None:
-        await sign_in(pilot)
-        await open_section(pilot, "transactions")
-        pilot.app.screen.query_one("#tx-table", PageTable).focus()
-        await pilot.press("slash")
-        await settle(pilot)
-        form = pilot.app.screen.query_one(TransactionFilterForm)
+        form = await open_filter_form(pilot)
         form.query_one("#f-type", Select).value = "general_money"
         rows_read.clear()
         await pilot.press("enter", "j", "enter")  # the second row found, opened: typed before the rows came
@@ -253,12 +258,7 @@ def test_the_table_is_filtered_to_a_range_of_days(seeded: Seeded) -> None:
     expected = sorted((i for i, day in days.items() if day == first), reverse=True)
 
     async def script(pilot: Pilot) -> None:
-        await sign_in(pilot)
-        await open_section(pilot, "transactions")
-        pilot.app.screen.query_one("#tx-table", PageTable).focus()
-        await pilot.press("slash")
-        await settle(pilot)
-        form = pilot.app.screen.query_one(TransactionFilterForm)
+        form = await open_filter_form(pilot)
         form.query_one("#f-from", Input).value = first
         form.query_one("#f-to", Input).value = "2018-13-01"
         await pilot.press("enter")
