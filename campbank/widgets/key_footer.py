@@ -1,7 +1,8 @@
 """The line of keys at the bottom of every screen: what the focused part of the screen offers.
 
 It shows what Textual's `Footer` shows (each action once, a disabled one dimmed, the command palette on the
-right) and a click on a key presses it. It is drawn as one line of text rather than a widget per key:
+right) and a click on a key presses it. On a line too short for every key, the last are left out but the
+help's key stays (the help lists them all). It is drawn as one line of text rather than a widget per key:
 `Footer` throws its keys away and mounts new ones after each focus move or closed dialog, a layout pass of
 the whole screen (30-50 ms) each time, mostly for the very same keys. This one is painted again only when
 the keys it shows change.
@@ -19,6 +20,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 PALETTE_EDGE = "▏"
+KEPT_IN_SIGHT = frozenset({"toggle_help"})
+"""Actions whose key stays on a line too short for every key (the help lists the ones dropped)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class ShownKey:
     display: str
     description: str
     enabled: bool
+    kept: bool = False
+    """Shown even when the line is too short for every key (`KEPT_IN_SIGHT`)."""
 
 
 class KeyFooter(Widget):
@@ -80,7 +85,8 @@ class KeyFooter(Widget):
         palette: ShownKey | None = None
         app = self.app
         for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
-            shown = ShownKey(key, app.get_key_display(binding), binding.description, enabled)
+            shown = ShownKey(key, app.get_key_display(binding), binding.description, enabled,
+                             kept=binding.action in KEPT_IN_SIGHT)
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = shown
             elif binding.show and binding.action not in by_action:
@@ -102,10 +108,20 @@ class KeyFooter(Widget):
             right.append(f"{palette.display} ", key_style)
             right.append(f"{palette.description} ", description_style)
         room = width - right.cell_len
+        labels = []
         for shown in keys:
             label = Text.assemble((f" {shown.display} ", key_style), (f"{shown.description} ", description_style))
             if not shown.enabled:
                 label.stylize(Style(dim=True))
+            labels.append((shown, label))
+        still_kept = sum(label.cell_len for shown, label in labels if shown.kept)  # room the kept keys need
+        dropping = False
+        for shown, label in labels:
+            if shown.kept:
+                still_kept -= label.cell_len
+            elif dropping or line.cell_len + label.cell_len + still_kept > room:
+                dropping = True  # the keys come in order of use: once one is left out, so are the rest
+                continue
             if line.cell_len + label.cell_len > room:
                 break
             self._spans.append((line.cell_len, line.cell_len + label.cell_len, shown))

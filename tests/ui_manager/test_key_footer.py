@@ -46,3 +46,21 @@ def test_the_footer_follows_the_focus_and_a_click_presses_a_key(seeded: Seeded) 
         assert "slash" not in keys(pilot)
 
     run(CampBankApp(seeded.db), script)
+
+
+def test_a_line_too_short_for_every_key_keeps_the_help_key(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await open_section(pilot, "transactions")
+        pilot.app.screen.query_one("#tx-table", PageTable).focus()
+        await settle(pilot)
+        line = "".join(segment.text for segment in footer(pilot).render().render(pilot.app.console))
+        assert len(line) == 80
+        assert "Log out" not in line  # not every key fits…
+        assert " ? Help " in line and line.index(" ? Help ") == where(pilot, "question_mark") - 1  # …the help does
+        assert "/ Filter" in line and line.rstrip().endswith("palette")
+        await pilot.click(KeyFooter, offset=(where(pilot, "question_mark"), 0))
+        await settle(pilot)
+        assert pilot.app.screen.query("HelpPanel")  # which lists the keys left out
+
+    run(CampBankApp(seeded.db), script, size=(80, 24))
