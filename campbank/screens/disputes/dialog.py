@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Static
 
 from campbank.ledger.actions.disputes import MAX_TEXT
 from campbank.widgets.ask import DIALOG_CSS
+from campbank.widgets.literal import notify
 from campbank.widgets.literal_input import LiteralInput
 
 
@@ -24,11 +25,14 @@ class DisputeDialog(ModalScreen[str | None]):
     """
 
     def __init__(self, title: str, about: Text | str, *,
-                 placeholder: str = "What is wrong? Say what happened.") -> None:
+                 placeholder: str = "What is wrong? Say what happened.",
+                 empty: str = "Text: write what is wrong first.") -> None:
         super().__init__()
         self.title_text = title
         self.about = about
         self.placeholder = placeholder
+        self.empty = empty
+        """What is said when Send is pressed with nothing written (naming the field)."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -60,7 +64,7 @@ class DisputeDialog(ModalScreen[str | None]):
     def _send(self) -> None:
         text = self.query_one("#dispute-text", Input).value
         if not text.strip():
-            self.notify("Write what is wrong first.", severity="warning")
+            notify(self, self.empty, severity="warning")
             return
         self.dismiss(text)
 

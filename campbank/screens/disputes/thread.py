@@ -23,6 +23,7 @@ from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
+from campbank.widgets.literal import literal
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.when import LONG, when
@@ -34,9 +35,9 @@ OUTCOME = {"open": ("open: waiting for an answer", "yellow"), "resolved": ("reso
 def describe(txn: Disputed, sign: str) -> Text:
     """`#12 Fine of 2018-08-10, -15.00@ (cancelled): Noise after lights out`."""
     state = {"declined": " (cancelled)", "substituted": " (replaced)", "created": " (waiting)"}.get(txn.state, "")
-    out = Text(f"#{txn.id} {txn.label} of {txn.day}, ")
+    out = literal(f"#{txn.id} {txn.label} of {txn.day}, ")
     out.append(format_amount(txn.amount, sign), style="green" if txn.amount > 0 else "red")
-    out.append(state + (f": {txn.description}" if txn.description else ""))
+    out.append_text(literal(state + (f": {txn.description}" if txn.description else "")))
     return out
 
 
@@ -93,14 +94,14 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         sign = self.campbank.season.currency_sign
         line = thread.line
         head = Text()
-        head.append(f"Dispute #{line.id}", style="bold").append(f"  {line.student_name} ({line.student})")
+        head.append(f"Dispute #{line.id}", style="bold").append_text(literal(f"  {line.student_name} ({line.student})"))
         head.append(f", opened {when(line.opened_at, LONG)}\n", style="dim")
         head.append("About: ")
         head.append_text(describe(thread.transaction, sign) if thread.transaction else Text("a general question"))
         outcome, style = OUTCOME.get(line.state, (line.state, ""))
         head.append("\nState: ").append(outcome, style=f"bold {style}")
         if thread.closed_at is not None:
-            head.append(f" by {thread.closed_by} on {when(thread.closed_at, LONG)}", style="dim")
+            head.append_text(literal(f" by {thread.closed_by} on {when(thread.closed_at, LONG)}", "dim"))
         if thread.fix is not None:
             head.append("\nFixed by: ").append_text(describe(thread.fix, sign))
         self.query_one("#thread-head", Static).update(head)
@@ -108,9 +109,9 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         box.remove_children()
         for message in thread.messages:
             text = Text()
-            text.append(f"{message.author_name or message.author} ({message.author_role})", style="bold")
+            text.append_text(literal(f"{message.author_name or message.author} ({message.author_role})", "bold"))
             text.append(f"  {when(message.at, LONG)}\n", style="dim")
-            text.append(message.text)
+            text.append_text(literal(message.text, multiline=True))  # before rich, which drops a BEL silently
             staff = message.author_role != "student"
             box.mount(Static(text, classes="message staff" if staff else "message"))
         box.scroll_end(animate=False)
@@ -165,7 +166,8 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         self.app.push_screen(DisputeDialog(
             f"Resolve dispute #{self.dispute_id}", "Name the transaction that fixed it: the alter of the disputed one, "
             "or a payment to the student made since. A note for the student may follow the number.",
-            placeholder="#123 refunded, sorry"), answered)
+            placeholder="#123 refunded, sorry",
+            empty="Fixed by: name the transaction that fixed it, as #123."), answered)
 
     def action_reject(self) -> None:
         def answered(reason: str | None) -> None:
@@ -173,7 +175,9 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
                 self.submit(lambda: disputes.reject(self.db, self.actor, self.dispute_id, reason), self._after_close)
 
         self.app.push_screen(DisputeDialog(f"Reject dispute #{self.dispute_id}", "Say why: the student reads it.",
-                                           placeholder="why it stands"), answered)
+                                           placeholder="why it stands",
+                                           empty="Reason: say why it is rejected; the student reads it."),
+                             answered)
 
     def _after_close(self, step: DisputeStep) -> None:
         self.notify(f"Dispute #{step.dispute_id} {step.state}.", title="Dispute")
@@ -183,4 +187,4 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         self.app.notify(str(error), title="Refused", severity="error", timeout=8, markup=False)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)  # the list behind (queue, My disputes, History) reloads in its callback
