@@ -13,8 +13,6 @@ from textual import events
 
 from campbank.widgets.literal_input import LiteralInput
 
-MOVES_ON = frozenset({"tab", "enter"})
-
 
 class TypeAheadInput(LiteralInput):
     _moved_on = False
@@ -27,7 +25,7 @@ class TypeAheadInput(LiteralInput):
             event.stop()
             focused.post_message(events.Key(event.key, event.character))
             return
-        if event.key in MOVES_ON:
+        if event.key == "enter":  # Tab never comes here: the app moves the focus for it
             event.prevent_default()
             event.stop()
             self._moved_on = True

@@ -63,9 +63,14 @@ class TransactionRow(NamedTuple):
 def count_matching(session: Session, where: TransactionFilter) -> int:
     """How many transactions match."""
     clause, params = _where(where)
-    # the creators' accounts only when asked for: without them a count can read an index alone
-    source = "FROM txn t JOIN account c ON c.id = t.creator_id" if where.creator else "FROM txn t"
-    return int(session.execute(_text(f"SELECT COUNT(*) {source} WHERE {clause}", params), params).scalar_one())
+    return int(session.execute(_text(f"SELECT COUNT(*) {_source(where)} WHERE {clause}", params),
+                               params).scalar_one())
+
+
+def _source(where: TransactionFilter) -> str:
+    """The creators' accounts only when the filter names one: without them a count or a sort can read an
+    index alone."""
+    return "FROM txn t JOIN account c ON c.id = t.creator_id" if where.creator else "FROM txn t"
 
 
 def page_of_ids(session: Session, where: TransactionFilter, *, sort: str, descending: bool, offset: int,
@@ -73,8 +78,7 @@ def page_of_ids(session: Session, where: TransactionFilter, *, sort: str, descen
     """The ids of one page of the matching transactions, in the asked order."""
     clause, params = _where(where)
     direction = "DESC" if descending else "ASC"
-    # the creators' accounts only when asked for: without them a sort can read an index alone
-    source = "FROM txn t JOIN account c ON c.id = t.creator_id" if where.creator else "FROM txn t"
+    source = _source(where)
     condition, order = clause, f"{SORTS[sort]} {direction}, t.id {direction}"
     if sort == "creator":
         # Accounts in name order, then each one's transactions by time: both are index walks that stop at
