@@ -104,7 +104,8 @@ def pockets_close(ctx: typer.Context, name: Annotated[str, typer.Argument(help="
 @loans_app.command("list")
 def loans_list(ctx: typer.Context, all_loans: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
                as_user: ViewAs = None) -> None:
-    """Every loan (open ones by default): amount, due, paid, written off, outstanding, next instalment."""
+    """Every loan (by default the open ones and those waiting for a second manager): amount, due, paid,
+    written off, outstanding, next instalment."""
     from campbank.ledger.views.savings import loans_overview
 
     with fail_on_error():
@@ -112,7 +113,7 @@ def loans_list(ctx: typer.Context, all_loans: Annotated[bool, typer.Option("--al
         actor = signed_in(ctx, db, as_user)
         cards = loans_overview(db, actor)
         sign = currency_sign(db)
-    shown = [c for c in cards if all_loans or c.status == "open"]
+    shown = [c for c in cards if all_loans or c.status in ("open", "waiting")]
     table = Table(title="Loans" if all_loans else "Open loans")
     for column in ("loan", "borrower", "date", "amount", "due", "paid", "written off", "outstanding", "next", "status"):
         table.add_column(column, justify="right" if column in ("amount", "due", "paid", "written off", "outstanding")

@@ -69,6 +69,9 @@ def loan_terms(payload: Payload, ctx: RuleContext) -> LoanTerms:
     principal = parse_amount(payload.get("amount"), field="amount", limit=season.loans.max_amount)
     count = instalment_count(payload.get("instalments"), season.loans.max_instalments)
     open_loan = facts_of(ctx.savings).loan
+    if open_loan is not None and open_loan.state == "waiting":
+        raise RuleError(f"{borrower.username} already has loan #{open_loan.id}, waiting for a second manager",
+                        field="borrower")
     if open_loan is not None:
         raise RuleError(f"{borrower.username} already has an open loan #{open_loan.id} with "
                         f"{format_amount(open_loan.outstanding, season.currency_sign)} outstanding", field="borrower")

@@ -32,6 +32,9 @@ class LoanRepay(Rule):
         sign = ctx.season.currency_sign
         if loan is None:
             raise RuleError("you have no open loan to repay", field="amount")
+        if loan.state == "waiting":
+            raise RuleError(f"your loan #{loan.id} is not granted yet: it waits for a second manager",
+                            field="amount")
         amount = parse_amount(payload.get("amount"), field="amount", limit=ctx.season.amount_limit)
         if amount > loan.outstanding:
             raise RuleError(f"is more than the {format_amount(loan.outstanding, sign)} outstanding on loan "

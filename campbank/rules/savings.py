@@ -57,7 +57,7 @@ class Loan:
     instalments_paid: int  # what the nightly run has charged
     repaid: int  # early repayments
     written_off: int = 0
-    state: str = "open"  # open | cancelled | written_off
+    state: str = "open"  # open | cancelled | written_off; waiting | declined: its grant waits or was rejected
 
     @property
     def paid(self) -> int:

@@ -28,11 +28,13 @@ from campbank.core.enums import Role
 from campbank.core.errors import CampBankError, PermissionDenied, RuleError
 from campbank.core.money import format_amount
 from campbank.core.season import Season
+from campbank.ledger.actions import savings_posting
 from campbank.ledger.actions.clashes import check_clashes
 from campbank.ledger.people import BANK, load_people
 from campbank.ledger.permissions import Action, require
 from campbank.ledger.store import audit
-from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction, TransactionHold
+from campbank.ledger.store import savings as savings_store
+from campbank.ledger.store.tables import Account, CounterEntry, LoanRow, MoneyEntry, Transaction, TransactionHold
 from campbank.rules import rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
 
@@ -75,10 +77,12 @@ def issued_today(session: Session, creator_id: int, now: datetime) -> int:
     The camp day is the office's local date, as everywhere a person says "today"; transactions waiting for
     a second manager issue nothing until they are approved."""
     start, end = _local_day_bounds(now)
+    poster = func.coalesce(col(LoanRow.granted_by_id), col(Transaction.creator_id))  # a loan: who granted it
     total = session.exec(
         select(func.coalesce(func.sum(MoneyEntry.amount), 0))
         .join(Transaction, col(Transaction.id) == col(MoneyEntry.transaction_id))
-        .where(Transaction.creator_id == creator_id, Transaction.state == "processed",
+        .outerjoin(LoanRow, col(LoanRow.transaction_id) == col(Transaction.id))
+        .where(poster == creator_id, Transaction.state == "processed",
                col(Transaction.created_at) >= start, col(Transaction.created_at) < end,
                col(MoneyEntry.amount) > 0)
     ).one()
@@ -107,10 +111,11 @@ def held_reasons(session: Session, transaction_id: int) -> tuple[str, ...] | Non
     return None if row is None else tuple(json.loads(row))
 
 
-def check_approver(account: Account, txn: Transaction) -> None:
-    """Only a manager, and never the transaction's own creator, decides a held transaction."""
+def check_approver(session: Session, account: Account, txn: Transaction) -> None:
+    """Only a manager, and never the one who posted it, decides a held transaction."""
     require(account, Action.APPROVE_HELD)
-    if account.id == txn.creator_id:
+    assert txn.id is not None
+    if account.id == savings_store.poster_of(session, txn.id, txn.creator_id):
         raise PermissionDenied(f"#{txn.id} was created by {account.username}; a second manager must decide it",
                                field="id")
 
@@ -118,7 +123,7 @@ def check_approver(account: Account, txn: Transaction) -> None:
 def recheck(session: Session, txn: Transaction, season: Season) -> None:
     """Refuse approval if the transaction would not be posted as it stands, now."""
     assert txn.id is not None
-    creator = session.get(Account, txn.creator_id)
+    creator = session.get(Account, savings_store.poster_of(session, txn.id, txn.creator_id))
     assert creator is not None
     rule = rule_for(txn.type)
     if not creator.active:
@@ -131,7 +136,10 @@ def recheck(session: Session, txn: Transaction, season: Season) -> None:
                         field="date")
     payload = json.loads(txn.payload)
     people = load_people(session, usernames_in(payload, rule.fields(season)) | {creator.username})
-    ctx = RuleContext(season=season, day=day, creator=people[creator.username], people=people)
+    saving = savings_posting.facts_for(session, rule, payload, people[creator.username], people, held=txn.id)
+    people = {**saving.people, **people}
+    ctx = RuleContext(season=season, day=day, creator=people[creator.username], people=people,
+                      savings=saving.facts)
     try:
         rebuilt = rule.build(payload, ctx)
     except (CampBankError, ValueError) as error:

@@ -81,7 +81,7 @@ def record(session: Session, prepared: Prepared, *, now: datetime | None = None,
     posted = record_transaction(
         session, prepared.rule, prepared.creator_id, day=prepared.day, description=prepared.description,
         payload=prepared.payload, entries=prepared.entries, people=prepared.people, key=prepared.key,
-        update_of=update_of, now=now,
+        update_of=update_of, now=now, poster_id=prepared.poster_id,
     )
     if prepared.rule.savings_part is not None:
         assert prepared.context is not None and prepared.poster_id is not None
@@ -110,8 +110,12 @@ def record_transaction(
     key: str | None = None,
     update_of: int | None = None,
     now: datetime | None = None,
+    poster_id: int | None = None,
 ) -> Posted:
-    """Write a checked transaction with its entries, audit it, and process it unless it awaits approval."""
+    """Write a checked transaction with its entries, audit it, and process it unless it awaits approval.
+
+    `poster_id`: who posted it, when it is recorded as another's (a loan, created by the bank): the one
+    four eyes measures, and who a held transaction's decision is reported to."""
     assert creator_id is not None
     _check_entry_sizes(entries)
     now = now or clock.now()
@@ -134,9 +138,10 @@ def record_transaction(
     _write_entries(session, txn, entries, people, day)
     audit.record(session, "txn.created", actor_id=creator_id, target=f"txn:{txn.id}", at=now,
                  type=rule.type, update_of=update_of)
-    waits = four_eyes.reasons_to_hold(session, current_season(session), rule, creator_id, entries, people, now)
+    poster = poster_id or creator_id
+    waits = four_eyes.reasons_to_hold(session, current_season(session), rule, poster, entries, people, now)
     if waits:
-        four_eyes.hold(session, txn.id, creator_id, waits, now)
+        four_eyes.hold(session, txn.id, poster, waits, now)
     elif not rule.needs_approval:
         transition(session, txn, State.PROCESSED, actor_id=creator_id, at=now)
     return Posted(txn.id, rule.type, str(txn.state), txn.recipients, txn.amount, waits=waits)

@@ -35,7 +35,8 @@ from campbank.ledger.people import acting_account, load_people
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import keys
-from campbank.ledger.store.tables import Account, LoanRow, MoneyEntry, Transaction
+from campbank.ledger.store import savings as savings_store
+from campbank.ledger.store.tables import Account, MoneyEntry, Transaction
 from campbank.ledger.transactions import load_transaction
 from campbank.rules import REGISTRY, rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
@@ -240,16 +241,10 @@ def _earlier_post(session: Session, key: str, account: Account, payload: Mapping
     if earlier is None:
         return None
     assert earlier.id is not None
-    poster = earlier.creator_id == account.id or _granted_by(session, earlier) == account.id
+    poster = savings_store.poster_of(session, earlier.id, earlier.creator_id) == account.id
     same = poster and json.loads(earlier.payload) == dict(payload)
     if not same:
         raise RuleError(f"was already used for #{earlier.id} with a different payload", field="idempotency_key")
     return Earlier(earlier.id, earlier.type, str(earlier.state), earlier.recipients, earlier.amount, earlier.day,
                    earlier.description)
 
-
-def _granted_by(session: Session, txn: Transaction) -> int | None:
-    """Who posted a loan (recorded as created by the bank, which lends the money)."""
-    if txn.type != "loan":
-        return None
-    return session.exec(select(LoanRow.granted_by_id).where(LoanRow.transaction_id == txn.id)).first()

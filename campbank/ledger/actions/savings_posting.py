@@ -37,8 +37,10 @@ NOTHING = SavingsPosting()
 
 
 def facts_for(session: Session, rule: Rule, payload: Payload, creator: Person,
-              people: Mapping[str, Person]) -> SavingsPosting:
-    """The savings facts and accounts a rule needs; NOTHING for every other type."""
+              people: Mapping[str, Person], *, held: int | None = None) -> SavingsPosting:
+    """The savings facts and accounts a rule needs; NOTHING for every other type. `held`: the transaction
+    being re-checked for a second manager's approval (a loan's grant does not count as the borrower's
+    other loan)."""
     if rule.savings_part is None or rule.system_only:
         return NOTHING
     bank = person_of(bank_account(session))
@@ -48,7 +50,7 @@ def facts_for(session: Session, rule: Rule, payload: Payload, creator: Person,
     if rule.type == "loan":
         named = payload.get("borrower")
         borrower = people.get(named) if isinstance(named, str) else None
-        loan = store.open_loan(session, borrower.id) if borrower is not None else None
+        loan = store.open_loan(session, borrower.id, besides_grant=held) if borrower is not None else None
         return SavingsPosting(SavingsFacts(loan=loan, bank=bank.username), {bank.username: bank}, bank.id)
     if rule.type == "loan_repay":
         loan = store.open_loan(session, creator.id)

@@ -158,7 +158,7 @@ def _waiting(session: Session, account: Account, transaction_id: int) -> Transac
     if State(txn.state) != State.CREATED:
         raise RuleError(f"#{txn.id} is already {txn.state}", field="id")
     if held:
-        four_eyes.check_approver(account, txn)
+        four_eyes.check_approver(session, account, txn)
     else:
         require(account, Action.APPROVE_TRANSFERS)
     return txn

@@ -118,9 +118,11 @@ def next_pocket_username(session: Session, owner_id: int) -> str:
 # ----------------------------------------------------------------------------------------------- loans
 
 _LOANS = """
-    SELECT l.id, a.username, l.day, l.principal, l.total_due, l.instalments, l.state, l.written_off,
-           COALESCE(p.instalments, 0), COALESCE(p.repaid, 0)
-      FROM loan l JOIN account a ON a.id = l.borrower_id
+    SELECT l.id, a.username, l.day, l.principal, l.total_due, l.instalments,
+           CASE WHEN l.state != 'open' OR g.state = 'processed' THEN l.state
+                WHEN g.state = 'created' THEN 'waiting' ELSE 'declined' END,
+           l.written_off, COALESCE(p.instalments, 0), COALESCE(p.repaid, 0)
+      FROM loan l JOIN account a ON a.id = l.borrower_id JOIN txn g ON g.id = l.transaction_id
       LEFT JOIN (SELECT lp.loan_id,
                         SUM(CASE WHEN lp.instalment IS NOT NULL THEN ABS(me.amount) ELSE 0 END) AS instalments,
                         SUM(CASE WHEN lp.instalment IS NULL THEN ABS(me.amount) ELSE 0 END) AS repaid
@@ -142,7 +144,10 @@ def _loan(row: tuple) -> Loan:
 def loans(session: Session, *, borrower_id: int | None = None, loan_id: int | None = None,
           only_open: bool = False) -> list[Loan]:
     """Loans, newest first: one borrower's, one loan, or every loan; `only_open` keeps those with money
-    still outstanding."""
+    still outstanding.
+
+    A loan whose grant waits for a second manager (four eyes) is `waiting`, and `declined` once the grant
+    is rejected: neither lent anything, so neither has anything outstanding nor instalments due."""
     where, params = [], {}
     if borrower_id is not None:
         where.append("l.borrower_id = :borrower")
@@ -157,9 +162,21 @@ def loans(session: Session, *, borrower_id: int | None = None, loan_id: int | No
     return [loan for loan in found if not only_open or loan.outstanding > 0]
 
 
-def open_loan(session: Session, borrower_id: int) -> Loan | None:
-    found = loans(session, borrower_id=borrower_id, only_open=True)
-    return found[0] if found else None
+def open_loan(session: Session, borrower_id: int, *, besides_grant: int | None = None) -> Loan | None:
+    """The borrower's loan with money outstanding, or the one whose grant waits for a second manager (a
+    student has one loan at a time); `besides_grant` leaves out the loan of that grant transaction."""
+    params = {"borrower": borrower_id, "grant_txn": besides_grant or 0}
+    sql = _LOANS + " WHERE l.borrower_id = :borrower AND l.state = 'open' AND l.transaction_id != :grant_txn"
+    found = [_loan(tuple(row)) for row in session.execute(text(sql + " ORDER BY l.id DESC"), params)]
+    return next((loan for loan in found if loan.outstanding > 0 or loan.state == "waiting"), None)
+
+
+def poster_of(session: Session, transaction_id: int, creator_id: int) -> int:
+    """Who posted a transaction: its creator, but for a loan (created by the bank, which lends the money)
+    the staff member or manager who granted it."""
+    granted_by = session.execute(text("SELECT granted_by_id FROM loan WHERE transaction_id = :txn"),
+                                 {"txn": transaction_id}).scalar()
+    return int(granted_by) if granted_by is not None else creator_id
 
 
 _CHARGED = text(
@@ -179,7 +196,7 @@ def due_instalments(session: Session, day: date) -> tuple[list[Instalment], dict
     charged: dict[int, set[int]] = defaultdict(set)
     for loan_id, number in session.execute(_CHARGED, {"day": day.isoformat()}):
         charged[loan_id].add(number)
-    sql = _LOANS + " WHERE l.state = 'open' AND l.day < :day ORDER BY l.id"
+    sql = _LOANS + " WHERE l.state = 'open' AND g.state = 'processed' AND l.day < :day ORDER BY l.id"
     due, borrowers = [], {}
     for row in session.execute(text(sql.replace("SELECT l.id,", "SELECT l.borrower_id, l.id,", 1)),
                                {"day": day.isoformat()}):

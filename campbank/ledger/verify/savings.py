@@ -106,8 +106,9 @@ def _loans(db: Connection, name: Callable[[int], str]) -> list[str]:
         if state == "cancelled":
             if grant_state == "processed" or instalments or repaid:
                 problems.append(f"{where} is cancelled but its grant or payments still count")
-        elif grant_state != "processed":
-            problems.append(f"{where} is {state} but its grant is {grant_state}")
+        elif grant_state != "processed":  # open and never lent: its grant waits for a second manager or was rejected
+            if state != "open" or instalments or repaid or written_off:
+                problems.append(f"{where} is {state} but its grant is {grant_state}")
         elif settled > total:
             problems.append(f"{where}: paid {instalments + repaid} and written off {written_off} cents, more than "
                             f"the {total} due")

@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from campbank.core.enums import State
 from campbank.ledger.people import acting_account, full_name
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, Transaction, TransactionHold
+from campbank.ledger.store.tables import Account, LoanRow, Transaction, TransactionHold
 from campbank.rules import REGISTRY
 
 
@@ -21,7 +21,7 @@ class HeldTransaction:
     id: int
     created_at: datetime
     day: date
-    creator: str
+    creator: str  # who posted it (a loan: who granted it, though the bank lends the money)
     creator_name: str
     type: str
     label: str
@@ -38,7 +38,8 @@ def held_transactions(db: Database, actor: Actor) -> list[HeldTransaction]:
         rows = session.exec(
             select(Transaction, TransactionHold.reasons, Account)
             .join(TransactionHold, col(TransactionHold.transaction_id) == col(Transaction.id))
-            .join(Account, col(Account.id) == col(Transaction.creator_id))
+            .outerjoin(LoanRow, col(LoanRow.transaction_id) == col(Transaction.id))  # a loan: who granted it
+            .join(Account, col(Account.id) == func.coalesce(col(LoanRow.granted_by_id), col(Transaction.creator_id)))
             .where(Transaction.state == State.CREATED)
             .order_by(col(Transaction.id))
         ).all()

@@ -122,7 +122,8 @@ def savings_card_in(session: Session, viewer: Actor, username: str) -> SavingsCa
 
 def _loan_card(session: Session, loan: Loan) -> LoanCard:
     charged = queries.instalments_charged(session, loan.id)
-    left = remaining_instalments(loan.schedule, loan.repaid) if loan.state == "open" else (0,) * len(loan.schedule)
+    scheduled = loan.state in ("open", "waiting")  # a waiting loan's schedule starts when its grant is approved
+    left = remaining_instalments(loan.schedule, loan.repaid) if scheduled else (0,) * len(loan.schedule)
     lines = tuple(ScheduleLine(k, loan.due_on(k), amount, charged.get(k, 0), 0 if charged.get(k) else left[k - 1])
                   for k, amount in enumerate(loan.schedule, start=1))
     return LoanCard(loan, lines)

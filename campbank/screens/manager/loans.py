@@ -1,5 +1,5 @@
 """Loans (office): every loan with what is due, paid, written off and outstanding, and the next instalment;
-`g` grants one (staff too, when the season lets them), `c` cancels one before its first instalment and
+`l` grants one (staff too, when the season lets them), `c` cancels one before its first instalment and
 `w` writes off what is left (managers; both asked for a reason kept in the audit log)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class LoansPane(Pane):
     SECTION_TITLE = "Loans"
     PARTS = ("loans",)
     BINDINGS = [
-        Binding("g", "grant", "Grant a loan", id="loans-grant"),
+        Binding("l", "grant", "Grant a loan", id="loans-grant"),
         Binding("c", "cancel_loan", "Cancel loan", id="loans-cancel"),
         Binding("w", "write_off", "Write off", id="loans-write-off"),
     ]
@@ -70,8 +70,10 @@ class LoansPane(Pane):
         if cards:
             table.move_cursor(row=min(keep, len(cards) - 1))
         outstanding = sum(card.loan.outstanding for card in cards)
-        note = (f"{sum(1 for c in cards if c.status == 'open')} open, {format_amount(outstanding, sign)} outstanding. "
-                "g grant · c cancel (before the first instalment) · w write off")
+        waiting = sum(1 for c in cards if c.status == "waiting")
+        note = (f"{sum(1 for c in cards if c.status == 'open')} open, {format_amount(outstanding, sign)} outstanding"
+                + (f", {waiting} waiting for a second manager. " if waiting else ". ")
+                + "l grant · c cancel (before the first instalment) · w write off")
         if not season.loans.enabled:
             note = OFF["loans"] + ". " + note
         self.query_one("#loans-note", Static).update(literal(note))
@@ -87,9 +89,15 @@ class LoansPane(Pane):
         self.app.push_screen(LoanGrantDialog(), self._granted)
 
     def _granted(self, posted) -> None:
-        if posted is not None:
+        if posted is None:
+            return
+        if posted.waits:  # four eyes: say why, plainly (names in the reasons are typed text, never markup)
+            sign = self.campbank.season.currency_sign
+            notify(self.app, f"#{posted.id} {posted.summary(sign)}", title="Waits for a second manager",
+                   severity="warning", timeout=20)
+        else:
             notify(self.app, f"Loan granted (#{posted.id}).")
-            self.reload()
+        self.reload()
 
     def action_cancel_loan(self) -> None:
         card = self._chosen()

@@ -1,5 +1,5 @@
 """One student, drilled down from the list: balance (with its pockets), an open loan, certificates, programme,
-fines to expect, history; `g` grants a loan where the season has loans."""
+fines to expect, history; `l` grants a loan where the season has loans."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         Binding("escape,left", "app.pop_screen", "Back", id="detail-back"),
         Binding("m", "more", "Older history", id="detail-more"),
         Binding("f5", "reload", "Refresh", id="detail-refresh"),
-        Binding("g", "grant_loan", "Grant a loan", id="detail-grant-loan"),
+        Binding("l", "grant_loan", "Grant a loan", id="detail-grant-loan"),
         Binding("p", "print_statement", "Statement (PDF)", id="detail-print"),
     ]
     DEFAULT_CSS = """

@@ -32,10 +32,11 @@ _POCKETS = """
      WHERE p.owner_id IN ({marks})
      ORDER BY p.owner_id, CASE p.kind WHEN 'savings' THEN 0 ELSE 1 END, p.id
 """
-# Their loans granted by a day (a cancelled loan never counted), and what was paid on each by then.
+# Their loans granted by a day (a cancelled loan, or one whose grant is not counted, never lent anything),
+# and what was paid on each by then.
 _LOANS = """
     SELECT l.id, l.borrower_id, l.day, l.principal, l.total_due, l.instalments, l.state, l.closed_at
-      FROM loan l
+      FROM loan l JOIN txn g ON g.id = l.transaction_id AND g.state = 'processed'
      WHERE l.borrower_id IN ({marks}) AND l.state != 'cancelled' AND l.day <= ?
      ORDER BY l.id
 """
