@@ -37,8 +37,10 @@ def season_try(
     def money(cents: int) -> str:
         return format_amount(cents, sign)
 
-    def delta(cents: int) -> Text:
-        return Text(("+" if cents > 0 else "") + money(cents), style="red" if cents > 0 else "green" if cents else "")
+    def delta(cents: int, *, paid: bool = False) -> Text:
+        """More charged is red, more paid (interest) green."""
+        worse = cents < 0 if paid else cents > 0
+        return Text(("+" if cents > 0 else "") + money(cents), style="red" if worse else "green" if cents else "")
 
     so_far = f"{run.days_so_far} of {run.season_days} days" + (f" (to {run.through})" if run.through else "")
     console.print(Text.assemble(("Policy dry-run: ", "bold"), (run.candidate, "bold"), f" ({run.source}) against the "
@@ -46,11 +48,12 @@ def season_try(
     for note in run.notes:
         console.print(Text(f"  {note}", style="dim"))
 
-    parts = Table(title="Charges, all students", title_justify="left")
+    parts = Table(title="Charges and interest, all students" if any(c.paid for c in run.components)
+                  else "Charges, all students", title_justify="left")
     for title in ("", "Charged so far", "Candidate so far", "Difference", "By the last day", "Candidate by then"):
         parts.add_column(title, justify="left" if not title else "right")
     for c in run.components:
-        parts.add_row(c.name, money(c.charged), money(c.would_charge), delta(c.would_charge - c.charged),
+        parts.add_row(c.name, money(c.charged), money(c.would_charge), delta(c.would_charge - c.charged, paid=c.paid),
                       money(c.charged_by_end), money(c.would_charge_by_end))
     console.print(parts)
 

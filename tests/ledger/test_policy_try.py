@@ -1,5 +1,6 @@
-"""The policy dry-run: the flat-tax season over the classic demo's week, against a computation written here
-from the raw file and the season's numbers; and a dry-run writes nothing (the file's bytes)."""
+"""The policy dry-run: the flat-tax season over the demo's week (classic rules with savings), against a
+computation written here from the raw file and the seasons' numbers; the interest a season would pay,
+recomputed day by day; and a dry-run writes nothing (the file's bytes)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from campbank.cli import app
 from campbank.core.errors import InputError, PermissionDenied
-from campbank.demo import MANAGER, DemoCamp, create_demo
+from campbank.demo import MANAGER, DemoCamp, create_demo, demo_season_text
 from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.people import account_named
@@ -86,14 +87,30 @@ EQUATOR_LABS = {grade: 1 for grade in LABS}
 EQUATOR_FAC = {grade: 0 for grade in LABS}
 
 
+SAVINGS_RATE, SAVINGS_CAP = Fraction(15, 10), 20_000  # the demo's savings: 1.5% a day on up to 200@
+
+
 def by_hand(path: Path) -> dict[str, dict[str, int]]:
-    """Per student, from the raw file: balance, classic tax charged, and the projections of both seasons."""
+    """Per student, from the raw file: balance (own account and pockets), what the demo's season took (classic
+    tax less the interest its savings paid), and the projections of both seasons (flat tax pays none)."""
     db = sqlite3.connect(path)
-    students = db.execute("SELECT id, username, grade, balance FROM account WHERE role = 'student' AND active = 1"
-                          ).fetchall()
+    students = db.execute(
+        "SELECT s.id, s.username, s.grade, s.balance + COALESCE((SELECT SUM(a.balance) FROM pocket p JOIN account a "
+        "ON a.id = p.account_id WHERE p.owner_id = s.id), 0) FROM account s WHERE s.role = 'student' AND s.active = 1"
+    ).fetchall()
     taxed = dict(db.execute(
         "SELECT m.receiver_id, -SUM(m.amount) FROM money_entry m JOIN txn t ON t.id = m.transaction_id "
         "WHERE t.type = 'tax' AND t.state = 'processed' GROUP BY m.receiver_id").fetchall())
+    interest_paid = dict(db.execute(
+        "SELECT p.owner_id, SUM(m.amount) FROM money_entry m JOIN txn t ON t.id = m.transaction_id "
+        "JOIN pocket p ON p.account_id = m.receiver_id WHERE t.type = 'interest' AND t.state = 'processed' "
+        "GROUP BY p.owner_id").fetchall())
+    future_interest: dict[int, int] = {}  # 14 more days of each savings pocket's interest on what it holds now
+    for owner, held in db.execute(
+            "SELECT p.owner_id, a.balance FROM pocket p JOIN account a ON a.id = p.account_id "
+            "WHERE p.kind = 'savings'"):
+        daily = int(min(held, SAVINGS_CAP) * SAVINGS_RATE / 100) if held > 0 else 0
+        future_interest[owner] = future_interest.get(owner, 0) + 14 * daily
     counters: dict[int, dict[str, int]] = {}
     for receiver, kind, value in db.execute(
             "SELECT c.receiver_id, c.counter_type, SUM(c.value) FROM counter_entry c JOIN txn t "
@@ -103,7 +120,7 @@ def by_hand(path: Path) -> dict[str, dict[str, int]]:
     days_so_far, season_days = 7, 21
     out = {}
     for account_id, username, grade, balance in students:
-        charged = taxed.get(account_id, 0)
+        charged = taxed.get(account_id, 0) - interest_paid.get(account_id, 0)
         would = 7 * FLAT_TAX * 100
         rate = Fraction(balance + charged - 120 * 100, days_so_far)  # what they earn and spend besides the policy
         drift = round_half_away(rate * (season_days - days_so_far))
@@ -119,7 +136,8 @@ def by_hand(path: Path) -> dict[str, dict[str, int]]:
         flat_rest = 100 * FLAT_TAX * 14
         out[username] = {
             "balance": balance, "charged": charged, "would": would,
-            "end": balance + drift - classic_rest - classic_fines,
+            "end": balance + drift - classic_rest - classic_fines + future_interest.get(account_id, 0),
+            "interest": interest_paid.get(account_id, 0), "future_interest": future_interest.get(account_id, 0),
             "end_candidate": balance + charged - would + drift - flat_rest - flat_fines,
         }
     return out
@@ -141,28 +159,50 @@ def test_flat_tax_over_the_classic_demo_week(demo):
     assert (run.days_so_far, run.season_days, run.through) == (7, 21, TODAY - timedelta(days=1))
     hand = by_hand(path)
     assert len(run.students) == len(hand) == 130
+    assert sum(1 for mine in hand.values() if mine["interest"]) > 10  # savers, whose interest counts
     for student in run.students:
         mine = hand[student.username]
-        assert student.charged == mine["charged"] == 100 * sum(CLASSIC_TAX[day] for day in range(1, 8))
+        assert student.balance == mine["balance"]
+        classic_tax = 100 * sum(CLASSIC_TAX[day] for day in range(1, 8))
+        assert student.charged == mine["charged"] == classic_tax - mine["interest"]
         assert student.would_charge == mine["would"] == 14_000
-        assert student.difference == 7_400 and student.balance_candidate == mine["balance"] - 7_400
+        assert student.difference == 14_000 - mine["charged"]
+        assert student.balance_candidate == mine["balance"] - student.difference
         assert (student.end_balance, student.end_balance_candidate) == (mine["end"], mine["end_candidate"])
-        falls_now = mine["balance"] - 7_400 <= 0 < mine["balance"]
+        falls_now = mine["balance"] - student.difference <= 0 < mine["balance"]
         falls_later = mine["end_candidate"] <= 0 < mine["end"]
         assert student.falls_into_danger == (falls_now or falls_later)
     tax = next(c for c in run.components if c.name == "tax")
     assert (tax.charged, tax.would_charge) == (130 * 6_600, 130 * 14_000)
     assert (tax.charged_by_end, tax.would_charge_by_end) == (130 * 100 * sum(CLASSIC_TAX.values()), 130 * 42_000)
+    interest = next(c for c in run.components if c.name == "interest paid")
+    paid = sum(mine["interest"] for mine in hand.values())
+    assert (interest.charged, interest.would_charge) == (paid, 0)  # the flat-tax season has no savings
+    assert (interest.charged_by_end, interest.would_charge_by_end) == (
+        paid + sum(mine["future_interest"] for mine in hand.values()), 0)
     assert sum(squad.would_charge for squad in run.squads) == tax.would_charge
     assert sum(squad.students for squad in run.squads) == 130
     assert sum(squad.falling for squad in run.squads) == len(run.falling) > 0
 
 
 def test_the_season_in_force_against_itself_changes_nothing(demo):
-    classic = SEASON_FILES["classic"].read_text(encoding="utf-8")
-    run = try_season(demo.database, manager(demo), classic, "season-classic.toml")
+    """Its interest recomputed day by day on each savings pocket is exactly what its nightly runs paid."""
+    run = try_season(demo.database, manager(demo), demo_season_text(TODAY), "demo.toml")
     assert all(s.difference == 0 and s.end_balance == s.end_balance_candidate for s in run.students)
     assert run.falling == ()
+    interest = next(c for c in run.components if c.name == "interest paid")
+    assert interest.charged == interest.would_charge > 0
+    assert interest.charged_by_end == interest.would_charge_by_end
+
+
+def test_the_classic_season_pays_no_interest_and_the_savers_lose_it(demo):
+    classic = SEASON_FILES["classic"].read_text(encoding="utf-8")
+    run = try_season(demo.database, manager(demo), classic, "season-classic.toml")
+    interest = next(c for c in run.components if c.name == "interest paid")
+    assert interest.would_charge == interest.would_charge_by_end == 0 < interest.charged
+    hand = by_hand(demo.database.path)
+    for student in run.students:
+        assert student.difference == hand[student.username]["interest"]  # the same tax, no interest
 
 
 def test_a_bad_file_is_refused_and_students_and_staff_may_not_try(demo):

@@ -4,8 +4,12 @@ For the days so far (the season in force's first day up to the later of yesterda
 each active student is charged, on paper, what the candidate would have charged: its tax for each day the
 student was in the camp (days are matched by number: the candidate's day 1 is this camp's first day) and
 its equator study fine if the equator day has passed (from the student's counters as of that day). The
-season in force's figures are what it actually charged (counted tax and study fines). Interest belongs to
-seasons with savings; this camp has none to compute (`COMPONENTS` is where it joins).
+season in force's figures are what it actually charged (counted tax and study fines) and paid (interest).
+
+A student's balance is their whole money, own account and pockets, as everywhere a balance is shown. The
+interest a season pays into savings pockets counts against its charges: "charged" is tax and study fines
+less interest. The candidate's interest is recomputed day by day on each savings pocket as its money
+actually moved, with the candidate's own interest of the days before in place of what was paid.
 
 A straight-line projection takes each student to the last day: what they earned and spent apart from the
 policy (balance now + policy charges so far − grants, per day so far) goes on at the same rate, the
@@ -33,9 +37,10 @@ from campbank.ledger.season.load import parse_season
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import policy as queries
 from campbank.ledger.views.summaries import authorise, round_cents, squad_order
+from campbank.rules.savings import interest
 from campbank.rules.study_fine import progress
 
-COMPONENTS = ("tax", "study fines")  # what a dry-run compares; interest joins where savings exist
+INTEREST = "interest paid"  # the component paid to the students: more is to their good
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,9 @@ class StudentTry:
     full_name: str
     squad: str | None
     grade: int | None
-    balance: int  # now, under the season in force
-    charged: int  # by the season in force so far (tax + study fines), positive
-    would_charge: int  # by the candidate over the same days
+    balance: int  # now, under the season in force: the student's own account and pockets
+    charged: int  # by the season in force so far: tax + study fines − interest paid
+    would_charge: int  # by the candidate over the same days, the same way
     charged_by_end: int  # the season in force's charges to the last day, projected
     would_charge_by_end: int
     end_balance: int  # projected to the last day under the season in force
@@ -114,6 +119,11 @@ class ComponentTry:
     charged_by_end: int
     would_charge_by_end: int
 
+    @property
+    def paid(self) -> bool:
+        """Paid to the students (interest) rather than charged to them."""
+        return self.name == INTEREST
+
 
 @dataclass(frozen=True)
 class DryRun:
@@ -148,7 +158,9 @@ def try_season(db: Database, actor: Actor, candidate_text: str, source: str, *, 
         charged = queries.charged_through(session, through) if through else {}
         counters_now = queries.counters_on(session, through) if through else {}
         equator_counters = _equator_counters(session, season, candidate, through)
-    return _compare(season, candidate, source, through, students, charged, counters_now, equator_counters)
+        savings = queries.savings_days(session) if season.savings.enabled or candidate.savings.enabled else None
+    interest = _interest(season, candidate, through, savings) if savings is not None else None
+    return _compare(season, candidate, source, through, students, charged, counters_now, equator_counters, interest)
 
 
 def equator_day(season: Season) -> date:
@@ -172,13 +184,14 @@ def _equator_counters(session: Session, season: Season, candidate: Season, throu
 
 def _compare(season: Season, candidate: Season, source: str, through: date | None,
              students: list[queries.Student], charged: Mapping[int, queries.Charged],
-             counters_now: Mapping[int, dict[str, int]], equator_counters: Mapping[int, dict[str, int]] | None
-             ) -> DryRun:
+             counters_now: Mapping[int, dict[str, int]], equator_counters: Mapping[int, dict[str, int]] | None,
+             interest: Mapping[int, InterestTry] | None) -> DryRun:
     n = (through - season.first_day).days + 1 if through else 0
     total_days = season.days
     notes = list(_notes(season, candidate, n))
     lines: list[StudentTry] = []
-    parts = {name: [0, 0, 0, 0] for name in COMPONENTS}  # charged, would charge, by end, by end candidate
+    components = ("tax", "study fines") + ((INTEREST,) if interest is not None else ())
+    parts = {name: [0, 0, 0, 0] for name in components}  # so far, candidate; by the last day, candidate
     for s in students:
         was = charged.get(s.id, queries.Charged(0, 0, 0))
         present = max(0, (through - max(s.added.date(), season.first_day)).days + 1) if through else 0
@@ -192,26 +205,30 @@ def _compare(season: Season, candidate: Season, source: str, through: date | Non
         remaining_tax_candidate = sum(candidate.tax_schedule.get(day, 0) for day in range(n + 1, total_days + 1))
         pending_now = _pending_fines(season, s.grade, counters, n, present, total_days)
         pending_candidate = _pending_fines(candidate, s.grade, counters, n, present, total_days)
-        so_far_now = was.tax + was.study_fines
-        so_far_candidate = cand_tax + cand_fines
+        paid = interest.get(s.id, NO_INTEREST) if interest is not None else NO_INTEREST
+        so_far_now = was.tax + was.study_fines - paid.paid  # what the policy took, net of the interest it paid
+        so_far_candidate = cand_tax + cand_fines - paid.would_pay
+        rest_now = remaining_tax_now + pending_now - (paid.paid_by_end - paid.paid)
+        rest_candidate = remaining_tax_candidate + pending_candidate - (paid.would_pay_by_end - paid.would_pay)
         rate = Fraction(s.balance + so_far_now - was.grants, present) if present else Fraction(0)
         drift = round_cents(rate * (total_days - n)) if n < total_days else 0
-        end_now = s.balance + drift - remaining_tax_now - pending_now
-        end_candidate = s.balance + so_far_now - so_far_candidate + drift - remaining_tax_candidate - pending_candidate
+        end_now = s.balance + drift - rest_now
+        end_candidate = s.balance + so_far_now - so_far_candidate + drift - rest_candidate
         lines.append(StudentTry(
             username=s.username, full_name=join_name(s.last_name, s.first_name, s.middle_name), squad=s.squad,
             grade=s.grade, balance=s.balance, charged=so_far_now, would_charge=so_far_candidate,
-            charged_by_end=so_far_now + remaining_tax_now + pending_now,
-            would_charge_by_end=so_far_candidate + remaining_tax_candidate + pending_candidate,
+            charged_by_end=so_far_now + rest_now, would_charge_by_end=so_far_candidate + rest_candidate,
             end_balance=end_now, end_balance_candidate=end_candidate, danger_level=season.balance_danger,
             candidate_danger_level=candidate.balance_danger,
         ))
         for name, values in (("tax", (was.tax, cand_tax, was.tax + remaining_tax_now,
                                       cand_tax + remaining_tax_candidate)),
                              ("study fines", (was.study_fines, cand_fines, was.study_fines + pending_now,
-                                              cand_fines + pending_candidate))):
-            for i, value in enumerate(values):
-                parts[name][i] += value
+                                              cand_fines + pending_candidate)),
+                             (INTEREST, (paid.paid, paid.would_pay, paid.paid_by_end, paid.would_pay_by_end))):
+            if name in parts:
+                for i, value in enumerate(values):
+                    parts[name][i] += value
     lines.sort(key=lambda line: (line.squad or "", line.full_name.casefold(), line.username))
     if season.equator is not None and through is not None and equator_day(season) <= through \
             and parts["study fines"][0] == 0:
@@ -223,8 +240,66 @@ def _compare(season: Season, candidate: Season, source: str, through: date | Non
         season=season.name, candidate=candidate.name, source=source, currency_sign=season.currency_sign,
         first_day=season.first_day, through=through, days_so_far=n, season_days=total_days,
         components=tuple(ComponentTry(name, *values) for name, values in parts.items()), squads=squads,
-        students=tuple(lines), notes=tuple(notes),
+        students=tuple(lines),
+        notes=(*notes, "Neither season pays interest on savings.") if interest is None else tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class InterestTry:
+    """Interest on one student's savings pockets: paid so far by the season in force, what the candidate
+    would have paid, and each by the last day."""
+
+    paid: int = 0
+    would_pay: int = 0
+    paid_by_end: int = 0
+    would_pay_by_end: int = 0
+
+
+NO_INTEREST = InterestTry()
+
+
+def _interest(season: Season, candidate: Season, through: date | None,
+              savings: Mapping[int, Mapping[int, list[queries.SavingsDay]]]) -> dict[int, InterestTry]:
+    """Per student id, interest on their savings pockets. By the last day, each pocket's interest on the
+    balance it reached goes on for the days left (a straight line, like the rest of the projection)."""
+    n = (through - season.first_day).days + 1 if through else 0
+    left = season.days - n
+    found = {}
+    for student_id, pockets in savings.items():
+        paid = would_pay = paid_by_end = would_pay_by_end = 0
+        for days in pockets.values():
+            so_far = [d for d in days if through is not None and d.day <= through]
+            actual = sum(d.interest for d in so_far)
+            paid += actual
+            paid_by_end += actual + left * _daily_interest(season, actual + sum(d.other for d in so_far))
+            candidate_paid, candidate_reached = _interest_as_paid_by(candidate, so_far, season.first_day, through)
+            would_pay += candidate_paid
+            would_pay_by_end += candidate_paid + left * _daily_interest(candidate, candidate_reached)
+        found[student_id] = InterestTry(paid, would_pay, paid_by_end, would_pay_by_end)
+    return found
+
+
+def _interest_as_paid_by(season: Season, days: list[queries.SavingsDay], first_day: date, through: date | None
+                         ) -> tuple[int, int]:
+    """What `season` would have paid a savings pocket each day from `first_day` to `through`, its money moving
+    as it did (`days`): the interest paid, and the balance it would have reached."""
+    moves = {d.day: d.other for d in days}
+    balance = sum(d.other for d in days if d.day < first_day)
+    paid = 0
+    day = first_day
+    while through is not None and day <= through:
+        balance += moves.get(day, 0)
+        earned = _daily_interest(season, balance)
+        paid += earned
+        balance += earned
+        day += timedelta(days=1)
+    return paid, balance
+
+
+def _daily_interest(season: Season, balance: int) -> int:
+    rules = season.savings
+    return interest(balance, rules.daily_rate_percent, rules.max_balance) if rules.enabled else 0
 
 
 def _pending_fines(season: Season, grade: int | None, counters: Mapping[str, int], n: int, present: int,
@@ -267,7 +342,6 @@ def _notes(season: Season, candidate: Season, n: int) -> tuple[str, ...]:
         notes.append("The season has not begun: nothing has been charged yet; the projection covers every day.")
     if candidate.equator is not None and season.equator is None:
         notes.append("The candidate has an equator stage the season in force lacks.")
-    notes.append("Interest: this camp keeps no savings, so there is none to compare.")
     return tuple(notes)
 
 

@@ -1,5 +1,6 @@
 """The sums a policy dry-run starts from: what the season in force has charged each student so far (its tax and
-study fines), what they were granted, and their counters as of a day. Counted entries only."""
+study fines), what they were granted, their counters as of a day, and their savings pockets' money day by day.
+Counted entries only."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from campbank.ledger.store.values import as_date, as_datetime
 
 _STUDENTS = text(
     """
-    SELECT id, username, last_name, first_name, middle_name, squad, grade, balance, created_at FROM account
-     WHERE role = 'student' AND active = 1 AND username != 'bank'
+    SELECT s.id, s.username, s.last_name, s.first_name, s.middle_name, s.squad, s.grade,
+           s.balance + COALESCE((SELECT SUM(a.balance) FROM pocket p JOIN account a ON a.id = p.account_id
+                                  WHERE p.owner_id = s.id), 0),
+           s.created_at
+      FROM account s
+     WHERE s.role = 'student' AND s.active = 1 AND s.username != 'bank'
     """
 )
 
@@ -40,6 +45,19 @@ _COUNTERS = text(
     """
 )
 
+# per savings pocket and date: the interest it was paid and every other move of money (the journal's money rows:
+# a cancelled transaction's reversal cancels it on its own date)
+_SAVINGS_DAYS = text(
+    """
+    SELECT p.owner_id, p.account_id, t.day,
+           SUM(CASE WHEN t.type = 'interest' THEN j.amount ELSE 0 END),
+           SUM(CASE WHEN t.type != 'interest' THEN j.amount ELSE 0 END)
+      FROM journal j JOIN txn t ON t.id = j.transaction_id JOIN pocket p ON p.account_id = j.account_id
+     WHERE p.kind = 'savings' AND j.counter_type IS NULL
+     GROUP BY p.owner_id, p.account_id, t.day
+    """
+)
+
 _LAST_TAXED = text("SELECT MAX(day) FROM txn WHERE type = 'tax' AND state = 'processed'")
 
 
@@ -51,7 +69,7 @@ class Student(NamedTuple):
     middle_name: str
     squad: str | None
     grade: int | None
-    balance: int
+    balance: int  # their own account and their pockets
     added: datetime
 
 
@@ -79,6 +97,24 @@ def counters_on(session: Session, day: date) -> dict[int, dict[str, int]]:
     for account_id, counter_type, value in session.execute(_COUNTERS, {"day": day.isoformat()}):
         totals.setdefault(int(account_id), {})[counter_type] = int(value)
     return totals
+
+
+class SavingsDay(NamedTuple):
+    day: date
+    interest: int  # paid that day
+    other: int  # every other move of money that day (in and out)
+
+
+def savings_days(session: Session) -> dict[int, dict[int, list[SavingsDay]]]:
+    """Per student id, per savings pocket (account id): its days with money moved, in date order."""
+    found: dict[int, dict[int, list[SavingsDay]]] = {}
+    for owner, pocket, day, interest, other in session.execute(_SAVINGS_DAYS):
+        found.setdefault(int(owner), {}).setdefault(int(pocket), []).append(
+            SavingsDay(as_date(day), int(interest or 0), int(other or 0)))
+    for pockets in found.values():
+        for days in pockets.values():
+            days.sort()
+    return found
 
 
 def last_taxed_day(session: Session) -> date | None:
