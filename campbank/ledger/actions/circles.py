@@ -108,7 +108,8 @@ def void(db: Database, actor: Actor, circle_id: int, *, reason: str = "", now: d
 def held_rounds(session: Session, circle_id: int) -> list[Transaction]:
     """The circle's round transactions, round 1 first."""
     prefix = keys.system_key("circle", circle_id) + ":"
-    found = session.exec(select(Transaction).where(col(Transaction.idempotency_key).startswith(prefix))).all()
+    found = session.exec(select(Transaction).where(Transaction.type == ROUND.type)  # the type's index: few rows
+                         .where(col(Transaction.idempotency_key).startswith(prefix))).all()
     return sorted(found, key=lambda t: int((t.idempotency_key or "0").rsplit(":", 1)[1]))
 
 

@@ -10,6 +10,7 @@ population standard deviation of every money column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -84,11 +85,14 @@ def balance_report(db: Database, viewer: Actor) -> BalanceReport:
         return balance_report_in(session, viewer)
 
 
-def balance_report_in(session: Session, viewer: Actor) -> BalanceReport:
+def balance_report_in(session: Session, viewer: Actor, *, rows: Sequence[BalanceRow] | None = None
+                      ) -> BalanceReport:
+    """`rows`: the active students' balances, when the caller has read them in this session."""
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
     earned = earned_by_group(session, season)
-    lines = [_line(season, row, earned.get(row.username, {})) for row in balances_in(session, include_inactive=False)]
+    rows = balances_in(session, include_inactive=False) if rows is None else rows
+    lines = [_line(season, row, earned.get(row.username, {})) for row in rows]
     sections = []
     for squad in squad_order(season, (line.squad for line in lines)):
         members = tuple(line for line in lines if line.squad == squad)

@@ -20,6 +20,7 @@ from campbank.ledger.store.chain import head_of
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import reports
 from campbank.ledger.store.queries import transactions as queries
+from campbank.ledger.views.accounts import balances_in
 from campbank.ledger.views.balance_report import BalanceReport, balance_report_in
 from campbank.ledger.views.economy import Economy, economy_in
 from campbank.ledger.views.savings import SavingsSnapshot, savings_snapshot_in
@@ -76,11 +77,13 @@ def camp_report(db: Database, actor: Actor, on_extent: Callable[[Extent], None] 
         season = current_season(session)
         flows = day_group_flows(session, season)  # read once, for the statistics and the economy
         economy = economy_in(session, season, flows[2])
+        rows = balances_in(session, include_inactive=False)  # read once, for balances, study and statistics
         return CampReport(
             made_at=clock.now(), made_by=me.username, season=season,
-            balances=balance_report_in(session, actor), study=study_report_in(session, actor),
+            balances=balance_report_in(session, actor, rows=rows), study=study_report_in(session, actor, rows=rows),
             staff=staff_report_in(session, actor, include_bank=True),
-            statistics=market_statistics_in(session, actor, flows=flows, supply=economy.supply), economy=economy,
+            statistics=market_statistics_in(session, actor, flows=flows, supply=economy.supply, rows=rows),
+            economy=economy,
             upto_id=extent.upto_id, transactions=extent.transactions,
             widest_username=username, widest_description=description, widest_type=type_,
             savings=savings_snapshot_in(session, actor), chain_head=str(head_of(session)),

@@ -120,8 +120,10 @@ def savings_card_in(session: Session, viewer: Actor, username: str) -> SavingsCa
                        tuple(_funds_for(session, account.id, account.squad)), tuple(_circles_of(session, account.id)))
 
 
-def _loan_card(session: Session, loan: Loan) -> LoanCard:
-    charged = queries.instalments_charged(session, loan.id)
+def _loan_card(session: Session, loan: Loan, charged: dict[int, int] | None = None) -> LoanCard:
+    """`charged`: what `queries.instalments_charged` gives for the loan, when it was read with others'."""
+    if charged is None:
+        charged = queries.instalments_charged(session, loan.id)
     scheduled = loan.state in ("open", "waiting")  # a waiting loan's schedule starts when its grant is approved
     left = remaining_instalments(loan.schedule, loan.repaid) if scheduled else (0,) * len(loan.schedule)
     lines = tuple(ScheduleLine(k, loan.due_on(k), amount, charged.get(k, 0), 0 if charged.get(k) else left[k - 1])
@@ -137,7 +139,8 @@ def loans_overview(db: Database, viewer: Actor) -> tuple[LoanCard, ...]:
 
 def loans_overview_in(session: Session, viewer: Actor) -> tuple[LoanCard, ...]:
     require(acting_account(session, viewer), Action.VIEW_STUDENTS)
-    return tuple(_loan_card(session, loan) for loan in store.loans(session))
+    charged = queries.every_instalment_charged(session)
+    return tuple(_loan_card(session, loan, charged.get(loan.id, {})) for loan in store.loans(session))
 
 
 def funds_overview(db: Database, viewer: Actor) -> tuple[FundLine, ...]:

@@ -18,6 +18,7 @@ them), in integer cents:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -28,7 +29,7 @@ from campbank.ledger.permissions import Action, Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import reports
-from campbank.ledger.views.accounts import balances_in
+from campbank.ledger.views.accounts import BalanceRow, balances_in
 from campbank.ledger.views.savings import SavingsTotals, savings_totals_in
 from campbank.ledger.views.summaries import (
     DANGER,
@@ -139,13 +140,14 @@ def market_statistics(db: Database, viewer: Actor, *, bins: int = HISTOGRAM_BINS
 
 
 def market_statistics_in(session: Session, viewer: Actor, *, bins: int = HISTOGRAM_BINS,
-                         flows: Flows | None = None, supply: tuple[SupplyPoint, ...] | None = None
-                         ) -> MarketStatistics:
+                         flows: Flows | None = None, supply: tuple[SupplyPoint, ...] | None = None,
+                         rows: Sequence[BalanceRow] | None = None) -> MarketStatistics:
     """`market_statistics` inside a read transaction. A caller that has already read the flows
-    (`day_group_flows`) or the money supply (the economy's) in this session hands them in."""
+    (`day_group_flows`), the money supply (the economy's) or the active students' balances in this
+    session hands them in."""
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
-    rows = balances_in(session, include_inactive=False)
+    rows = balances_in(session, include_inactive=False) if rows is None else rows
     values = [r.balance for r in rows]
     flags = {r.username: flag_of(season, r.balance) for r in rows}
     by_day, by_group, by_day_group = flows if flows is not None else _flows(session, season)

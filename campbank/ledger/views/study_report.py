@@ -6,6 +6,7 @@ The expected fine is the final stage's (`campbank.rules.study_fine.progress`), t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -81,10 +82,12 @@ def study_report(db: Database, viewer: Actor) -> StudyReport:
         return study_report_in(session, viewer)
 
 
-def study_report_in(session: Session, viewer: Actor) -> StudyReport:
+def study_report_in(session: Session, viewer: Actor, *, rows: Sequence[BalanceRow] | None = None) -> StudyReport:
+    """`rows`: the active students' balances, when the caller has read them in this session."""
     authorise(session, viewer, Action.VIEW_REPORTS)
     season = current_season(session)
-    lines = [study_line(season, row) for row in balances_in(session, include_inactive=False)]
+    rows = balances_in(session, include_inactive=False) if rows is None else rows
+    lines = [study_line(season, row) for row in rows]
     sections = []
     for squad in squad_order(season, (line.squad for line in lines)):
         members = tuple(line for line in lines if line.squad == squad)

@@ -17,6 +17,10 @@ _CHARGED = text(
     "SELECT lp.instalment, -SUM(me.amount) FROM loan_payment lp JOIN money_entry me ON me.id = lp.money_entry_id "
     "JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed' "
     "WHERE lp.loan_id = :loan AND lp.instalment IS NOT NULL GROUP BY lp.instalment")
+_ALL_CHARGED = text(
+    "SELECT lp.loan_id, lp.instalment, -SUM(me.amount) FROM loan_payment lp "
+    "JOIN money_entry me ON me.id = lp.money_entry_id JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed' "
+    "WHERE lp.instalment IS NOT NULL GROUP BY lp.loan_id, lp.instalment")
 _GIVEN_BY = text(
     "SELECT f.id, SUM(me.amount) FROM money_entry me JOIN txn t ON t.id = me.transaction_id "
     "JOIN fund f ON f.account_id = me.receiver_id "
@@ -28,8 +32,8 @@ _CONTRIBUTORS = text(
 _CIRCLES = text("SELECT id FROM circle ORDER BY id DESC")
 _CIRCLES_OF = text("SELECT circle_id FROM circle_member WHERE account_id = :me ORDER BY circle_id DESC")
 _VOIDED = text("SELECT voided_at IS NOT NULL FROM circle WHERE id = :id")
-_KEYS_FROM = text(
-    "SELECT idempotency_key FROM txn WHERE state = 'processed' AND substr(idempotency_key, 1, :n) = :prefix")
+# by type alone, so the type's index finds the few rounds (with the state too, SQLite scans every processed one)
+_ROUND_KEYS = text("SELECT idempotency_key, state FROM txn WHERE type = 'circle_round'")
 _POCKETS = text(
     "SELECT o.username, o.last_name, o.first_name, o.middle_name, o.squad, p.name, p.kind, a.balance, p.target, "
     "p.closed_at IS NULL FROM pocket p JOIN account a ON a.id = p.account_id JOIN account o ON o.id = p.owner_id")
@@ -43,6 +47,14 @@ _IN_FUNDS = text("SELECT COALESCE(SUM(a.balance), 0) FROM fund f JOIN account a 
 def instalments_charged(session: Session, loan_id: int) -> dict[int, int]:
     """Instalment number -> what the nightly run charged for it (cents)."""
     return {int(number): int(amount) for number, amount in session.execute(_CHARGED, {"loan": loan_id})}
+
+
+def every_instalment_charged(session: Session) -> dict[int, dict[int, int]]:
+    """Loan id -> `instalments_charged` of that loan, for every loan at once."""
+    found: dict[int, dict[int, int]] = {}
+    for loan_id, number, amount in session.execute(_ALL_CHARGED):
+        found.setdefault(int(loan_id), {})[int(number)] = int(amount)
+    return found
 
 
 def contributions_by(session: Session, account_id: int) -> dict[int, int]:
@@ -68,8 +80,8 @@ def circle_voided(session: Session, circle_id: int) -> bool:
 def rounds_held(session: Session, circle_id: int) -> set[int]:
     """The numbers of the circle's rounds that were paid (their transactions counted)."""
     prefix = keys.system_key("circle", circle_id) + ":"
-    return {int(key.rsplit(":", 1)[1])
-            for (key,) in session.execute(_KEYS_FROM, {"n": len(prefix), "prefix": prefix})}
+    return {int(key.rsplit(":", 1)[1]) for key, state in session.execute(_ROUND_KEYS)
+            if state == "processed" and key is not None and key.startswith(prefix)}
 
 
 class PocketRow(NamedTuple):
