@@ -12,6 +12,8 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlmodel import Session
 
+from campbank.ledger.store import dialects
+from campbank.ledger.store.chain import raw_cursor
 from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.schema import STATEMENT_KEY
 from campbank.ledger.store.values import as_date, as_datetime
@@ -118,7 +120,7 @@ def students(session: Session) -> list[StudentRow]:
 def pockets_of(session: Session, owner_ids: Sequence[int]) -> dict[int, list[PocketRow]]:
     """Each student's pockets (open or closed), savings first; students without pockets are left out."""
     found: dict[int, list[PocketRow]] = {}
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(session)
     for chunk in _chunks(owner_ids):
         for row in cursor.execute(_POCKETS.format(marks=",".join("?" * len(chunk))), chunk):
             found.setdefault(row[0], []).append(PocketRow(
@@ -130,7 +132,7 @@ def pockets_of(session: Session, owner_ids: Sequence[int]) -> dict[int, list[Poc
 def loans_of(session: Session, borrower_ids: Sequence[int], last_day: date) -> dict[int, list[LoanRow]]:
     """Each student's loans granted on or before `last_day` and not cancelled, oldest first, with the counted
     payments dated on or before it; students without such loans are left out."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(session)
     loans: list[tuple] = []
     for chunk in _chunks(borrower_ids):
         loans += cursor.execute(_LOANS.format(marks=",".join("?" * len(chunk))), [*chunk, last_day.isoformat()])
@@ -161,7 +163,7 @@ def journal_by_account(session: Session, account_ids: Sequence[int]) -> Iterator
     """(account id, its journal rows in order) for each of the accounts, in the order given; accounts without
     rows too."""
     days: dict[object, date] = {}
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(session)
     for start in range(0, len(account_ids), CHUNK):
         chunk = [int(account_id) for account_id in account_ids[start:start + CHUNK]]
         found: dict[int, list[JournalLine]] = {account_id: [] for account_id in chunk}  # in the caller's order
@@ -177,8 +179,12 @@ def journal_by_account(session: Session, account_ids: Sequence[int]) -> Iterator
 @contextmanager
 def page_cache(session: Session, kib: int = PAGE_CACHE_KIB) -> Iterator[None]:
     """A larger SQLite page cache on the session's connection while statements are read, the usual one after:
-    the students of a chunk share most of their transactions, read from the cache instead of the file."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    the students of a chunk share most of their transactions, read from the cache instead of the file. A
+    PostgreSQL server keeps its own shared buffers: nothing to change there."""
+    if dialects.of(session).name != "sqlite":
+        yield
+        return
+    cursor = raw_cursor(session)
     (before,) = cursor.execute("PRAGMA cache_size").fetchone()
     cursor.execute(f"PRAGMA cache_size=-{int(kib)}")
     try:
