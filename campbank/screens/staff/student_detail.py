@@ -19,6 +19,7 @@ from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
 from campbank.formats.statements.writer import WrittenStatements, write_statements
 from campbank.ledger import clock
+from campbank.ledger.actions.posting import Posted
 from campbank.ledger.views.accounts import HistoryLine
 from campbank.ledger.views.savings import SavingsCard, savings_card
 from campbank.ledger.views.students import StudentCard, older_history, student_card
@@ -131,8 +132,16 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         if not self.campbank.season.loans.enabled:
             self.notify(OFF["loans"], severity="warning")
             return
-        self.app.push_screen(LoanGrantDialog(self.username),
-                             lambda posted: self.action_reload() if posted is not None else None)
+        self.app.push_screen(LoanGrantDialog(self.username), self._granted)
+
+    def _granted(self, posted: Posted | None) -> None:
+        if posted is None:
+            return
+        if posted.waits:  # four eyes: the page shows no loan until it is approved, so say why it waits
+            sign = self.campbank.season.currency_sign
+            notify(self.app, f"#{posted.id} {posted.summary(sign)}", title="Waits for a second manager",
+                   severity="warning", timeout=20)
+        self.action_reload()
 
     def _show(self, card: StudentCard, saved: SavingsCard | None = None) -> None:
         season = self.campbank.season
