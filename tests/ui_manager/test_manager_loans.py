@@ -304,7 +304,8 @@ def test_a_grant_that_waits_says_so_on_the_students_page(lending: Camp) -> None:
         assert (toast.title, toast.severity) == ("Waits for a second manager", "warning")
         assert WAITS_WHY + "Student03 Ann)" in toast.message
         facts = shown(pilot, "#detail-facts")
-        assert "Balance 120.00@" in facts and "Loan #" not in facts
+        assert "Balance 120.00@" in facts and "Loan #1: 100.00@ waits for a second manager" in facts
+        assert "outstanding" not in facts
 
     run(CampBankApp(lending.db), script)
     assert loan_money(lending) == [("bank", "created", "s3", 10_000, "loan")]

@@ -61,7 +61,8 @@ def progress_table(card: StudentCard, sign: str) -> Table:
 
 
 def savings_facts(saved: SavingsCard, sign: str) -> Text:
-    """The pockets (the split of the balance) and the open loan, in two lines; goal names literally."""
+    """The pockets (the split of the balance) and the open loan (or one waiting for a second manager), a line
+    each; goal names literally."""
     text = literal("Pockets " + "  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
     loan = saved.open_loan
     if loan is not None:
@@ -69,6 +70,9 @@ def savings_facts(saved: SavingsCard, sign: str) -> Text:
         text.append(f"\nLoan #{loan.loan.id}: ").append(format_amount(loan.loan.outstanding, sign), style="bold")
         text.append(" outstanding" + (f", next {format_amount(upcoming.left, sign)} on {upcoming.due}"
                                       if upcoming else ""))
+    for waiting in (card for card in saved.loans if card.status == "waiting"):
+        text.append(f"\nLoan #{waiting.loan.id}: ").append(format_amount(waiting.loan.principal, sign), style="bold")
+        text.append(" waits for a second manager", style="yellow")
     return text
 
 
@@ -137,7 +141,7 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
     def _granted(self, posted: Posted | None) -> None:
         if posted is None:
             return
-        if posted.waits:  # four eyes: the page shows no loan until it is approved, so say why it waits
+        if posted.waits:  # four eyes: say why it waits (the page shows it as waiting)
             sign = self.campbank.season.currency_sign
             notify(self.app, f"#{posted.id} {posted.summary(sign)}", title="Waits for a second manager",
                    severity="warning", timeout=20)
