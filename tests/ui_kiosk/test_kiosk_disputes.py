@@ -128,12 +128,21 @@ async def open_first_thread(pilot: Pilot, section_table: str = "#disputes-table"
 
 
 async def staff_key(pilot: Pilot, key: str) -> None:
-    """A key of the thread (x, s, r): out of the reply box first (Tab), where it would be typed."""
+    """A key of the thread (x, s, r): the thread opens with the focus on its messages; after an answer, out of
+    the reply box first (Tab), where it would be typed."""
     if pilot.app.focused is pilot.app.screen.query_one("#thread-reply"):
         await pilot.press("tab")
     assert pilot.app.focused is pilot.app.screen.query_one("#thread-messages")
     await pilot.press(key)
     await settle(pilot)
+
+
+async def staff_answer(pilot: Pilot, text: str) -> None:
+    """Staff: `a` into the reply box, then the answer."""
+    assert pilot.app.focused is pilot.app.screen.query_one("#thread-messages")
+    await pilot.press("a")
+    assert pilot.app.focused is pilot.app.screen.query_one("#thread-reply")
+    await type_and_send(pilot, text)
 
 
 async def type_and_send(pilot: Pilot, text: str) -> None:
@@ -264,8 +273,7 @@ def test_staff_see_the_count_and_the_queue_answer_and_the_student_reads_it(camp,
 
         thread = await open_first_thread(pilot)
         assert thread.dispute_id == first
-        assert pilot.app.focused is thread.query_one("#thread-reply", Input)
-        await type_and_send(pilot, "Checking with the librarian.")
+        await staff_answer(pilot, "Checking with the librarian.")
         assert messages_of(camp, first) == [("s1", "I was in the library"), ("t2", "Checking with the librarian.")]
         assert messages_of(camp, second) == [("s2", "Where is my olympiad prize?")]
         assert thread.query_one("#thread-reply", Input).value == ""
@@ -487,7 +495,7 @@ def test_markup_in_the_queue_the_thread_and_an_answer_is_shown_literally(camp, t
         assert MARKUP in drawn(queue)
         await open_first_thread(pilot)
         assert MARKUP in thread_messages(pilot)
-        await type_and_send(pilot, ANSWER)
+        await staff_answer(pilot, ANSWER)
         assert isinstance(pilot.app.screen, DisputeThreadScreen)
         assert messages_of(camp, dispute_id) == [("s1", MARKUP), ("t1", ANSWER)]
         assert ANSWER in thread_messages(pilot)
@@ -526,6 +534,7 @@ def test_an_escape_sequence_in_an_answer_or_a_reason_is_refused_naming_the_field
     async def script(pilot: Pilot) -> None:
         thread = await open_first_thread(pilot)
         before = checksum(camp.path)
+        await pilot.press("a")
         await paste_and_send(pilot, "cleared\x1b[2J")
         assert any(notice.startswith("text: contains an escape character (U+001B ESC at character 8)")
                    for notice in notices(pilot)), notices(pilot)

@@ -47,6 +47,7 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         Binding("x", "cancel_and_resolve", "Cancel it + resolve", id="thread-cancel"),
         Binding("s", "resolve", "Resolved by #…", id="thread-resolve"),
         Binding("r", "reject", "Reject", id="thread-reject"),
+        Binding("a", "answer", "Answer", id="thread-answer"),
     ]
     DEFAULT_CSS = """
     DisputeThreadScreen #thread-head { height: auto; padding: 0 1; }
@@ -78,7 +79,7 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("cancel_and_resolve", "resolve", "reject"):
+        if action in ("cancel_and_resolve", "resolve", "reject", "answer"):
             thread = self.thread
             if not self.staff_side or thread is None or not thread.line.is_open:
                 return None
@@ -117,9 +118,15 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         box.scroll_end(animate=False)
         reply = self.query_one("#thread-reply", Input)
         reply.display = line.is_open
-        if line.is_open:
+        if line.is_open and not self.staff_side:
             reply.focus()
+        elif self.focused is None or not self.focused.display:  # staff: the thread, where x, s, r and a act
+            box.focus()
         self.refresh_bindings()
+
+    def action_answer(self) -> None:
+        """Staff: into the reply box (the thread opens on the messages, so the decision keys act at once)."""
+        self.query_one("#thread-reply", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "thread-reply":
