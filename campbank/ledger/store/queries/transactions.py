@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlmodel import Session
 
+from campbank.ledger.store.chain import raw_cursor
 from campbank.ledger.store.values import as_date, as_datetime
 
 # sort key -> SQL expression (the only text that reaches the ORDER BY)
@@ -101,38 +102,55 @@ def newest_id(session: Session) -> int:
 
 def ids_after(session: Session, after: int, upto: int, limit: int) -> list[int]:
     """The next `limit` ids above `after` and at most `upto`, in order."""
-    return [row[0] for row in session.execute(
-        text("SELECT id FROM txn WHERE id > :after AND id <= :upto ORDER BY id LIMIT :n"),
-        {"after": after, "upto": upto, "n": limit})]
+    cursor = raw_cursor(session)
+    try:
+        return [row[0] for row in cursor.execute("SELECT id FROM txn WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+                                                 [int(after), int(upto), int(limit)]).fetchall()]
+    finally:
+        cursor.close()
+
+
+_ROWS = ("SELECT t.id, t.created_at, t.day, t.creator_id, t.type, t.state, t.amount, t.recipients, t.description, "
+         "t.update_of FROM txn t WHERE t.id {pick} ORDER BY t.id")
+_RECEIVERS = ("SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id IN ({marks}) "
+              "UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id IN ({marks})")
 
 
 def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[int, int] | None = None
             ) -> list[TransactionRow]:
     """The rows of the given ids in id order; those with at most `named` recipients carry their ids.
-    `between` (first, last id) lets SQLite read a range instead of a list."""
+    `between` (first, last id) lets the database read a range instead of a list.
+
+    Read as plain tuples through the session's own connection: the report streams every transaction of a
+    camp through here, and the season's few days are parsed once each."""
     if not ids:
         return []
-    params: dict[str, object]
-    if between is None:
-        pick, params = "IN :ids", {"ids": list(ids)}
-    else:
-        pick, params = "BETWEEN :first AND :last", {"first": between[0], "last": between[1]}
-    rows = session.execute(_text(
-        "SELECT t.id, t.created_at, t.day, t.creator_id, t.type, t.state, t.amount, t.recipients, "
-        "t.description, t.update_of FROM txn t WHERE t.id " + pick + " ORDER BY t.id", params), params).all()
-    shown = [row[0] for row in rows if 0 < row[7] <= named]
-    receivers: dict[int, list[int]] = {}
-    if shown:
-        named_ids: dict[str, object] = {"shown": shown}
-        for txn_id, receiver_id in session.execute(_text(
-                "SELECT transaction_id, receiver_id FROM money_entry WHERE transaction_id IN :shown "
-                "UNION SELECT transaction_id, receiver_id FROM counter_entry WHERE transaction_id IN :shown",
-                named_ids), named_ids):
-            receivers.setdefault(txn_id, []).append(receiver_id)
-    return [TransactionRow(txn_id, as_datetime(created), as_date(day), creator_id, type_, state, amount,
-                           recipients, description or "", update_of, tuple(receivers.get(txn_id, ())))
-            for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of
-            in rows]
+    cursor = raw_cursor(session)
+    try:
+        if between is None:
+            rows = cursor.execute(_ROWS.format(pick=f"IN ({_marks(len(ids))})"), [int(i) for i in ids]).fetchall()
+        else:
+            rows = cursor.execute(_ROWS.format(pick="BETWEEN ? AND ?"), [int(between[0]), int(between[1])]).fetchall()
+        shown = [row[0] for row in rows if 0 < row[7] <= named]
+        receivers: dict[int, list[int]] = {}
+        if shown:
+            for txn_id, receiver_id in cursor.execute(_RECEIVERS.format(marks=_marks(len(shown))), shown + shown):
+                receivers.setdefault(txn_id, []).append(receiver_id)
+    finally:
+        cursor.close()
+    days: dict[object, date] = {}
+    found = []
+    for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of in rows:
+        parsed = days.get(day)
+        if parsed is None:
+            parsed = days[day] = as_date(day)
+        found.append(TransactionRow(txn_id, as_datetime(created), parsed, creator_id, type_, state, amount,
+                                    recipients, description or "", update_of, tuple(receivers.get(txn_id, ()))))
+    return found
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def names_for(session: Session, ids: Sequence[int], *, named: int) -> dict[int, tuple[str, ...]]:
