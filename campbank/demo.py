@@ -53,6 +53,7 @@ STAFF_PASSWORD = "staff-demo"
 STUDENT_PASSWORD = "student-demo"
 DAYS_OF_HISTORY = 7
 MIN_STUDENTS, MAX_STUDENTS = 4, 5000  # fewer cannot fill a day's seminars, transfers and lab pairs
+SEMINAR_SIZE = 9  # a speaker and eight listeners
 
 SURNAMES = ["Ivanov", "Petrov", "Smirnov", "Kuznetsov", "Popov", "Sokolov", "Lebedev", "Kozlov", "Novikov",
             "Morozov", "Volkov", "Solovyov", "Vasilyev", "Zaytsev", "Pavlov", "Semyonov", "Golubev", "Vinogradov",
@@ -272,20 +273,21 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
     absent = some(max(1, len(students) // 15))
     present = [s for s in some(len(students) // 2) if s not in absent]
     send(teacher(), {"type": "lecture", "attendees": present, "absentees": absent}, 90)
+    # Seminars in parallel groups, each student in one of the three blocks, as a camp runs them: the study
+    # programme asks about one obligatory visit a day. A tenth of the students miss the day's seminar.
     free = list(students)
     rng.shuffle(free)
+    attending = free[len(free) // 10:]
     blocks = ("seminar_1", "seminar_2", "seminar_3")
-    for i, block in enumerate(blocks):
-        if not free:
-            break
-        # keep a speaker for each later block and one student for the facultative below
-        later = len(blocks) - 1 - i
-        speaker = free.pop()
-        listeners = [free.pop() for _ in range(max(0, min(8, len(free) - 1 - later)))]
-        marks = {name: rng.choice(values[len(values) // 2:]) for name, values in season.seminar_criteria.items()}
-        send(teacher(), {"type": "seminar", "block": block, "speaker": speaker, "attendees": listeners,
-                         "marks": marks, "description": "Seminar"}, 140)
-    send(teacher(), {"type": "fac_attend", "block": "fac_2", "attendees": some(12, free)}, 200)
+    groups = [attending[i::len(blocks)] for i in range(len(blocks))]
+    for block, group in zip(blocks, groups, strict=True):
+        for start in range(0, len(group), SEMINAR_SIZE):
+            speaker, *listeners = group[start:start + SEMINAR_SIZE]
+            marks = {name: rng.choice(values[len(values) // 2:]) for name, values in season.seminar_criteria.items()}
+            send(teacher(), {"type": "seminar", "block": block, "speaker": speaker, "attendees": listeners,
+                             "marks": marks, "description": "Seminar"}, 140)
+    # the facultative's block (12:25-13:25) clashes with the later seminars, not with the first
+    send(teacher(), {"type": "fac_attend", "block": "fac_2", "attendees": some(12, groups[0])}, 200)
     send(teacher(), {"type": "dining_services", "duty": rng.choice(["potato", "serving", "bread_cut"]),
                      "attendees": some(7)}, 240)
     send(teacher(), {"type": "fine", "fine_type": rng.choice(list(season.types_for_form("fine"))),
@@ -299,10 +301,13 @@ def _one_day(db: Database, season: Season, day: date, offset: int, actors: dict[
     send(teacher(), {"type": "activity", "activity_type": ["sport_activity", "evening_activity",
                                                            "day_activity"][offset % 3],
                      "places": places, "certificates": [winner], "description": "Camp games"}, 600)
-    pair = some(2)
-    send(teacher(), {"type": "lab", "partners": [{"username": pair[0], "amount": money(20, 40)},
-                                                 {"username": pair[1], "amount": money(20, 40)}]}, 400)
-    send(teacher(), {"type": "fac_pass", "amounts": {s: money(20, 40) for s in some(2)}}, 420)
+    # labs in pairs and facultative passes at the pace the programme asks (2-3 labs and one pass a student)
+    for _ in range(max(1, len(students) // 16)):
+        pair = some(2)
+        send(teacher(), {"type": "lab", "partners": [{"username": pair[0], "amount": money(20, 40)},
+                                                     {"username": pair[1], "amount": money(20, 40)}]}, 400)
+    send(teacher(), {"type": "fac_pass", "amounts": {s: money(20, 40) for s in some(max(2, len(students) // 30))}},
+         420)
     if offset == 4:
         send(teacher(), {"type": "exam", "scores": {s: rng.randint(0, 10) for s in some(len(students) // 2)},
                          "description": "Mid-camp exam"}, 60)

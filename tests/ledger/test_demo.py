@@ -96,6 +96,18 @@ def test_the_demo_has_every_transaction_type_but_study_fine(demo):
         assert counts[everyday] >= 5, counts
 
 
+def test_the_demos_students_keep_up_with_the_study_programme(demo):
+    """The classic programme asks for about one obligatory visit (a seminar or a facultative) a day; the
+    demo's week gives every student most of them, so its study fines are a few students', not everyone's."""
+    visits = dict(query(demo.database.path, """
+        SELECT a.username, COALESCE(SUM(c.value), 0) FROM account a
+          LEFT JOIN counter_entry c ON c.receiver_id = a.id AND c.counter_type IN ('seminar_attend', 'fac_attend')
+         WHERE a.role = 'student' GROUP BY a.username"""))
+    assert set(visits) == set(demo.students)
+    assert sum(visits.values()) / len(visits) >= 6, visits
+    assert sum(1 for count in visits.values() if count >= 4) >= 0.9 * len(visits), visits  # a few fall behind
+
+
 def test_the_demo_history_spreads_over_the_past_week(demo):
     days = {date.fromisoformat(d) for (d,) in query(
         demo.database.path, "SELECT DISTINCT day FROM txn WHERE type NOT IN ('tax', 'general_money')")}
