@@ -29,7 +29,7 @@ from campbank.core.errors import CampBankError, InputError, RuleError
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
 from campbank.ledger import clock
-from campbank.ledger.actions import auth, circles, loans, nightly, pockets
+from campbank.ledger.actions import auth, circles, disputes, loans, nightly, pockets
 from campbank.ledger.actions import funds as savings_funds
 from campbank.ledger.actions.person_details import RosterRow
 from campbank.ledger.actions.posting import post
@@ -45,7 +45,7 @@ from campbank.ledger.store import outputs
 from campbank.ledger.store.backup import copy_into
 from campbank.ledger.store.database import Database, open_database
 from campbank.ledger.store.meta import meta_value, set_meta_value
-from campbank.ledger.store.tables import Account
+from campbank.ledger.store.tables import Account, MoneyEntry, Transaction
 
 MANAGER = ("manager", "manager-demo")
 DEMO_MARK = "demo"  # a key of the meta table: this file holds a demo camp, which `campbank demo` may replace
@@ -209,6 +209,30 @@ def _history(db: Database, staff: list[str], students: list[str], rng: random.Ra
             _savings_day(db, day, offset, actors, staff, students, rng, funds)
         with clock.fixed_at(datetime.combine(day, time(23, 0), tzinfo=UTC)):  # that evening's nightly run
             nightly.run(db, actors[MANAGER[0]], day=day)
+    _voices(db, first + timedelta(days=DAYS_OF_HISTORY - 1), actors, staff, students)
+
+
+def _voices(db: Database, day: date, actors: dict[str, Actor], staff: list[str], students: list[str]) -> None:
+    """Two open disputes for the office's queue: a student's latest fine questioned and answered by staff,
+    and another student's general question nobody has answered yet."""
+    evening = datetime.combine(day, time(19, 0), tzinfo=UTC)
+    with db.session() as session:
+        fined = session.exec(
+            select(Transaction.id, Account.username)
+            .join(MoneyEntry, col(MoneyEntry.transaction_id) == col(Transaction.id))
+            .join(Account, col(Account.id) == col(MoneyEntry.receiver_id))
+            .where(Transaction.type == "fine", Transaction.state == "processed")
+            .order_by(col(Transaction.id).desc())
+        ).first()
+    if fined is not None:
+        fine_id, student = fined
+        opened = disputes.open_dispute(db, actors[student], "I was at the evening activity then; the counsellor "
+                                       "on duty can confirm it.", transaction_id=fine_id, now=evening)
+        disputes.answer(db, actors[staff[0]], opened.dispute_id, "Checking with the counsellor on duty; I will "
+                        "write back tomorrow.", now=evening + timedelta(minutes=40))
+    asker = next(s for s in reversed(students) if fined is None or s != fined[1])
+    disputes.open_dispute(db, actors[asker], "When is the tax charged, and does money in a savings pocket count "
+                          "for it?", now=evening + timedelta(minutes=55))
 
 
 def _savings_day(db: Database, day: date, offset: int, actors: dict[str, Actor], staff: list[str],

@@ -108,6 +108,14 @@ def test_the_demos_students_keep_up_with_the_study_programme(demo):
     assert sum(1 for count in visits.values() if count >= 4) >= 0.9 * len(visits), visits  # a few fall behind
 
 
+def test_the_demo_has_disputes_waiting_in_the_office(demo):
+    """A fine questioned by its student and answered by staff, and a general question not answered yet."""
+    rows = query(demo.database.path, """
+        SELECT d.state, t.type, (SELECT COUNT(*) FROM dispute_message m WHERE m.dispute_id = d.id)
+          FROM dispute d LEFT JOIN txn t ON t.id = d.transaction_id ORDER BY d.id""")
+    assert rows == [("open", "fine", 2), ("open", None, 1)]
+
+
 def test_the_demo_history_spreads_over_the_past_week(demo):
     days = {date.fromisoformat(d) for (d,) in query(
         demo.database.path, "SELECT DISTINCT day FROM txn WHERE type NOT IN ('tax', 'general_money')")}
