@@ -1,11 +1,11 @@
 """The line of keys at the bottom of every screen: what the focused part of the screen offers.
 
 It shows what Textual's `Footer` shows (each action once, a disabled one dimmed, the command palette on the
-right) and a click on a key presses it. On a line too short for every key, the last are left out but the
-help's key stays (the help lists them all). It is drawn as one line of text rather than a widget per key:
-`Footer` throws its keys away and mounts new ones after each focus move or closed dialog, a layout pass of
-the whole screen (30-50 ms) each time, mostly for the very same keys. This one is painted again only when
-the keys it shows change.
+right) and a click on a key presses it. On a line too short for every key, the disabled ones are left
+out, then the last ones, but the help's key stays (the help lists them all). It is drawn as one line of
+text rather than a widget per key: `Footer` throws its keys away and mounts new ones after each focus move
+or closed dialog, a layout pass of the whole screen (30-50 ms) each time, mostly for the very same keys.
+This one is painted again only when the keys it shows change.
 """
 
 from __future__ import annotations
@@ -114,6 +114,8 @@ class KeyFooter(Widget):
             if not shown.enabled:
                 label.stylize(Style(dim=True))
             labels.append((shown, label))
+        if sum(label.cell_len for _shown, label in labels) > room:  # a disabled key goes first: it does nothing now
+            labels = [(shown, label) for shown, label in labels if shown.enabled or shown.kept]
         still_kept = sum(label.cell_len for shown, label in labels if shown.kept)  # room the kept keys need
         dropping = False
         for shown, label in labels:

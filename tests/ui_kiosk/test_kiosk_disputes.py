@@ -29,6 +29,7 @@ from campbank.screens.office import OfficeScreen
 from campbank.screens.student.home import StudentScreen
 from campbank.widgets import live
 from campbank.widgets.ask import ConfirmReason
+from campbank.widgets.key_footer import KeyFooter
 
 MARKUP = "Not me [/b] [link=x]y[/link] [bold red]boom"
 """Rich markup that would vanish, link or close the app if anything read it as markup."""
@@ -453,6 +454,26 @@ def test_back_from_a_closed_thread_the_queue_shows_it_closed(camp, today, monkey
         assert [(row[0], row[5]) for row in rows(queue)] == [(f"#{dispute_id}", "rejected")]
 
     staff_session(camp, script)
+
+
+def test_at_80_columns_a_general_questions_thread_offers_every_key_that_acts(camp, today) -> None:  # type: ignore[no-untyped-def]
+    """`x` (cancel the disputed transaction) does nothing for a question about none: on a line too short for
+    every key it is the one left out, and reject and answer stay in sight."""
+    disputes.open_dispute(camp.db, camp.actor("s2"), "Where is my olympiad prize?")
+
+    async def script(pilot: Pilot) -> None:
+        await open_first_thread(pilot)
+        footer = pilot.app.screen.query_one(KeyFooter)
+        line = "".join(segment.text for segment in footer.render().render(pilot.app.console))
+        assert len(line) == 80
+        for key in (" esc Back ", " s Resolved by #… ", " r Reject ", " a Answer ", " ? Help "):
+            assert key in line, line
+        assert " x " not in line, line
+        await pilot.press("x")  # still refused if pressed
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DisputeThreadScreen)
+
+    staff_session(camp, script, size=(80, 24))
 
 
 # --- 5: hostile text ------------------------------------------------------------------------------------
