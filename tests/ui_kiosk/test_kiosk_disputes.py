@@ -281,6 +281,7 @@ def test_staff_see_the_count_and_the_queue_answer_and_the_student_reads_it(camp,
         shown = thread_messages(pilot)
         assert "Teacher2 Tom (staff)" in shown and "Checking with the librarian." in shown
         assert dispute_rows(camp)[0][3] == "open"  # an answer does not close it
+        assert "State: open: answered" in drawn(thread.query_one("#thread-head", Static))  # as the queue says
 
     async def at_kiosk(pilot: Pilot) -> None:
         await sign_in(pilot, "s1", STUDENT_PASSWORD)

@@ -13,7 +13,7 @@ from campbank.ledger.actions import disputes
 from campbank.ledger.actions.disputes import DisputeStep
 from campbank.ledger.views.disputes import DisputeLine, my_disputes
 from campbank.screens.disputes.dialog import DisputeDialog
-from campbank.screens.disputes.thread import OUTCOME, DisputeThreadScreen
+from campbank.screens.disputes.thread import DisputeThreadScreen, outcome_of
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
@@ -21,9 +21,7 @@ from campbank.widgets.when import when
 
 
 def state_cell(line: DisputeLine) -> Text:
-    label, style = OUTCOME.get(line.state, (line.state, ""))
-    if line.is_open and line.answered:
-        label, style = "open: answered", "cyan"
+    label, style = outcome_of(line)
     return Text(label.split(":")[0] if not line.is_open else label, style=style)
 
 

@@ -18,7 +18,7 @@ from campbank.core.errors import CampBankError, InputError
 from campbank.core.money import format_amount
 from campbank.ledger.actions import disputes
 from campbank.ledger.actions.disputes import MAX_TEXT, DisputeStep
-from campbank.ledger.views.disputes import Disputed, DisputeThread, dispute_thread
+from campbank.ledger.views.disputes import Disputed, DisputeLine, DisputeThread, dispute_thread
 from campbank.screens.disputes.dialog import DisputeDialog
 from campbank.widgets.ask import ConfirmReason
 from campbank.widgets.key_footer import KeyFooter
@@ -30,6 +30,14 @@ from campbank.widgets.when import LONG, when
 
 OUTCOME = {"open": ("open: waiting for an answer", "yellow"), "resolved": ("resolved", "green"),
            "rejected": ("rejected", "red")}
+
+
+def outcome_of(line: DisputeLine) -> tuple[str, str]:
+    """A dispute's state as people read it, and its colour: an open one is answered once someone other than
+    the student wrote last."""
+    if line.is_open and line.answered:
+        return "open: answered", "cyan"
+    return OUTCOME.get(line.state, (line.state, ""))
 
 
 def describe(txn: Disputed, sign: str) -> Text:
@@ -99,7 +107,7 @@ class DisputeThreadScreen(LiveLedger, LedgerWork, Screen[None]):
         head.append(f", opened {when(line.opened_at, LONG)}\n", style="dim")
         head.append("About: ")
         head.append_text(describe(thread.transaction, sign) if thread.transaction else Text("a general question"))
-        outcome, style = OUTCOME.get(line.state, (line.state, ""))
+        outcome, style = outcome_of(line)
         head.append("\nState: ").append(outcome, style=f"bold {style}")
         if thread.closed_at is not None:
             head.append_text(literal(f" by {thread.closed_by} on {when(thread.closed_at, LONG)}", "dim"))
