@@ -120,7 +120,7 @@ def loans_list(ctx: typer.Context, all_loans: Annotated[bool, typer.Option("--al
                          else "left")
     for card in shown:
         loan = card.loan
-        upcoming = next((line for line in card.lines if line.status == "due"), None)
+        upcoming = card.next_due
         table.add_row(f"#{loan.id}", literal(loan.borrower), str(loan.day), money(loan.principal, sign),
                       money(loan.total_due, sign), money(loan.paid, sign), money(loan.written_off, sign),
                       money(loan.outstanding, sign),

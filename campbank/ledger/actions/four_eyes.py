@@ -34,7 +34,7 @@ from campbank.ledger.people import BANK, load_people
 from campbank.ledger.permissions import Action, require
 from campbank.ledger.store import audit
 from campbank.ledger.store import savings as savings_store
-from campbank.ledger.store.tables import Account, CounterEntry, LoanRow, MoneyEntry, Transaction, TransactionHold
+from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction, TransactionHold
 from campbank.rules import rule_for
 from campbank.rules.base import Entries, Person, Rule, RuleContext, usernames_in
 
@@ -77,12 +77,11 @@ def issued_today(session: Session, creator_id: int, now: datetime) -> int:
     The camp day is the office's local date, as everywhere a person says "today"; transactions waiting for
     a second manager issue nothing until they are approved."""
     start, end = _local_day_bounds(now)
-    poster = func.coalesce(col(LoanRow.granted_by_id), col(Transaction.creator_id))  # a loan: who granted it
-    total = session.exec(
+    query, poster = savings_store.with_poster(  # a loan: who granted it
         select(func.coalesce(func.sum(MoneyEntry.amount), 0))
-        .join(Transaction, col(Transaction.id) == col(MoneyEntry.transaction_id))
-        .outerjoin(LoanRow, col(LoanRow.transaction_id) == col(Transaction.id))
-        .where(poster == creator_id, Transaction.state == "processed",
+        .join(Transaction, col(Transaction.id) == col(MoneyEntry.transaction_id)))
+    total = session.exec(
+        query.where(poster == creator_id, Transaction.state == "processed",
                col(Transaction.created_at) >= start, col(Transaction.created_at) < end,
                col(MoneyEntry.amount) > 0)
     ).one()

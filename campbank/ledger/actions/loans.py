@@ -110,8 +110,8 @@ def _open_loan(session: Session, loan_id: int) -> tuple[LoanRow, Loan]:
         raise NotFound(f"there is no loan #{loan_id}", field="loan")
     loan = found[0]
     if loan.state == "waiting":
-        raise RuleError(f"loan #{loan_id} is not granted yet: its grant #{row.transaction_id} waits for a second "
-                        "manager (approve or reject it)", field="loan")
+        raise RuleError(f"loan #{loan_id} is not granted yet: its grant #{row.transaction_id} waits for a manager "
+                        "other than the one who granted it to approve or reject it", field="loan")
     if loan.state != "open":
         raise RuleError(f"loan #{loan_id} is already {loan.state.replace('_', ' ')}", field="loan")
     if loan.outstanding <= 0:

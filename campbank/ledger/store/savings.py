@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, text
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, bindparam, func, text
+from sqlmodel import Session, col
 
 from campbank.core.enums import Role
-from campbank.ledger.store.tables import Account
+from campbank.ledger.store.tables import Account, LoanRow, Transaction
 from campbank.rules.base import Person
 from campbank.rules.savings import (
     MAIN,
@@ -169,6 +170,16 @@ def open_loan(session: Session, borrower_id: int, *, besides_grant: int | None =
     sql = _LOANS + " WHERE l.borrower_id = :borrower AND l.state = 'open' AND l.transaction_id != :grant_txn"
     found = [_loan(tuple(row)) for row in session.execute(text(sql + " ORDER BY l.id DESC"), params)]
     return next((loan for loan in found if loan.outstanding > 0 or loan.state == "waiting"), None)
+
+
+Query = TypeVar("Query")
+
+
+def with_poster(query: Query) -> tuple[Query, ColumnElement[int]]:
+    """`query` (a select over `txn`) joined to the loans, and the column saying who posted each transaction:
+    its creator, or for a loan who granted it (see `poster_of`)."""
+    joined = cast(Any, query).outerjoin(LoanRow, col(LoanRow.transaction_id) == col(Transaction.id))
+    return cast(Query, joined), func.coalesce(col(LoanRow.granted_by_id), col(Transaction.creator_id))
 
 
 def poster_of(session: Session, transaction_id: int, creator_id: int) -> int:

@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from campbank.core.enums import State
 from campbank.ledger.people import acting_account, full_name
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, LoanRow, Transaction, TransactionHold
+from campbank.ledger.store.savings import with_poster
+from campbank.ledger.store.tables import Account, Transaction, TransactionHold
 from campbank.rules import REGISTRY
 
 
@@ -35,11 +36,11 @@ def held_transactions(db: Database, actor: Actor) -> list[HeldTransaction]:
     """Everything held for a second manager and not yet decided (staff and managers may look)."""
     with db.session() as session:
         require(acting_account(session, actor), Action.APPROVE_TRANSFERS)
-        rows = session.exec(
+        query, poster = with_poster(  # a loan: who granted it
             select(Transaction, TransactionHold.reasons, Account)
-            .join(TransactionHold, col(TransactionHold.transaction_id) == col(Transaction.id))
-            .outerjoin(LoanRow, col(LoanRow.transaction_id) == col(Transaction.id))  # a loan: who granted it
-            .join(Account, col(Account.id) == func.coalesce(col(LoanRow.granted_by_id), col(Transaction.creator_id)))
+            .join(TransactionHold, col(TransactionHold.transaction_id) == col(Transaction.id)))
+        rows = session.exec(
+            query.join(Account, col(Account.id) == poster)
             .where(Transaction.state == State.CREATED)
             .order_by(col(Transaction.id))
         ).all()

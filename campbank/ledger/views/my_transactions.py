@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.savings import with_poster
 from campbank.ledger.store.tables import Transaction
 from campbank.ledger.views.decisions import decisions_in
 from campbank.rules import REGISTRY
@@ -34,14 +35,13 @@ class MyTransaction:
 
 def my_transactions(db: Database, actor: Actor, *, limit: int = PAGE, before_id: int | None = None
                     ) -> list[MyTransaction]:
-    """The actor's own transactions, newest first; page on with `before_id` (the last id shown)."""
+    """The actor's own transactions (the loans they granted among them), newest first; page on with
+    `before_id` (the last id shown)."""
     with db.session() as session:
         account = acting_account(session, actor)
         require(account, Action.VIEW_OWN)
-        query = (
-            select(Transaction).where(Transaction.creator_id == account.id)
-            .order_by(col(Transaction.id).desc()).limit(limit)
-        )
+        mine, poster = with_poster(select(Transaction))  # a loan is recorded as the bank's: who granted it
+        query = mine.where(poster == account.id).order_by(col(Transaction.id).desc()).limit(limit)
         if before_id is not None:
             query = query.where(col(Transaction.id) < before_id)
         txns = session.exec(query).all()

@@ -19,6 +19,7 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
 from campbank.ledger.store.queries import transactions as queries
+from campbank.ledger.store.savings import poster_of
 from campbank.ledger.store.tables import Account, CounterEntry, MoneyEntry, Transaction
 from campbank.ledger.transactions import check_may_cancel, load_transaction
 from campbank.ledger.views.decisions import decisions_in
@@ -125,7 +126,8 @@ def transaction_detail(db: Database, viewer: Actor, transaction_id: int) -> Tran
 def _detail(session: Session, viewer: Actor, transaction_id: int) -> TransactionDetail:
     me = acting_account(session, viewer)
     txn = load_transaction(session, transaction_id)
-    if txn.creator_id != me.id:  # anyone may open what they created themselves (My transactions)
+    assert txn.id is not None
+    if poster_of(session, txn.id, txn.creator_id) != me.id:  # anyone may open what they posted (My transactions)
         require(me, Action.VIEW_STAFF)
     names = {id_: (row[0], join_name(*row[1:])) for id_, row in queries.names_in(session, txn.id or 0).items()}
     money = tuple(

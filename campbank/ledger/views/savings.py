@@ -49,6 +49,13 @@ class LoanCard:
             return self.loan.state.replace("_", " ")
         return "paid" if self.loan.outstanding == 0 else "open"
 
+    @property
+    def next_due(self) -> ScheduleLine | None:
+        """The next instalment to be charged; none until a loan waiting for a second manager is approved."""
+        if self.status != "open":
+            return None
+        return next((line for line in self.lines if line.status == "due"), None)
+
 
 @dataclass(frozen=True)
 class FundLine:

@@ -62,7 +62,7 @@ class LoansPane(Pane):
 
         for card in cards:
             loan = card.loan
-            upcoming = next((line for line in card.lines if line.status == "due"), None)
+            upcoming = card.next_due
             table.add_row(f"#{loan.id}", loan.borrower, str(loan.day), money(loan.principal),
                           money(loan.total_due), money(loan.paid), money(loan.written_off), money(loan.outstanding),
                           f"{upcoming.due} {format_amount(upcoming.left, sign)}" if upcoming else "", card.status,

@@ -66,7 +66,7 @@ def savings_facts(saved: SavingsCard, sign: str) -> Text:
     text = literal("Pockets " + "  ".join(f"{p.name} {format_amount(p.balance, sign)}" for p in saved.pockets))
     loan = saved.open_loan
     if loan is not None:
-        upcoming = next((line for line in loan.lines if line.status == "due"), None)
+        upcoming = loan.next_due
         text.append(f"\nLoan #{loan.loan.id}: ").append(format_amount(loan.loan.outstanding, sign), style="bold")
         text.append(" outstanding" + (f", next {format_amount(upcoming.left, sign)} on {upcoming.due}"
                                       if upcoming else ""))
