@@ -8,7 +8,7 @@ import pytest
 from helpers import GRANT, money, query, txn_state
 from savings_support import assert_sound, main, night
 
-from campbank.core.errors import PermissionDenied, RuleError
+from campbank.core.errors import InputError, PermissionDenied, RuleError
 from campbank.ledger.actions import loans, states
 from campbank.ledger.actions.posting import post
 from campbank.ledger.season import in_force as season_store
@@ -51,7 +51,7 @@ def test_a_loan_above_the_limit_waits_and_lends_nothing(savings):
     assert_sound(savings.path)
 
 
-def test_a_waiting_loan_is_the_borrowers_one_loan_and_cannot_be_repaid_cancelled_or_written_off(savings):
+def test_a_waiting_loan_is_the_borrowers_one_loan_and_cannot_be_repaid_or_written_off(savings):
     with_oversight(savings, 'second_approval_above = "50"')
     posted = loans.grant(savings.db, savings.actor("t1"), "s1", "100", 3, date=GRANTED)
     with pytest.raises(RuleError, match="already has loan #1, waiting for a second manager") as refused:
@@ -59,11 +59,37 @@ def test_a_waiting_loan_is_the_borrowers_one_loan_and_cannot_be_repaid_cancelled
     assert refused.value.field == "borrower"
     with pytest.raises(RuleError, match="not granted yet: it waits for a second manager"):
         loans.repay(savings.db, savings.actor("s1"), "10", date=GRANTED)
-    loan_id = loan_of(savings).loan.id
-    for close in (loans.cancel, loans.write_off):
-        with pytest.raises(RuleError, match=f"its grant #{posted.id} waits for a manager other than the one who"):
-            close(savings.db, savings.manager, loan_id, reason="changed my mind")
+    with pytest.raises(RuleError, match=f"its grant #{posted.id} waits for a manager other than the one who"):
+        loans.write_off(savings.db, savings.manager, loan_of(savings).loan.id, reason="changed my mind")
     assert query(savings.path, "SELECT COUNT(*) FROM txn WHERE state = 'created'") == [(1,)]
+    assert_sound(savings.path)
+
+
+def test_the_one_who_granted_a_waiting_loan_may_withdraw_it(savings):
+    with_oversight(savings, 'second_approval_above = "50"')
+    posted = loans.grant(savings.db, savings.actor("t1"), "s1", "100", 3, date=GRANTED)
+    loan_id = loan_of(savings).loan.id
+    with pytest.raises(PermissionDenied):
+        loans.cancel(savings.db, savings.actor("t2"), loan_id, reason="not mine to take back")
+    closed = loans.cancel(savings.db, savings.actor("t1"), loan_id)  # no reason needed for one's own
+    assert (closed.state, closed.amount) == ("cancelled", 0)  # it never lent anything
+    assert txn_state(savings.db, posted.id) == "declined"
+    assert (loan_of(savings).status, main(savings.path, "s1")) == ("cancelled", GRANT)
+    assert held_transactions(savings.db, savings.manager) == []
+    again = loans.grant(savings.db, savings.actor("t1"), "s1", "40", 2, date=GRANTED)  # free to borrow
+    assert again.state == "processed"
+    assert_sound(savings.path)
+
+
+def test_a_manager_turning_down_a_waiting_loan_by_cancelling_it_says_why(savings):
+    with_oversight(savings, 'second_approval_above = "50"')
+    loans.grant(savings.db, savings.actor("t1"), "s1", "100", 3, date=GRANTED)
+    loan_id = loan_of(savings).loan.id
+    with pytest.raises(InputError, match="say why") as refused:
+        loans.cancel(savings.db, savings.manager, loan_id)
+    assert refused.value.field == "reason"
+    loans.cancel(savings.db, savings.manager, loan_id, reason="the counsellor says no")
+    assert loan_of(savings).status == "cancelled"
     assert_sound(savings.path)
 
 

@@ -1,7 +1,8 @@
 """Loans: grant (a `loan` transaction), repay early (`loan_repay`), and a manager's cancel and write-off.
 
 A loan is cancelled only before its first instalment: the grant and any early repayment stop counting
-together, so the student ends exactly where they were. Writing a loan off closes it with what is still
+together, so the student ends exactly where they were. One whose grant waits for a second manager (four
+eyes) lent nothing: its granter or a manager withdraws it. Writing a loan off closes it with what is still
 outstanding recorded as written off: no money moves, the bank simply never gets it back, and `verify`
 checks due = paid + written off (docs/savings.md#loans).
 """
@@ -13,19 +14,19 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from campbank.core.enums import State
+from campbank.core.enums import Decline, State
 from campbank.core.errors import NotFound, RuleError
 from campbank.core.money import format_amount
 from campbank.ledger import clock
 from campbank.ledger.actions.posting import Posted, post
-from campbank.ledger.actions.states import transition
+from campbank.ledger.actions.states import clean_reason, required_reason, transition
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit
 from campbank.ledger.store import savings as store
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import LoanPaymentRow, LoanRow, MoneyEntry, Transaction
+from campbank.ledger.store.tables import Account, LoanPaymentRow, LoanRow, MoneyEntry, Transaction
 from campbank.rules.savings import Loan
 
 
@@ -57,10 +58,15 @@ def repay(db: Database, actor: Actor, amount: object, *, date: str | None = None
 
 
 def cancel(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now: datetime | None = None) -> Closed:
-    """Undo a loan before its first instalment (manager): the grant and early repayments stop counting."""
+    """Undo a loan before its first instalment (manager): the grant and early repayments stop counting. A loan
+    whose grant waits for a second manager is withdrawn so, by a manager or by the one who granted it."""
+    reason = clean_reason(reason)
 
     def work(session: Session) -> Closed:
         account = acting_account(session, actor)
+        waiting = _waiting_loan(session, loan_id)
+        if waiting is not None:
+            return _withdraw(session, waiting, account, reason, now or clock.now())
         require(account, Action.MANAGE_LOANS)
         row, loan = _open_loan(session, loan_id)
         if loan.instalments_paid:
@@ -87,6 +93,7 @@ def cancel(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now: d
 
 def write_off(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now: datetime | None = None) -> Closed:
     """Close a loan, recording what is outstanding as written off: the bank's loss (manager, audited)."""
+    reason = clean_reason(reason)
 
     def work(session: Session) -> Closed:
         account = acting_account(session, actor)
@@ -103,6 +110,27 @@ def write_off(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now
     return db.write(work)
 
 
+def _waiting_loan(session: Session, loan_id: int) -> LoanRow | None:
+    """The loan, if its grant waits for a second manager."""
+    found = store.loans(session, loan_id=loan_id)
+    return session.get(LoanRow, loan_id) if found and found[0].state == "waiting" else None
+
+
+def _withdraw(session: Session, row: LoanRow, account: Account, reason: str, at: datetime) -> Closed:
+    """Withdraw a loan that never lent anything: its grant declined (cancelled, not rejected), the loan closed."""
+    if account.id != row.granted_by_id:  # a manager turning it down says why, as a rejection does
+        require(account, Action.MANAGE_LOANS)
+        reason = required_reason(reason, "so the one who granted it knows")
+    grant_txn = session.get(Transaction, row.transaction_id)
+    assert grant_txn is not None and row.id is not None
+    why = reason or f"loan #{row.id} withdrawn"
+    transition(session, grant_txn, State.DECLINED, actor_id=account.id, at=at, reason=why, how=Decline.CANCELLED)
+    _close(session, row, "cancelled", account.id, at)
+    audit.record(session, "loan.cancelled", actor_id=account.id, target=f"loan:{row.id}", at=at,
+                 principal=row.principal, repayments=[], reason=reason, waiting=True)
+    return Closed(row.id, "cancelled", 0)
+
+
 def _open_loan(session: Session, loan_id: int) -> tuple[LoanRow, Loan]:
     row = session.get(LoanRow, loan_id)
     found = store.loans(session, loan_id=loan_id)
@@ -111,7 +139,7 @@ def _open_loan(session: Session, loan_id: int) -> tuple[LoanRow, Loan]:
     loan = found[0]
     if loan.state == "waiting":
         raise RuleError(f"loan #{loan_id} is not granted yet: its grant #{row.transaction_id} waits for a manager "
-                        "other than the one who granted it to approve or reject it", field="loan")
+                        "other than the one who granted it to approve or reject it (or cancel the loan)", field="loan")
     if loan.state != "open":
         raise RuleError(f"loan #{loan_id} is already {loan.state.replace('_', ' ')}", field="loan")
     if loan.outstanding <= 0:
