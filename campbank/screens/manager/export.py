@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -25,13 +25,15 @@ from campbank.formats.export_files import (
     check_target,
     write_export,
 )
-from campbank.formats.xlsx.report import WrittenReport, write_report
 from campbank.ledger import clock
 from campbank.ledger.store.outputs import OutputExists
 from campbank.widgets.confirm import ConfirmDialog
 from campbank.widgets.literal import literal, notify
 from campbank.widgets.literal_input import LiteralInput
 from campbank.widgets.pane import Pane
+
+if TYPE_CHECKING:
+    from campbank.formats.xlsx.report import WrittenReport
 
 T = TypeVar("T")
 
@@ -138,6 +140,9 @@ class ExportPane(Pane):
         except CampBankError as error:
             self._refused(error)
             return
+        # openpyxl is loaded when a report is written, not with the office: each browser session is a process
+        from campbank.formats.xlsx.report import write_report
+
         self._start(f"Writing {target}…")
         progress = self._progress_from_thread()
         self.submit(_guarded(lambda: write_report(self.db, self.actor, target, progress, force=force)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -17,7 +18,6 @@ from textual.widgets import DataTable, Header, Static
 from campbank.core.counters import COUNTS
 from campbank.core.errors import CampBankError
 from campbank.core.money import format_amount
-from campbank.formats.statements.writer import WrittenStatements, write_statements
 from campbank.ledger import clock
 from campbank.ledger.actions.posting import Posted
 from campbank.ledger.views.accounts import HistoryLine
@@ -33,6 +33,9 @@ from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.literal import literal, notify, safe
 from campbank.widgets.live import LiveLedger
 from campbank.widgets.vim_table import VimTable
+
+if TYPE_CHECKING:
+    from campbank.formats.statements.writer import WrittenStatements
 
 GOALS = (("visits", "visits_target", "Seminars + facultatives"), ("labs", "labs_target", "Labs passed"),
          ("fac_passes", "fac_passes_target", "Facultatives passed"),
@@ -212,6 +215,10 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         suggested = Path.home() / f"statement-{self.username}-{clock.today()}.pdf"
 
         def chosen(path: str | None, force: bool = False) -> None:
+            # the PDF and QR libraries are loaded when a statement is printed, not with the office: each
+            # browser session is a process of its own
+            from campbank.formats.statements.writer import write_statements
+
             if path is None:
                 return
             target = Path(path).expanduser()
