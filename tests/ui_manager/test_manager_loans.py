@@ -196,6 +196,28 @@ def test_c_cancels_a_loan_before_its_first_instalment(lending: Camp) -> None:
     assert "asked by mistake" in detail
 
 
+def test_c_on_a_waiting_loan_withdraws_it_and_says_nothing_was_lent(lending: Camp) -> None:
+    with_four_eyes(lending)
+    loans.grant(lending.db, lending.actor("t1"), "s1", "100", 3)
+    loan_id, _ = the_loan(lending)
+
+    async def script(pilot: Pilot) -> None:
+        await open_loans(pilot)
+        assert status_of(pilot, loan_id) == "waiting"
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmReason)
+        assert dialog.question.startswith(f"Withdraw loan #{loan_id} to s1?") and "nothing was lent" in dialog.question
+        await pilot.press(*"the counsellor says no", "enter")
+        await settle(pilot)
+        assert status_of(pilot, loan_id) == "cancelled"
+
+    run(CampBankApp(lending.db), script)
+    assert loan_rows(lending) == [("s1", 10_000, 11_000, 3, "cancelled", 0, "declined")]
+    assert balance(lending.db, "s1") == GRANT
+
+
 def test_c_after_the_first_instalment_is_refused(lending: Camp) -> None:
     loans.grant(lending.db, lending.actor("t1"), "s1", "100", 3, date="2018-08-07")
     nightly.run(lending.db, lending.manager, day=date(2018, 8, 8))  # instalment 1 of 36.67

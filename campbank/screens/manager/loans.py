@@ -103,8 +103,12 @@ class LoansPane(Pane):
         card = self._chosen()
         if card is None:
             return
-        question = (f"Cancel loan #{card.loan.id} to {card.loan.borrower}? The grant and any early repayment "
-                    "stop counting: the student gives the amount back.")
+        if card.status == "waiting":  # nothing was lent: its granter (or a manager) withdraws it
+            question = (f"Withdraw loan #{card.loan.id} to {card.loan.borrower}? Its grant waits for a second "
+                        "manager: nothing was lent, and nothing moves.")
+        else:
+            question = (f"Cancel loan #{card.loan.id} to {card.loan.borrower}? The grant and any early repayment "
+                        "stop counting: the student gives the amount back.")
 
         def answer(reason: str | None) -> None:
             if reason is not None:
