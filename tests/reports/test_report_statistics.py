@@ -12,6 +12,7 @@ from campbank.ledger.actions.users import deactivate
 from campbank.ledger.season.in_force import current
 from campbank.ledger.views.statistics import (
     HistogramBin,
+    glance,
     histogram,
     market_statistics,
     nice_width,
@@ -128,6 +129,9 @@ def test_market_figures_agree_with_the_raw_ledger(market):
     assert (stats.minimum, stats.maximum) == (min(balances), max(balances))
     assert stats.pending_transfers == 1
     assert stats.danger == ("s2",) and stats.warning == ("s4",)
+    seen = glance(market.db, market.manager)  # the dashboard's cards
+    assert (seen.students, seen.total, seen.mean, seen.in_danger, seen.in_warning, seen.pending_transfers) == (
+        8, sum(balances), stats.mean, 1, 1, 1)
     with market.db.session() as session:
         season = current(session)
     issued: dict[str, int] = {}

@@ -12,7 +12,7 @@ from savings_support import night
 from campbank.ledger.actions import pockets
 from campbank.ledger.actions.posting import post
 from campbank.ledger.views.economy import economy, gini
-from campbank.ledger.views.statistics import market_statistics_in
+from campbank.ledger.views.statistics import glance, market_statistics_in
 
 DAY = date(2018, 8, 7)
 
@@ -38,6 +38,11 @@ def test_pockets_count_as_the_students_money_everywhere_in_the_economy(savings):
     assert last.supply == statistics.total == statistics.supply[-1].total
     # s2's main pocket is at -15@ - 20@, but 110@ + interest sit in savings: not in danger
     assert last.in_danger == 0
+    seen_at_a_glance = glance(savings.db, savings.actor("t1"))  # the dashboard's figures, the same
+    assert (seen_at_a_glance.students, seen_at_a_glance.total, seen_at_a_glance.mean) == (
+        statistics.students, statistics.total, statistics.mean)
+    assert (seen_at_a_glance.in_danger, seen_at_a_glance.in_warning, seen_at_a_glance.pending_transfers) == (
+        statistics.in_danger, statistics.in_warning, statistics.pending_transfers) == (0, 0, 0)
     balances = [totals["s1"] + 105, totals["s2"] + 165, totals["s3"], totals["s4"], totals["s5"]]
     assert last.gini == gini(balances)
     assert seen.squads[0] == "Squad 1"

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from campbank.core.money import format_amount
 from campbank.ledger.views.disputes import open_dispute_count
 from campbank.ledger.views.held import held_transactions
-from campbank.ledger.views.statistics import MarketStatistics, market_statistics
+from campbank.ledger.views.statistics import Glance, glance
 from campbank.widgets.literal import assemble
 from campbank.widgets.pane import Pane
 
@@ -49,13 +49,13 @@ class DashboardPane(Pane):
         self.query_one("#cards").styles.grid_size_columns = 6 if width >= 108 else (3 if width >= 54 else 2)
 
     def reload(self) -> None:
-        def glance() -> tuple[MarketStatistics, int, int]:
-            return (market_statistics(self.db, self.actor), open_dispute_count(self.db, self.actor),
+        def read() -> tuple[Glance, int, int]:
+            return (glance(self.db, self.actor), open_dispute_count(self.db, self.actor),
                     len(held_transactions(self.db, self.actor)))
 
-        self.fetch(glance, self._show)
+        self.fetch(read, self._show)
 
-    def _show(self, seen: tuple[MarketStatistics, int, int]) -> None:
+    def _show(self, seen: tuple[Glance, int, int]) -> None:
         stats, disputes, held = seen
         sign = self.campbank.season.currency_sign
         cards = {  # (the figure, in bold; what it is)

@@ -73,6 +73,16 @@ _SUPPLY = text(
 
 _WAITING = text("SELECT COUNT(*) FROM txn WHERE type = 'p2p' AND state = 'created'")
 
+# Each active student's money: their own account and their pockets.
+_STUDENT_MONEY_EACH = text(
+    """
+    SELECT s.balance + COALESCE((SELECT SUM(a.balance) FROM pocket p JOIN account a ON a.id = p.account_id
+                                  WHERE p.owner_id = s.id), 0)
+      FROM account s
+     WHERE s.role = 'student' AND s.active = 1 AND s.username != 'bank'
+    """
+)
+
 _STAFF = text(
     """
     SELECT a.username, a.last_name, a.first_name, a.middle_name, a.role, a.active, a.balance,
@@ -131,6 +141,11 @@ def flows(session: Session) -> Iterator[Flow]:
 def supply_changes(session: Session) -> dict[date, int]:
     """How much the active students' money changed on each day (UTC) of the journal, cancellations included."""
     return {as_date(day): int(amount) for day, amount in session.execute(_SUPPLY)}
+
+
+def student_money(session: Session) -> list[int]:
+    """Each active student's money (own account and pockets), in cents, in no particular order."""
+    return [int(value) for (value,) in session.execute(_STUDENT_MONEY_EACH)]
 
 
 def waiting_transfers(session: Session) -> int:
