@@ -47,7 +47,12 @@ class OfficeScreen(LedgerWork, Screen[None]):
             yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
             with ContentSwitcher(initial=panes[0].SECTION_ID if panes else None):
                 for pane in panes:
-                    yield pane(id=pane.SECTION_ID)
+                    section = pane(id=pane.SECTION_ID)
+                    # hidden from the start, not only once the switcher is mounted: a change to the ledger
+                    # noticed while the office mounts (the sign-in's own audit row) reloads what is shown,
+                    # where it reloaded every section of the office at once
+                    section.display = pane is panes[0]
+                    yield section
         yield KeyFooter()
 
     def on_mount(self) -> None:
