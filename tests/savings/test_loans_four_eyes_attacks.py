@@ -34,6 +34,14 @@ def held_payment_and_loan(camp):  # type: ignore[no-untyped-def]
     return payment, loan
 
 
+def both_rejected(camp):  # type: ignore[no-untyped-def]
+    """`held_payment_and_loan`, both then rejected by the manager, each with its reason."""
+    payment, loan = held_payment_and_loan(camp)
+    states.reject(camp.db, camp.manager, payment.id, reason="not this week")
+    states.reject(camp.db, camp.manager, loan.id, reason="a loan of 100@ is too much in week one")
+    return payment, loan
+
+
 def test_the_granter_finds_their_waiting_loan_among_their_own_transactions(savings):
     payment, loan = held_payment_and_loan(savings)
     mine = {row.id: row.state for row in my_transactions(savings.db, savings.actor("t1"))}
@@ -42,18 +50,14 @@ def test_the_granter_finds_their_waiting_loan_among_their_own_transactions(savin
 
 
 def test_the_granter_reads_why_a_manager_rejected_their_loan(savings):
-    payment, loan = held_payment_and_loan(savings)
-    states.reject(savings.db, savings.manager, payment.id, reason="not this week")
-    states.reject(savings.db, savings.manager, loan.id, reason="a loan of 100@ is too much in week one")
+    payment, loan = both_rejected(savings)
     decided = {row.id: row.decision for row in my_transactions(savings.db, savings.actor("t1"))}
     assert decided.get(payment.id) == "rejected by Manager: not this week"
     assert decided.get(loan.id) == "rejected by Manager: a loan of 100@ is too much in week one"
 
 
 def test_the_granter_opens_their_rejected_loan_with_the_decision(savings):
-    payment, loan = held_payment_and_loan(savings)
-    states.reject(savings.db, savings.manager, payment.id, reason="not this week")
-    states.reject(savings.db, savings.manager, loan.id, reason="a loan of 100@ is too much in week one")
+    payment, loan = both_rejected(savings)
     paid = transaction_detail(savings.db, savings.actor("t1"), payment.id)
     assert (paid.state, paid.decision) == ("declined", "rejected by Manager: not this week")
     lent = transaction_detail(savings.db, savings.actor("t1"), loan.id)

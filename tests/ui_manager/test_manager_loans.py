@@ -332,3 +332,27 @@ def test_a_grant_that_waits_says_so_on_the_students_page(lending: Camp) -> None:
     run(CampBankApp(lending.db), script)
     assert loan_money(lending) == [("bank", "created", "s3", 10_000, "loan")]
     assert balance(lending.db, "s3") == GRANT
+
+
+def test_p_on_a_students_page_prints_their_statement(lending: Camp, tmp_path: Path) -> None:
+    """The statement writer loads in the worker that writes the PDF; the page says where and its code."""
+    target = tmp_path / "s1.pdf"
+
+    async def script(pilot: Pilot) -> None:
+        await open_student(pilot, "s1")
+        await pilot.press("p")
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#print-path", Input)
+        box.value = str(target)
+        box.focus()
+        await pilot.press("enter")
+        for _ in range(40):
+            await settle(pilot)
+            if target.exists():
+                break
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StudentDetailScreen)
+        assert any(n.startswith(f"Wrote {target} (1 page); verification code ") for n in notices(pilot)), notices(pilot)
+
+    run(CampBankApp(lending.db), script)
+    assert target.read_bytes().startswith(b"%PDF")

@@ -64,11 +64,11 @@ def cancel(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now: d
 
     def work(session: Session) -> Closed:
         account = acting_account(session, actor)
-        waiting = _waiting_loan(session, loan_id)
-        if waiting is not None:
-            return _withdraw(session, waiting, account, reason, now or clock.now())
+        found_row, found_loan = _loan_of(session, loan_id)
+        if found_row is not None and found_loan is not None and found_loan.state == "waiting":
+            return _withdraw(session, found_row, account, reason, now or clock.now())
         require(account, Action.MANAGE_LOANS)
-        row, loan = _open_loan(session, loan_id)
+        row, loan = _checked_open(loan_id, found_row, found_loan)
         if loan.instalments_paid:
             raise RuleError(f"loan #{loan_id} has had an instalment charged; write it off instead", field="loan")
         at = now or clock.now()
@@ -110,10 +110,10 @@ def write_off(db: Database, actor: Actor, loan_id: int, *, reason: str = "", now
     return db.write(work)
 
 
-def _waiting_loan(session: Session, loan_id: int) -> LoanRow | None:
-    """The loan, if its grant waits for a second manager."""
+def _loan_of(session: Session, loan_id: int) -> tuple[LoanRow | None, Loan | None]:
+    """The loan's row and what it stands at (None, None when there is no such loan)."""
     found = store.loans(session, loan_id=loan_id)
-    return session.get(LoanRow, loan_id) if found and found[0].state == "waiting" else None
+    return session.get(LoanRow, loan_id), (found[0] if found else None)
 
 
 def _withdraw(session: Session, row: LoanRow, account: Account, reason: str, at: datetime) -> Closed:
@@ -132,11 +132,13 @@ def _withdraw(session: Session, row: LoanRow, account: Account, reason: str, at:
 
 
 def _open_loan(session: Session, loan_id: int) -> tuple[LoanRow, Loan]:
-    row = session.get(LoanRow, loan_id)
-    found = store.loans(session, loan_id=loan_id)
-    if row is None or not found:
+    return _checked_open(loan_id, *_loan_of(session, loan_id))
+
+
+def _checked_open(loan_id: int, row: LoanRow | None, loan: Loan | None) -> tuple[LoanRow, Loan]:
+    """The loan, if it is open with money outstanding; else why not."""
+    if row is None or loan is None:
         raise NotFound(f"there is no loan #{loan_id}", field="loan")
-    loan = found[0]
     if loan.state == "waiting":
         raise RuleError(f"loan #{loan_id} is not granted yet: its grant #{row.transaction_id} waits for a manager "
                         "other than the one who granted it to approve or reject it (or cancel the loan)", field="loan")

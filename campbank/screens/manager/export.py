@@ -140,13 +140,17 @@ class ExportPane(Pane):
         except CampBankError as error:
             self._refused(error)
             return
-        # openpyxl is loaded when a report is written, not with the office: each browser session is a process
-        from campbank.formats.xlsx.report import write_report
-
         self._start(f"Writing {target}…")
         progress = self._progress_from_thread()
-        self.submit(_guarded(lambda: write_report(self.db, self.actor, target, progress, force=force)),
-                    self._xlsx_done, on_error=self._refused)
+
+        def write() -> WrittenReport:
+            # openpyxl loads when a report is written (in the worker), not with the office: each browser
+            # session is a process of its own
+            from campbank.formats.xlsx.report import write_report
+
+            return write_report(self.db, self.actor, target, progress, force=force)
+
+        self.submit(_guarded(write), self._xlsx_done, on_error=self._refused)
 
     def write_raw(self, kind: str, fmt: str, path: str, force: bool = False) -> None:
         try:

@@ -215,14 +215,18 @@ class StudentDetailScreen(LiveLedger, LedgerWork, Screen[None]):
         suggested = Path.home() / f"statement-{self.username}-{clock.today()}.pdf"
 
         def chosen(path: str | None, force: bool = False) -> None:
-            # the PDF and QR libraries are loaded when a statement is printed, not with the office: each
-            # browser session is a process of its own
-            from campbank.formats.statements.writer import write_statements
-
             if path is None:
                 return
             target = Path(path).expanduser()
-            self.submit(lambda: write_statements(self.db, self.actor, [self.username], target, force=force),
+
+            def write() -> WrittenStatements:
+                # the PDF and QR libraries load when a statement is printed (in the worker), not with the
+                # office: each browser session is a process of its own
+                from campbank.formats.statements.writer import write_statements
+
+                return write_statements(self.db, self.actor, [self.username], target, force=force)
+
+            self.submit(write,
                         self._printed, on_error=lambda error: self._print_refused(error, path, force))
 
         self._print_again = chosen

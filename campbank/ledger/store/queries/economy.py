@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.ledger.store.chain import raw_cursor
-from campbank.ledger.store.values import as_date, as_datetime
+from campbank.ledger.store.values import as_datetime, day_of
 
 _STUDENTS = text(
     """
@@ -70,15 +70,10 @@ def pocket_owners(session: Session) -> dict[int, int]:
 
 
 def daily_moves(session: Session) -> Iterator[Move]:
-    """Read as plain tuples through the session's own connection: a big camp has 150,000 of them, and the
-    season's few days are parsed once each."""
-    days: dict[object, date] = {}
+    """Read as plain tuples through the session's own connection: a big camp has 150,000 of them."""
     cursor = raw_cursor(session)
     try:
         for account_id, day, amount in cursor.execute(_DAILY_MOVES.text):
-            parsed = days.get(day)
-            if parsed is None:
-                parsed = days[day] = as_date(day)
-            yield Move(int(account_id), parsed, int(amount))
+            yield Move(int(account_id), day_of(day), int(amount))
     finally:
         cursor.close()

@@ -16,7 +16,7 @@ from campbank.ledger.store import dialects
 from campbank.ledger.store.chain import raw_cursor
 from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.schema import STATEMENT_KEY
-from campbank.ledger.store.values import as_date, as_datetime
+from campbank.ledger.store.values import as_date, as_datetime, day_of
 
 CHUNK = 400  # accounts per query
 PAGE_CACHE_KIB = 32_768  # 32 MiB: most of what 64 MiB saves, within the statements' memory budget
@@ -162,17 +162,13 @@ def names(session: Session) -> dict[int, tuple[str, str, str, str]]:
 def journal_by_account(session: Session, account_ids: Sequence[int]) -> Iterator[tuple[int, list[JournalLine]]]:
     """(account id, its journal rows in order) for each of the accounts, in the order given; accounts without
     rows too."""
-    days: dict[object, date] = {}
     cursor = raw_cursor(session)
     for start in range(0, len(account_ids), CHUNK):
         chunk = [int(account_id) for account_id in account_ids[start:start + CHUNK]]
         found: dict[int, list[JournalLine]] = {account_id: [] for account_id in chunk}  # in the caller's order
         for row in cursor.execute(_ROWS.format(marks=",".join("?" * len(chunk))), sorted(chunk)):
-            day = days.get(row[6])
-            if day is None:
-                day = days[row[6]] = as_date(row[6])
-            found[row[0]].append(JournalLine(row[1], row[2], row[3], row[4], bool(row[5]), day, row[7], row[8],
-                                             row[9], row[10] or "", row[11], row[12], row[13], row[14]))
+            found[row[0]].append(JournalLine(row[1], row[2], row[3], row[4], bool(row[5]), day_of(row[6]), row[7],
+                                             row[8], row[9], row[10] or "", row[11], row[12], row[13], row[14]))
         yield from found.items()
 
 

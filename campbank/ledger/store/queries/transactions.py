@@ -16,7 +16,7 @@ from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlmodel import Session
 
 from campbank.ledger.store.chain import raw_cursor
-from campbank.ledger.store.values import as_date, as_datetime
+from campbank.ledger.store.values import as_datetime, day_of
 
 # sort key -> SQL expression (the only text that reaches the ORDER BY)
 SORTS: dict[str, str] = {
@@ -122,7 +122,7 @@ def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[
     `between` (first, last id) lets the database read a range instead of a list.
 
     Read as plain tuples through the session's own connection: the report streams every transaction of a
-    camp through here, and the season's few days are parsed once each."""
+    camp through here."""
     if not ids:
         return []
     cursor = raw_cursor(session)
@@ -138,15 +138,9 @@ def rows_of(session: Session, ids: Sequence[int], *, named: int, between: tuple[
                 receivers.setdefault(txn_id, []).append(receiver_id)
     finally:
         cursor.close()
-    days: dict[object, date] = {}
-    found = []
-    for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of in rows:
-        parsed = days.get(day)
-        if parsed is None:
-            parsed = days[day] = as_date(day)
-        found.append(TransactionRow(txn_id, as_datetime(created), parsed, creator_id, type_, state, amount,
-                                    recipients, description or "", update_of, tuple(receivers.get(txn_id, ()))))
-    return found
+    return [TransactionRow(txn_id, as_datetime(created), day_of(day), creator_id, type_, state, amount, recipients,
+                           description or "", update_of, tuple(receivers.get(txn_id, ())))
+            for txn_id, created, day, creator_id, type_, state, amount, recipients, description, update_of in rows]
 
 
 def _marks(count: int) -> str:
