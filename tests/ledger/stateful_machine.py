@@ -268,6 +268,8 @@ class LedgerMachine(RuleBasedStateMachine):
         role = self.role[who]
         if txn.state not in ("created", "processed") or txn.type == "tax":
             allowed = False  # nobody cancels a tax (docs/guarantees.md#permissions)
+        elif who not in self.active:
+            allowed = False  # a deactivated account acts no more, not even on its own requests
         elif txn.type in SAVINGS_TYPES and not self.savings_cancellable(txn):
             allowed = False
         elif txn.creator == who:
