@@ -31,6 +31,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FOLDERS.intersection(item.path.relative_to(TESTS).parts[:-1]):
             item.add_marker(pytest.mark.slow)
+        only = item.get_closest_marker("sqlite_only")
+        if only is not None and server_db.ON_SERVER:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite's file itself: {only.args[0]}"))
 
 
 @pytest.fixture(autouse=True)

@@ -60,12 +60,22 @@ class Camp:
     def path(self) -> Path:
         return self.db.path
 
+    @property
+    def folder(self) -> Path:
+        return folder_of(self.path)
+
     def actor(self, username: str) -> Actor:
         return actor_of(self.db, username)
 
     @property
     def manager(self) -> Actor:
         return self.actor(MANAGER)
+
+
+def folder_of(location: Path) -> Path:
+    """Where a test puts the files it hands a camp: the file's own folder, or a scratch one for a camp on
+    a server."""
+    return server_db.scratch_folder(location) if server_db.is_server(location) else location.parent
 
 
 def actor_of(db: Database, username: str) -> Actor:
@@ -212,6 +222,41 @@ def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None)
 
 
+def drop_guard(connection: sqlite3.Connection, name: str) -> None:
+    """Drop one of CampBank's append-only guards, as someone with the file or the server's owner can."""
+    if isinstance(connection, server_db.RawConnection):
+        table = _guards(connection)[name][0]
+        connection.execute(f"DROP TRIGGER {name} ON {table}")
+    else:
+        connection.execute(f"DROP TRIGGER {name}")
+
+
+def put_back_guard(connection: sqlite3.Connection, name: str) -> None:
+    """Make the guard again exactly as CampBank made it: nothing about it gives a rewrite away."""
+    connection.execute(_guards(connection)[name][1])
+
+
+@contextmanager
+def guards_lifted(connection: sqlite3.Connection, *names: str) -> Iterator[None]:
+    """The named append-only guards out of the way of a raw rewrite, then put back as they were."""
+    for name in names:
+        drop_guard(connection, name)
+    yield
+    for name in names:
+        put_back_guard(connection, name)
+
+
+def _guards(connection: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    from campbank.ledger.store import dialects
+
+    on_server = isinstance(connection, server_db.RawConnection)
+    return dialects.dialect_for(server_db.TEST_DB if on_server else "camp.db").expected_guards()
+
+
+REFUSED = (sqlite3.IntegrityError, *server_db.INTEGRITY_ERRORS)
+"""What a raw connection raises when a guard of the database refuses a statement, on either kind."""
+
+
 def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
     connection = raw(path)
     try:
@@ -352,3 +397,24 @@ def count_initial_grants(path: Path, username: str) -> list[int]:
           JOIN account r ON r.id = m.receiver_id JOIN account c ON c.id = t.creator_id
          WHERE m.money_type = 'initial' AND r.username = ? AND c.username = 'bank'
            AND t.type = 'general_money' AND t.state = 'processed'""", (username,))]
+
+
+# --- backups ---------------------------------------------------------------------------------------
+
+
+def backups_of(db: Database, reason: str = "*") -> list[Path]:
+    """The dated backups CampBank made of the camp in its usual place, oldest first."""
+    from campbank.ledger.store.backup import default_backup_dir
+
+    extension = ".dump" if db.on_server else ".db"
+    return sorted(default_backup_dir(db).glob(f"campbank-*-{reason}{extension}"))
+
+
+def readable_backup(backup: Path) -> Path:
+    """A backup as a camp `query` can read: the file itself, or a server's dump restored into a new
+    database (dropped when the session ends)."""
+    with backup.open("rb") as start:
+        if start.read(5) != b"PGDMP":
+            return backup
+    return server_db.restore(backup)
+

@@ -9,6 +9,7 @@ with the standard library.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -41,6 +42,37 @@ def is_server(location: str | Path) -> bool:
 
 
 MADE: list[Path] = []  # dropped when the session ends (`drop_all`)
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    if not ON_SERVER:
+        return ()
+    import psycopg
+
+    return (psycopg.IntegrityError,)
+
+
+INTEGRITY_ERRORS = _integrity_errors()
+"""What psycopg raises when a guard (a trigger or a constraint) refuses a statement."""
+
+
+def scratch_folder(location: str | Path) -> Path:
+    """A folder for the files a test hands a camp on the server (rosters, backups); removed with it."""
+    folder = Path(tempfile.gettempdir()) / f"campbank-test-{_name(location)}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def restore(dump: Path) -> Path:
+    """A new database holding what the pg_dump file `dump` holds."""
+    import subprocess
+
+    location = new_location()
+    done = subprocess.run(["pg_restore", "--no-owner", "-d", _conninfo(location), str(dump)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"pg_restore of {dump} failed: {done.stderr}")
+    return location
 
 
 def new_location(create: bool = True) -> Path:
@@ -77,6 +109,7 @@ def drop(location: Path) -> None:
     """Drop a test's database; the server's autovacuum may hold it a moment (only a superuser may end that)."""
     import psycopg
 
+    shutil.rmtree(Path(tempfile.gettempdir()) / f"campbank-test-{_name(location)}", ignore_errors=True)
     for _attempt in range(20):
         try:
             with _admin() as admin:

@@ -67,6 +67,8 @@ def fail_on_error() -> Iterator[None]:
     except CampBankError as error:
         _fail(str(error), error.exit_code)
     except _database_errors() as error:
+        if _out_of_range(error):
+            _fail("a number is too large for the database", 2)
         reason = str(getattr(error, "orig", None) or error)
         if "locked" in reason or "busy" in reason:
             reason = ("another program kept the database busy for too long; the change that was waiting was "
@@ -91,6 +93,12 @@ def _database_errors() -> tuple[type[Exception], ...]:
     from campbank.ledger.store.database import DATABASE_ERRORS
 
     return DATABASE_ERRORS
+
+
+def _out_of_range(error: Exception) -> bool:
+    from campbank.ledger.store.database import number_out_of_range
+
+    return number_out_of_range(error)
 
 
 def _fail(message: str, code: int) -> NoReturn:

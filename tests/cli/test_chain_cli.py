@@ -15,8 +15,8 @@ HEAD = re.compile(r"Chain head: (\d+:[0-9a-f]{64})")
 
 
 def head_now(path) -> str:  # type: ignore[no-untyped-def]
-    seq, digest = query(path, "SELECT seq, hex(hash) FROM chain ORDER BY seq DESC LIMIT 1")[0]
-    return f"{seq}:{digest.lower()}"
+    seq, digest = query(path, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1")[0]
+    return f"{seq}:{bytes(digest).hex()}"
 
 
 def test_every_tax_run_prints_the_chain_head(camp):
@@ -57,8 +57,8 @@ def test_the_report_shows_the_head_on_its_first_sheet(camp, tmp_path):
     target = tmp_path / "report.xlsx"
     cli(camp.path, "report", "xlsx", "-o", str(target), as_user="manager")
     # the report read the camp after the manager's sign-in and before its own export row: the link before last
-    seq, digest = query(camp.path, "SELECT seq, hex(hash) FROM chain ORDER BY seq DESC LIMIT 1 OFFSET 1")[0]
-    head = f"{seq}:{digest.lower()}"
+    seq, digest = query(camp.path, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1 OFFSET 1")[0]
+    head = f"{seq}:{bytes(digest).hex()}"
     first = load_workbook(target, read_only=True).worksheets[0]
     notes = [cell for row in first.iter_rows(values_only=True) for cell in row
              if isinstance(cell, str) and "Hash chain head" in cell]

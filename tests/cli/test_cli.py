@@ -339,6 +339,7 @@ def test_export_refusals(camp):
     cli(camp.path, "export", "balances", "--format", "json", as_user="s1", code=1)
 
 
+@pytest.mark.sqlite_only("a backup that is a camp file verify opens (test_postgresql restores a pg_dump)")
 def test_backup_and_verify(camp, tmp_path):
     assert "OK" in cli(camp.path, "verify").output
     dest = tmp_path / "copy.db"

@@ -6,10 +6,8 @@ refuses anything else. Every step is audited; a refusal writes nothing.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from helpers import audit_actions, balance, checksum, fine, money, p2p, query, txn_state
+from helpers import REFUSED, audit_actions, balance, checksum, fine, money, p2p, query, raw, txn_state
 
 from campbank.core.errors import InputError, NotFound, PermissionDenied, RuleError
 from campbank.ledger.actions import disputes
@@ -145,14 +143,14 @@ def test_the_queue_puts_open_ones_first_oldest_first(camp, fined):
 def test_the_database_refuses_to_reopen_rewrite_or_delete(camp, fined):
     opened = disputes.open_dispute(camp.db, camp.actor("s1"), "Wrong", transaction_id=fined)
     disputes.reject(camp.db, camp.manager, opened.dispute_id, "no")
-    connection = sqlite3.connect(camp.path)
+    connection = raw(camp.path)
     for sql in ("UPDATE dispute SET state = 'open', closed_at = NULL",
                 "UPDATE dispute SET state = 'resolved'",
                 "DELETE FROM dispute",
                 "UPDATE dispute_message SET text = 'I agree'",
                 "DELETE FROM dispute_message",
                 "INSERT INTO dispute (student_id, opened_at, state) VALUES (1, '2018-08-10', 'resolved')"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(REFUSED):
             connection.execute(sql)
     connection.close()
     assert query(camp.path, "SELECT state FROM dispute") == [("rejected",)]

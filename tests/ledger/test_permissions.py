@@ -73,7 +73,7 @@ def _tax(camp: Camp) -> int:
 
 
 def _roster(camp: Camp) -> object:
-    path = camp.path.parent / "roster.csv"
+    path = camp.folder / "roster.csv"
     path.write_text("last_name,first_name,middle_name,squad,grade,role,username,password\n"
                     "Newman,Nina,,Squad 2,8,student,nina,nina-pass-1\n", encoding="utf-8")
     return path

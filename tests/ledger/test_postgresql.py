@@ -102,6 +102,18 @@ def test_a_writer_waits_for_the_write_lock_and_reads_never_do(camp):
     assert finished.is_set()
 
 
+def test_a_read_session_sees_one_snapshot_however_much_is_posted_meanwhile(camp):
+    """As a SQLite read transaction does: a report's sheets, read in one session, agree with each other."""
+    def balance_of_s1(session) -> int:  # type: ignore[no-untyped-def]
+        return session.connection().exec_driver_sql("SELECT balance FROM account WHERE username = 's1'").scalar()
+
+    with camp.db.session() as session:
+        before = balance_of_s1(session)
+        post(camp.db, camp.actor("t1"), money({"s1": "3.00"}))
+        assert balance_of_s1(session) == before, "the read session saw a write made after its first statement"
+    assert balances(camp.db)["s1"] == before + 300
+
+
 def test_a_lock_held_too_long_a_serialization_failure_or_a_deadlock_is_busy():
     from campbank.ledger.store.dialects import postgresql
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import DAY, fine, query, raw
 
 from campbank.ledger.actions.posting import post
@@ -14,7 +15,7 @@ TOTALS = """SELECT t.id, t.amount, t.recipients FROM txn t ORDER BY t.id"""
 FROM_ENTRIES = """SELECT t.id,
     (SELECT COALESCE(SUM(amount), 0) FROM money_entry WHERE transaction_id = t.id),
     (SELECT COUNT(*) FROM (SELECT receiver_id FROM money_entry WHERE transaction_id = t.id
-                           UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = t.id))
+                           UNION SELECT receiver_id FROM counter_entry WHERE transaction_id = t.id) AS people)
     FROM txn t ORDER BY t.id"""
 NEW_INDEXES = ("ix_txn_amount", "ix_txn_recipients", "ix_txn_description", "ix_txn_day")
 
@@ -44,6 +45,7 @@ def test_kept_totals_are_those_of_the_entries(camp):
     assert any(amount < 0 for _, amount, _ in query(camp.path, TOTALS))
 
 
+@pytest.mark.sqlite_only("a file an older CampBank wrote (a server's camp starts at this schema)")
 def test_an_older_camp_gets_the_columns_filled_from_its_entries(camp):
     post(camp.db, camp.actor("t1"), {"type": "workout", "date": DAY, "attendees": ["s1", "s2", "s3"]})
     expected = query(camp.path, TOTALS)

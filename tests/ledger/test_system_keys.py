@@ -83,6 +83,7 @@ def as_bare_keys(path, rewrites: dict[str, str]) -> None:  # type: ignore[no-unt
     connection.close()
 
 
+@pytest.mark.sqlite_only("a file an older CampBank wrote (a server's camp starts with namespaced keys)")
 def test_an_older_camps_keys_get_their_namespace_once_and_keep_working(camp):
     s1, t1, bank = (account_id(camp.path, name) for name in ("s1", "t1", "bank"))
     run(camp.db, camp.manager, day=TAX_DAY)

@@ -19,12 +19,14 @@ from helpers import (
     MANAGER_PASSWORD,
     SET_UP,
     actor_of,
+    backups_of,
     balances,
     checksum,
     deactivated,
     journal_of,
     query,
     raw,
+    readable_backup,
 )
 from typer.testing import CliRunner
 
@@ -390,15 +392,15 @@ def test_cli_tax_run_backs_up_then_charges_and_says_already_taxed_the_second_tim
     assert first.exit_code == 0, first.output
     [(txn_id, *_)] = tax_rows(camp.path)
     assert f"charged 5.00@ to 5 students, 25.00@ in all (#{txn_id})" in first.output
-    backups = list((camp.path.parent / "backups").glob("campbank-*-tax.db"))
+    backups = backups_of(camp.db, "tax")
     assert len(backups) == 1
     # the backup was taken before the charge: it holds no tax
-    assert query(backups[0], "SELECT COUNT(*) FROM txn WHERE type = 'tax'") == [(0,)]
+    assert query(readable_backup(backups[0]), "SELECT COUNT(*) FROM txn WHERE type = 'tax'") == [(0,)]
 
     second = runner.invoke(app, ["--db", str(camp.path), "tax", "run", "--date", "2018-08-07"])
     assert second.exit_code == 0, second.output
     assert f"already taxed in #{txn_id}" in second.output
-    assert len(list((camp.path.parent / "backups").glob("campbank-*-tax.db"))) == 1
+    assert len(backups_of(camp.db, "tax")) == 1
     outside = runner.invoke(app, ["--db", str(camp.path), "tax", "run", "--date", "2019-01-01"])
     assert outside.exit_code == 0, outside.output
     assert "outside the season's tax schedule" in outside.output
@@ -423,14 +425,13 @@ def test_two_processes_taxing_the_same_date_at_once_charge_it_once(camp):
     camp.db.dispose()  # no connection of ours stays open while the two processes race
     command = [*_campbank(), "--db", str(camp.path), "tax", "run", "--date", "2018-08-09"]
     env = {k: v for k, v in os.environ.items() if k not in ("CAMPBANK_DB", "CAMPBANK_PASSWORD")}
-    backups = camp.path.parent / "backups"
     lock = raw(camp.path)
     lock.execute("BEGIN IMMEDIATE")
     try:
         processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                      for _ in range(2)]
         deadline = time.monotonic() + 30
-        while len(list(backups.glob("*.db"))) < 2 and time.monotonic() < deadline:
+        while len(backups_of(camp.db, "tax")) < 2 and time.monotonic() < deadline:
             if any(p.poll() is not None for p in processes):
                 break
             time.sleep(0.05)

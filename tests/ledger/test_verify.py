@@ -6,11 +6,10 @@ import os
 import sqlite3
 
 import pytest
-from helpers import DAY, audit_actions, dump, fine, money, p2p, query, raw
+from helpers import DAY, audit_actions, drop_guard, dump, fine, money, p2p, put_back_guard, query, raw
 
 from campbank.ledger.actions.posting import post
 from campbank.ledger.actions.states import approve, cancel
-from campbank.ledger.store import triggers
 from campbank.ledger.store.backup import backup, prune
 from campbank.ledger.verify import verify_file
 
@@ -85,14 +84,17 @@ def test_a_balance_moved_between_two_accounts_still_shows(busy):
 
 def test_an_edited_money_entry(busy):
     txn = busy.ids["paid"]
-    tamper(busy.path, "DROP TRIGGER money_entry_no_update",
-           f"UPDATE money_entry SET amount = amount + 100 WHERE transaction_id = {txn}")
+    connection = raw(busy.path)
+    drop_guard(connection, "money_entry_no_update")
+    connection.close()
+    tamper(busy.path, f"UPDATE money_entry SET amount = amount + 100 WHERE transaction_id = {txn}")
     report = verify_file(busy.path)
     assert "append-only" in checks(report)
     assert "money_entry_no_update is missing" in messages(report)
     # put the guard back as it was: the edited amount is still found, from the entries and by the chain
-    _table, sql = triggers.expected()["money_entry_no_update"]
-    tamper(busy.path, sql)
+    connection = raw(busy.path)
+    put_back_guard(connection, "money_entry_no_update")
+    connection.close()
     report = verify_file(busy.path)
     assert checks(report) == {"journal matches entries", "transaction totals", "chain"}
     assert f"#{txn}" in messages(report)
@@ -112,8 +114,10 @@ def test_a_changed_total_kept_on_a_transaction(busy, column):
 
 def test_a_deleted_journal_row(busy):
     txn = busy.ids["paid"]
-    tamper(busy.path, "DROP TRIGGER journal_no_delete",
-           f"DELETE FROM journal WHERE id = (SELECT MIN(id) FROM journal WHERE transaction_id = {txn})")
+    connection = raw(busy.path)
+    drop_guard(connection, "journal_no_delete")
+    connection.close()
+    tamper(busy.path, f"DELETE FROM journal WHERE id = (SELECT MIN(id) FROM journal WHERE transaction_id = {txn})")
     report = verify_file(busy.path)
     assert {"append-only", "transaction sums to zero", "journal matches entries", "cached balance"} <= checks(report)
     assert f"the journal of #{txn} adds up to" in messages(report)
@@ -180,6 +184,7 @@ def test_a_changed_creator(busy):
 # --- a damaged file --------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("its bytes")
 def test_a_truncated_file(busy):
     size = busy.path.stat().st_size
     busy.db.dispose()
@@ -190,6 +195,7 @@ def test_a_truncated_file(busy):
     assert checks(report) <= {"file", "integrity"} and checks(report)
 
 
+@pytest.mark.sqlite_only("its bytes")
 def test_overwritten_pages(busy):
     busy.db.dispose()
     size = busy.path.stat().st_size
@@ -203,6 +209,7 @@ def test_overwritten_pages(busy):
     assert checks(report) <= {"file", "integrity"} and checks(report)
 
 
+@pytest.mark.sqlite_only("its bytes")
 def test_a_schema_overwritten_with_bytes_that_are_not_text(busy):
     """SQLite's refusal then quotes the bytes, which cannot be decoded: still a finding, never a crash."""
     busy.db.dispose()
@@ -233,6 +240,7 @@ def test_a_missing_file(tmp_path):
 # --- backups ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a backup that is a camp file verify opens (test_postgresql restores a pg_dump)")
 def test_a_backup_of_a_good_camp_verifies_and_holds_the_same_rows(busy, tmp_path):
     before = dump(busy.path)
     dest = backup(busy.db, tmp_path / "copies" / "camp-copy.db", actor_id=busy.manager.id)
@@ -243,6 +251,7 @@ def test_a_backup_of_a_good_camp_verifies_and_holds_the_same_rows(busy, tmp_path
     assert audit_actions(busy.db, prefix="backup") == ["backup"]
 
 
+@pytest.mark.sqlite_only("a backup that is a camp file verify opens (test_postgresql restores a pg_dump)")
 def test_backups_into_a_folder_are_named_and_pruned(busy, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -256,6 +265,7 @@ def test_backups_into_a_folder_are_named_and_pruned(busy, tmp_path):
     assert len(list(folder.glob("*-manual.db"))) == 1
 
 
+@pytest.mark.sqlite_only("a backup that is a camp file verify opens (test_postgresql restores a pg_dump)")
 def test_a_backup_of_a_tampered_camp_keeps_the_fault(busy, tmp_path):
     tamper(busy.path, "UPDATE account SET balance = 0 WHERE username = 's1'")
     copy = backup(busy.db, tmp_path / "copy.db")

@@ -576,6 +576,7 @@ def damage_file(path: Path, how: str) -> Path:
 
 
 @pytest.mark.parametrize("how", ["not sqlite", "a folder", "truncated", "overwritten"])
+@pytest.mark.sqlite_only("its bytes")
 def test_a_bad_database_file_gives_an_error_line_not_a_traceback(camp, how):
     camp.db.dispose()
     damage_file(camp.path, how)

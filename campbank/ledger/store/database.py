@@ -31,6 +31,12 @@ T = TypeVar("T")
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, DBAPIError)
 
 
+def number_out_of_range(error: BaseException) -> bool:
+    """A number the database cannot hold, which PostgreSQL refuses (SQLSTATE 22003: an id past its integer
+    column, 2,147,483,647); SQLite's driver raises OverflowError itself, before the database, past 64 bits."""
+    return getattr(getattr(error, "orig", error), "sqlstate", None) == "22003"
+
+
 @dataclass
 class Database:
     """A handle on one camp's database: a SQLite file, or a PostgreSQL database (`path` then holds its URL)."""

@@ -23,6 +23,7 @@ from campbank.core.errors import (
     PermissionDenied,
     RuleError,
 )
+from campbank.ledger.store.database import number_out_of_range
 
 log = logging.getLogger("campbank.web")
 
@@ -94,6 +95,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_error(_request: Request, error: DBAPIError) -> JSONResponse:
+        if number_out_of_range(error):
+            return error_response(400, "a number is too large for the database", "id")
         reason = str(error.orig)
         if "locked" in reason or "busy" in reason:
             return error_response(503, "the database stayed busy; nothing was saved: try again", "database")

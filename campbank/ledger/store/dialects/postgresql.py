@@ -156,6 +156,8 @@ class PostgreSQL:
         def on_begin(connection: Connection) -> None:
             if connection.get_execution_options().get("campbank_write", False):
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            else:  # a read sees the camp as it was at its first statement, as SQLite's read transaction does
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
         @event.listens_for(engine, "before_cursor_execute", retval=True)
         def qmark(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
