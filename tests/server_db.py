@@ -101,6 +101,7 @@ def drop_all() -> None:
 def clone(source: Path, dest: Path) -> None:
     """`dest` becomes a copy of the closed camp `source` (PostgreSQL's CREATE DATABASE … TEMPLATE)."""
     drop(dest)
+    _forget_connections(source)  # a template must have no connection open
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{_name(dest)}" TEMPLATE "{_name(source)}"')
 
@@ -109,6 +110,7 @@ def drop(location: Path) -> None:
     """Drop a test's database; the server's autovacuum may hold it a moment (only a superuser may end that)."""
     import psycopg
 
+    _forget_connections(location)
     shutil.rmtree(Path(tempfile.gettempdir()) / f"campbank-test-{_name(location)}", ignore_errors=True)
     for _attempt in range(20):
         try:
@@ -119,13 +121,23 @@ def drop(location: Path) -> None:
             time.sleep(0.1)
 
 
+_IDLE: dict[str, list[Any]] = {}  # location -> open raw connections nobody is using
+
+
+def _forget_connections(location: str | Path) -> None:
+    for connection in _IDLE.pop(str(location), []):
+        connection.close()
+
+
 class RawConnection:
     """A psycopg connection in autocommit mode that reads like sqlite3's: `execute(sql, params)` with `?`."""
 
     def __init__(self, location: str | Path) -> None:
         import psycopg
 
-        self._connection = psycopg.connect(_conninfo(location), autocommit=True)
+        self._location = str(location)
+        idle = _IDLE.get(self._location)
+        self._connection = idle.pop() if idle else psycopg.connect(_conninfo(location), autocommit=True)
         self.row_factory: Any = None
 
     def execute(self, sql: str, params: Any = ()) -> Any:
@@ -145,7 +157,14 @@ class RawConnection:
         return cursor
 
     def close(self) -> None:
-        self._connection.close()
+        """Kept for the next raw read of the same camp when nothing is left open on it (a connection costs
+        the tests' random sequences more than their checks do)."""
+        from psycopg.pq import TransactionStatus
+
+        if self._connection.closed or self._connection.info.transaction_status != TransactionStatus.IDLE:
+            self._connection.close()
+        else:
+            _IDLE.setdefault(self._location, []).append(self._connection)
 
     def table_names(self) -> list[str]:
         return [name for (name,) in self.execute(
