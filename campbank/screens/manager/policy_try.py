@@ -77,15 +77,17 @@ class PolicyTryPane(Pane):
         head.append(run.candidate, style="bold").append(f" against {run.season}: {run.days_so_far} of "
                                                          f"{run.season_days} days so far. ")
         head.append(f"{len(run.falling)} would fall into danger.", style="bold red" if run.falling else "green")
+        # Amounts never wrap nor shrink to "…": on a narrow terminal the words beside them wrap instead.
         parts = Table(box=None, padding=(0, 1), show_edge=False)
-        for title in ("", "So far", "Candidate", "By the last day", "Candidate"):
-            parts.add_column(title, justify="right" if title else "left")
+        for title in ("", "So far", "Candidate", "By the end", "Candidate"):
+            parts.add_column(title, justify="right" if title else "left", no_wrap=bool(title))
         for c in run.components:
             parts.add_row(c.name, money(c.charged), money(c.would_charge), money(c.charged_by_end),
                           money(c.would_charge_by_end))
         squads = Table(box=None, padding=(0, 1), show_edge=False)
         for title in ("Squad", "Students", "Difference", "Danger now → cand.", "At the end → cand.", "Fall"):
-            squads.add_column(title, justify="left" if title == "Squad" else "right")
+            squads.add_column(title, justify="left" if title == "Squad" else "right",
+                              no_wrap=title in ("Students", "Difference", "Fall"))
         for sq in run.squads:
             squads.add_row(Text(sq.squad or "No squad"), str(sq.students), money(sq.difference),
                            f"{sq.danger_now} → {sq.danger_now_candidate}",
