@@ -23,14 +23,16 @@ class DashboardPane(Pane):
         layout: grid;
         grid-size: 5;
         grid-gutter: 0 1;
-        grid-rows: 5;
+        grid-rows: auto;
         height: auto;
     }
     DashboardPane .card {
         border: round $panel;
         padding: 0 1;
-        height: 5;
+        height: auto;
+        min-height: 5;
     }
+    DashboardPane #cards > .card { height: 1fr; }
     DashboardPane .card.danger { border: round $error; }
     DashboardPane .card.warning { border: round $warning; }
     DashboardPane .card.pending { border: round $accent; }
