@@ -4,15 +4,23 @@ shown (every section used to read at once: on a 10,000-student camp, 6 s of stat
 
 from __future__ import annotations
 
+from textwrap import wrap
+
 import pytest
+from helpers import money
 from manager_pilot import Seeded, run, settle, sign_in
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Static
 
 from campbank.app import CampBankApp
+from campbank.ledger.actions.posting import post
+from campbank.ledger.season import in_force as season_store
+from campbank.ledger.season.load import SEASON_FILES
 from campbank.widgets import live
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.pane import Pane
+
+CLASSIC = SEASON_FILES["classic"].read_text(encoding="utf-8")
 
 
 def test_a_change_noticed_while_the_office_mounts_reloads_the_shown_section_alone(
@@ -40,3 +48,24 @@ def test_a_change_noticed_while_the_office_mounts_reloads_the_shown_section_alon
         assert set(readers) == {"DashboardPane"}, readers
 
     run(CampBankApp(seeded.db), script)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_every_dashboard_card_draws_all_its_words(seeded: Seeded, size: tuple[int, int]) -> None:
+    """A card grows to hold its words rather than losing its last lines on a narrow terminal: here the
+    transfers' card also says a reward waits for a second manager."""
+    camp = seeded.camp
+    held = CLASSIC.replace("[oversight]\nenabled = false", '[oversight]\nenabled = true\nsecond_approval_above = "50"')
+    season_store.load(camp.db, camp.manager, held, "classic-four-eyes.toml")
+    assert post(camp.db, camp.actor("t1"), money({"s4": "90"})).waits
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        await settle(pilot)
+        for card in pilot.app.screen.query(".card").results(Static):
+            inside = card.content_size.width
+            words = str(card.render()).split("\n")
+            needed = sum(len(wrap(line, inside)) for line in words)
+            assert card.content_size.height >= needed, (card.id, words, card.content_size)
+
+    run(CampBankApp(seeded.db, idle_seconds=3600), script, size=size)
