@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.app import ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import Reactive
@@ -42,17 +43,16 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def compose(self) -> ComposeResult:
         panes = panes_for(self.actor.role, self.campbank.season)
+        # Only the first section is made now; each other one the first time it is chosen (a manager's
+        # 21 sections took a second of the sign-in to make, most of them never opened).
+        self._pane_types: dict[str, type[Pane]] = {pane.SECTION_ID: pane for pane in panes}
+        self._being_made: dict[str, AwaitComplete] = {}
         yield Header()
         with Horizontal():
             yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
             with ContentSwitcher(initial=panes[0].SECTION_ID if panes else None):
-                for pane in panes:
-                    section = pane(id=pane.SECTION_ID)
-                    # hidden from the start, not only once the switcher is mounted: a change to the ledger
-                    # noticed while the office mounts (the sign-in's own audit row) reloads what is shown,
-                    # where it reloaded every section of the office at once
-                    section.display = pane is panes[0]
-                    yield section
+                if panes:
+                    yield panes[0](id=panes[0].SECTION_ID)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -61,11 +61,29 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "menu" and event.option.id:
-            switcher = self.query_one(ContentSwitcher)
-            pane = switcher.get_child_by_id(event.option.id, Pane)
-            if not pane.display:
-                pane.read_ahead()
-            switcher.current = event.option.id
+            self._switch_to(event.option.id)
+
+    def _switch_to(self, section_id: str) -> AwaitComplete:
+        """Show the section, making it first if it was never shown; the awaitable ends once it is mounted."""
+        switcher = self.query_one(ContentSwitcher)
+        if section_id in self._being_made:
+            return self._being_made[section_id]
+        made = [child for child in switcher.children if child.id == section_id]
+        if not made:
+            self._being_made[section_id] = switcher.add_content(self._pane_types[section_id](id=section_id),
+                                                                set_current=True)
+            return self._being_made[section_id]
+        pane = made[0]
+        if isinstance(pane, Pane) and not pane.display:
+            pane.read_ahead()
+        switcher.current = section_id
+        return AwaitComplete.nothing()
+
+    async def open_section(self, section_id: str) -> Pane:
+        """Show a section (the menu follows) and return it once it is mounted."""
+        self.show_section(section_id)
+        await self._switch_to(section_id)
+        return self.query_one(ContentSwitcher).get_child_by_id(section_id, Pane)
 
     def sections(self) -> list[tuple[str, str]]:
         """(id, title) of each section this person sees, in menu order."""
@@ -105,19 +123,30 @@ class OfficeScreen(LedgerWork, Screen[None]):
             yield SystemCommand("Run tax", "Charge today's tax (asks first; the database is backed up)",
                                 self.run_tax)
 
+    # Each runs once its section is made and shown (`call_later`: the palette's callbacks are plain calls).
+
     def new_transaction(self, rule_type: str) -> None:
-        self.show_section("new-transaction")
-        self.query_one(NewTransactionPane).open_form(rule_type)
+        async def open_form() -> None:
+            await self.open_section("new-transaction")
+            self.query_one(NewTransactionPane).open_form(rule_type)
+
+        self.call_later(open_form)
 
     def find_student(self) -> None:
-        self.show_section("students")
-        self.call_after_refresh(lambda: self.query_one("#students-search").focus())
+        async def search() -> None:
+            await self.open_section("students")
+            self.call_after_refresh(lambda: self.query_one("#students-search").focus())
+
+        self.call_later(search)
 
     def run_tax(self) -> None:
-        from textual.widgets import TabbedContent
+        async def ask() -> None:
+            from textual.widgets import TabbedContent
 
-        from campbank.screens.manager.charges_tax import TaxPanel
+            from campbank.screens.manager.charges_tax import TaxPanel
 
-        self.show_section("charges")
-        self.query_one("#charges-tabs", TabbedContent).active = "charges-tax"
-        self.query_one(TaxPanel).ask_run(None, None)
+            await self.open_section("charges")
+            self.query_one("#charges-tabs", TabbedContent).active = "charges-tax"
+            self.query_one(TaxPanel).ask_run(None, None)
+
+        self.call_later(ask)
