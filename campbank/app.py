@@ -130,12 +130,9 @@ class CampBankApp(App[None]):
 
     def signed_in(self, actor: Actor) -> None:
         """Show the home of the role that signed in."""
-        from campbank.screens.office import OfficeScreen
-        from campbank.screens.student.home import StudentScreen
-
         self.actor = actor
         self.last_activity = monotonic()
-        self.push_screen(StudentScreen() if actor.role == "student" else OfficeScreen())
+        self.push_screen(_home_of(actor))
 
     def action_logout(self, reason: str = "logout") -> None:
         """Back to the login screen, dropping every screen (and its state) of the session; a form with
@@ -276,6 +273,18 @@ class CampBankApp(App[None]):
                 yield SystemCommand(f"Go to {title}", f"Show the {title} section",
                                     lambda section_id=section_id: screen.show_section(section_id))
             yield from screen.daily_commands()
+
+
+def _home_of(actor: Actor) -> Screen[None]:
+    """A student's screen, or the office; each loads only its own screens' code (a student's session at the
+    kiosk never loads the office's twenty sections)."""
+    if actor.role == "student":
+        from campbank.screens.student.home import StudentScreen
+
+        return StudentScreen()
+    from campbank.screens.office import OfficeScreen
+
+    return OfficeScreen()
 
 
 if TYPE_CHECKING:  # screens and widgets reach the app through this protocol; mypy checks the app keeps it
