@@ -47,6 +47,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
         # 21 sections took a second of the sign-in to make, most of them never opened).
         self._pane_types: dict[str, type[Pane]] = {pane.SECTION_ID: pane for pane in panes}
         self._being_made: dict[str, AwaitComplete] = {}
+        self._chosen = panes[0].SECTION_ID if panes else ""
         yield Header()
         with Horizontal():
             yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
@@ -64,20 +65,27 @@ class OfficeScreen(LedgerWork, Screen[None]):
             self._switch_to(event.option.id)
 
     def _switch_to(self, section_id: str) -> AwaitComplete:
-        """Show the section, making it first if it was never shown; the awaitable ends once it is mounted."""
+        """Show the section, making it first if it was never shown; the awaitable ends once it is shown."""
+        self._chosen = section_id
         switcher = self.query_one(ContentSwitcher)
-        if section_id in self._being_made:
-            return self._being_made[section_id]
+        being_made = self._being_made.get(section_id)
+        if being_made is not None and not being_made.is_done:
+            return being_made  # it shows once mounted, if it is still the one chosen then
         made = [child for child in switcher.children if child.id == section_id]
         if not made:
-            self._being_made[section_id] = switcher.add_content(self._pane_types[section_id](id=section_id),
-                                                                set_current=True)
+            self._being_made[section_id] = AwaitComplete(self._make(section_id))
             return self._being_made[section_id]
         pane = made[0]
         if isinstance(pane, Pane) and not pane.display:
             pane.read_ahead()
         switcher.current = section_id
         return AwaitComplete.nothing()
+
+    async def _make(self, section_id: str) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        await switcher.add_content(self._pane_types[section_id](id=section_id))
+        if self._chosen == section_id:  # nothing else was chosen while it was being made
+            switcher.current = section_id
 
     async def open_section(self, section_id: str) -> Pane:
         """Show a section (the menu follows) and return it once it is mounted."""

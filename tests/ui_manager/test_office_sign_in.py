@@ -69,3 +69,25 @@ def test_every_dashboard_card_draws_all_its_words(seeded: Seeded, size: tuple[in
             assert card.content_size.height >= needed, (card.id, words, card.content_size)
 
     run(CampBankApp(seeded.db, idle_seconds=3600), script, size=size)
+
+
+def test_a_section_made_once_shows_again_when_chosen_again(seeded: Seeded) -> None:
+    """Each section is made the first time it is chosen; choosing it again later shows it again, and a
+    section chosen while another is still being made is the one shown."""
+    def shown(pilot: Pilot) -> str | None:
+        return pilot.app.screen.query_one(ContentSwitcher).current
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        screen = pilot.app.screen
+        for section in ("students", "dashboard", "students", "approvals", "dashboard", "approvals"):
+            screen.show_section(section)
+            await settle(pilot)
+            assert shown(pilot) == section
+        screen.show_section("audit")  # never made yet: chosen, and left before it is mounted
+        screen.show_section("students")
+        await settle(pilot)
+        assert shown(pilot) == "students"
+        assert len(screen.query_one(ContentSwitcher).children) == 4  # made once each
+
+    run(CampBankApp(seeded.db, idle_seconds=3600), script)
