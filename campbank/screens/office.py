@@ -47,7 +47,6 @@ class OfficeScreen(LedgerWork, Screen[None]):
         # 21 sections took a second of the sign-in to make, most of them never opened).
         self._pane_types: dict[str, type[Pane]] = {pane.SECTION_ID: pane for pane in panes}
         self._being_made: dict[str, AwaitComplete] = {}
-        self._chosen = panes[0].SECTION_ID if panes else ""
         yield Header()
         with Horizontal():
             yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
@@ -66,7 +65,6 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def _switch_to(self, section_id: str) -> AwaitComplete:
         """Show the section, making it first if it was never shown; the awaitable ends once it is shown."""
-        self._chosen = section_id
         switcher = self.query_one(ContentSwitcher)
         being_made = self._being_made.get(section_id)
         if being_made is not None and not being_made.is_done:
@@ -84,8 +82,9 @@ class OfficeScreen(LedgerWork, Screen[None]):
     async def _make(self, section_id: str) -> None:
         switcher = self.query_one(ContentSwitcher)
         await switcher.add_content(self._pane_types[section_id](id=section_id))
-        if self._chosen == section_id:  # nothing else was chosen while it was being made
-            switcher.current = section_id
+        menu = self.query_one("#menu", OptionList)
+        if menu.highlighted_option is not None and menu.highlighted_option.id == section_id:
+            switcher.current = section_id  # nothing else was chosen while it was being made
 
     async def open_section(self, section_id: str) -> Pane:
         """Show a section (the menu follows) and return it once it is mounted."""

@@ -17,7 +17,6 @@ from helpers import (
     guards_lifted,
     money,
     p2p,
-    put_back_guard,
     query,
     raw,
     readable_backup,
@@ -54,12 +53,6 @@ def findings(path: Path, *anchors: str) -> dict[str, list[str]]:
     return found
 
 
-def put_back(connection, *names: str) -> None:  # type: ignore[no-untyped-def]
-    """Recreate guards exactly as CampBank made them: nothing about them gives the rewrite away."""
-    for name in names:
-        put_back_guard(connection, name)
-
-
 def rewrite_payment(path: Path, txn: int, extra: int) -> None:
     """A consistent rewrite: the transaction's first entry pays `extra` cents more, its two journal rows,
     both cached balances and the transaction's kept total move with it; the guards are put back."""
@@ -83,9 +76,8 @@ def rebuild_chain(path: Path) -> None:
     connection = raw(path)
     boundaries = connection.execute(
         "SELECT txn_to, money_entry_to, counter_entry_to, journal_to, audit_log_to FROM chain ORDER BY seq").fetchall()
-    connection.execute("DROP TRIGGER chain_no_delete")
-    connection.execute("DELETE FROM chain")
-    put_back(connection, "chain_no_delete")
+    with guards_lifted(connection, "chain_no_delete"):  # put back as CampBank made it: nothing gives it away
+        connection.execute("DELETE FROM chain")
     connection.execute("BEGIN")
     chain.extend(connection.cursor(), boundaries)
     connection.execute("COMMIT")
@@ -290,9 +282,8 @@ def test_every_way_campbank_sets_a_role_or_password_is_audited(busy, tmp_path, m
 def as_before_the_chain(path: Path) -> None:
     """The file as the previous version left it: no chain, no credentials rows, no note of either."""
     connection = raw(path)
-    connection.execute("DROP TRIGGER audit_log_no_delete")
-    connection.execute("DELETE FROM audit_log WHERE action = 'user.credentials'")
-    put_back(connection, "audit_log_no_delete")
+    with guards_lifted(connection, "audit_log_no_delete"):
+        connection.execute("DELETE FROM audit_log WHERE action = 'user.credentials'")
     connection.execute("DROP TABLE chain")
     connection.execute("DELETE FROM meta WHERE key = ?", (chain.META_KEY,))
     connection.close()

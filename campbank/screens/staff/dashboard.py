@@ -29,10 +29,9 @@ class DashboardPane(Pane):
     DashboardPane .card {
         border: round $panel;
         padding: 0 1;
-        height: auto;
+        height: 1fr;  /* as tall as the row, which is as tall as its wordiest card */
         min-height: 5;
     }
-    DashboardPane #cards > .card { height: 1fr; }
     DashboardPane .card.danger { border: round $error; }
     DashboardPane .card.warning { border: round $warning; }
     DashboardPane .card.pending { border: round $accent; }

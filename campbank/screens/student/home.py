@@ -32,10 +32,11 @@ class StudentScreen(LedgerWork, Screen[None]):
     def compose(self) -> ComposeResult:
         # The first tab's view is made now, every other one the first time its tab opens: most visits to
         # the kiosk never leave "My bank" (on a 10,000-student camp the other views took 17 MB at sign-in).
-        self._views = {tab_id: view for tab_id, _title, view in self._tabs()}
+        tabs = self._tabs()
+        self._views = {tab_id: view for tab_id, _title, view in tabs}
         yield Header()
         with TabbedContent(id="student-tabs"):
-            for tab_id, title, view in self._tabs():
+            for tab_id, title, view in tabs:
                 with TabPane(title, id=tab_id):
                     if tab_id == "tab-overview":
                         yield view()
