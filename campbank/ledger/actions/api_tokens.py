@@ -23,6 +23,7 @@ from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, tokens
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.tables import Account, ApiToken
 
 PLACE = "api"
@@ -70,7 +71,7 @@ def authenticate(db: Database, token: str | None, *, now: datetime | None = None
     """Who a bearer token belongs to, or AuthError saying why it is not (or no longer) good."""
     check_shape(token)
     with db.session() as session:
-        owner = tokens.find(session.connection(), str(token))
+        owner = tokens.find(raw_cursor(session), str(token))
         tokens.check(owner, now or clock.now())
         if not current_season(session).api_enabled:
             raise PermissionDenied("the API is switched off in this season", field="api")

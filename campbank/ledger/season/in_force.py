@@ -16,6 +16,7 @@ from campbank.ledger.season.dates import redate
 from campbank.ledger.season.load import parse_season
 from campbank.ledger.store import audit
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.tables import SeasonRow, Transaction
 
 # Parsed seasons by their text: any process, with any number of databases, parses each season once.
@@ -28,7 +29,7 @@ _NEWEST = "SELECT id, loaded_at FROM season ORDER BY id DESC LIMIT 1"  # asked o
 
 def current(session: Session) -> Season:
     """The newest loaded season."""
-    newest = session.connection().exec_driver_sql(_NEWEST).first()
+    newest = raw_cursor(session).execute(_NEWEST).fetchone()
     if newest is None:
         raise NotFound("no season is loaded; run `campbank season load FILE`", field="season")
     row_key = (str(session.get_bind().engine.url), int(newest[0] or 0), str(newest[1]))
@@ -58,7 +59,7 @@ def season_stamp(db: Database) -> tuple[int, str] | None:
     """Which season row is in force (its id and load time): one tiny read, so a running UI can ask every
     half minute whether a manager loaded a season or moved its dates."""
     with db.session() as session:
-        newest = session.connection().exec_driver_sql(_NEWEST).first()
+        newest = raw_cursor(session).execute(_NEWEST).fetchone()
         return None if newest is None else (int(newest[0]), str(newest[1]))
 
 

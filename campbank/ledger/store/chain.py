@@ -29,6 +29,7 @@ from campbank.ledger.store.chain_spec import (
     format_head,
     link_hash,
 )
+from campbank.ledger.store.dialects import raw_cursor
 
 __all__ = ["CHAINED", "FROM_THE_FIRST_ROW", "HASH_SIZE", "META_KEY", "ChainLink", "Head", "current_head", "extend",
            "format_head", "head_of", "seal"]
@@ -127,13 +128,6 @@ def current_head(db: Database) -> Head:
 
 def _started(cursor: Any) -> bool:
     return cursor.execute("SELECT 1 FROM meta WHERE key = ?", (META_KEY,)).fetchone() is not None
-
-
-def raw_cursor(session: Session) -> Any:
-    """A DB-API cursor inside the session's own transaction (plain tuples: fast for thousands of rows)."""
-    from campbank.ledger.store import dialects
-
-    return dialects.of(session).cursor(session.connection().connection)
 
 
 def extend(cursor: Any, boundaries: Iterable[Sequence[int]] | None = None, *, chunk: int = 20_000) -> Head:

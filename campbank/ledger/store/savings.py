@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, bindparam, func, text
 from sqlmodel import Session, col
 
 from campbank.core.enums import Role
+from campbank.ledger.store import account_reads
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.tables import Account, LoanRow, Transaction
 from campbank.rules.base import Person
 from campbank.rules.savings import (
@@ -102,13 +104,9 @@ def pocket_totals(session: Session) -> dict[int, int]:
     return {owner: int(total) for owner, total in session.execute(_POCKET_TOTALS)}
 
 
-_SAVED = text("SELECT COALESCE(SUM(a.balance), 0) FROM pocket p JOIN account a ON a.id = p.account_id "
-              "WHERE p.owner_id = :owner")
-
-
 def saved_by(session: Session, owner_id: int) -> int:
     """What one student has in pockets besides the main one."""
-    return int(session.execute(_SAVED, {"owner": owner_id}).scalar_one())
+    return account_reads.pocket_total(raw_cursor(session), owner_id)
 
 
 def next_pocket_username(session: Session, owner_id: int) -> str:

@@ -155,7 +155,7 @@ def _upgrade(database: Database) -> None:
 def _start_chain(session: Session) -> None:
     """Chain a camp's existing history, once. It is chained as it is now: nothing can prove it older
     (docs/tamper-evidence.md, "A camp made before the chain")."""
-    cursor = chain.raw_cursor(session)
+    cursor = dialects.raw_cursor(session)
     try:
         accounts = credentials.audit_missing(cursor)
         started = stamp(clock.now())

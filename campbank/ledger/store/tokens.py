@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import update
 from sqlmodel import Session, col
 
 from campbank.core.errors import AuthError
@@ -68,10 +69,10 @@ _FIND = """
      WHERE t.digest = ?"""
 
 
-def find(connection: Connection, token: str) -> TokenOwner | None:
-    """The token's row and owner, or None: one indexed lookup on the digest, no ORM (every request
-    of the API starts here)."""
-    row = connection.exec_driver_sql(_FIND, (digest(token),)).first()
+def find(cursor: Any, token: str) -> TokenOwner | None:
+    """The token's row and owner, or None: one indexed lookup on the digest on a DB-API cursor
+    (`dialects.raw_cursor`), no ORM: every request of the API starts here."""
+    row = cursor.execute(_FIND, (digest(token),)).fetchone()
     if row is None:
         return None
     expires, revoked, stamp, account_id, username, role, active, can_login, password_hash = row

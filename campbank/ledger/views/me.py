@@ -22,7 +22,7 @@ from campbank.ledger.permissions import Action, Actor, allows, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import account_reads, tokens
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.savings import saved_by
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.views.accounts import (
     BalanceRow,
     HistoryLine,
@@ -75,7 +75,7 @@ def my_account_for_token(db: Database, token: str | None, *, now: datetime | Non
     with db.session() as session:
         if not token:
             raise AuthError("sign in first: POST /api/v1/auth/token gives a bearer token", field="token")
-        owner = tokens.find(session.connection(), token)
+        owner = tokens.find(raw_cursor(session), token)
         tokens.check(owner, now or clock.now())
         assert owner is not None
         return _my_account(session, owner.account_id, api=True)
@@ -85,8 +85,8 @@ def _my_account(session: Session, account_id: int, *, api: bool = False) -> MyAc
     season = current_season(session)
     if api and not season.api_enabled:
         raise PermissionDenied("the API is switched off in this season", field="api")
-    connection = session.connection()
-    columns = account_reads.account_columns(connection, account_id)
+    cursor = raw_cursor(session)
+    columns = account_reads.account_columns(cursor, account_id)
     if columns is None:
         raise PermissionDenied("this account no longer exists")
     _id, username, role, last, first, middle, squad, grade, active, balance = columns
@@ -94,16 +94,16 @@ def _my_account(session: Session, account_id: int, *, api: bool = False) -> MyAc
         raise PermissionDenied(f"{username} is deactivated")
     if not allows(role, Action.VIEW_OWN):
         raise PermissionDenied(f"a {role} may not {Action.VIEW_OWN.value}")
-    saved = saved_by(session, account_id) if role == Role.STUDENT else 0
+    saved = account_reads.pocket_total(cursor, account_id) if role == Role.STUDENT else 0
     row = BalanceRow(username, join_name(last, first, middle), str(role), squad, grade, bool(active),
-                     int(balance) + saved, account_reads.counter_totals(connection, account_id), saved)
+                     int(balance) + saved, account_reads.counter_totals(cursor, account_id), saved)
     if role != Role.STUDENT:
         return MyAccount(row, None, [], season)
     waiting = [rule.type for rule in REGISTRY.values() if rule.needs_approval]
     requests = [Request(id_, _as_time(created), receiver, join_name(r_last, r_first, r_middle), int(amount),
                         comment, state)
                 for id_, created, receiver, r_last, r_first, r_middle, amount, comment, state
-                in account_reads.pending_requests(connection, account_id, waiting)]
+                in account_reads.pending_requests(cursor, account_id, waiting)]
     return MyAccount(row, status_of(season, row), requests, season)
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlmodel import Session
 
-from campbank.ledger.store.chain import raw_cursor
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.values import as_datetime, day_of
 
 _STUDENTS = text(

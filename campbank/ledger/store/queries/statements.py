@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.ledger.store import dialects
-from campbank.ledger.store.chain import raw_cursor
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.queries.students import StudentRow
 from campbank.ledger.store.schema import STATEMENT_KEY
 from campbank.ledger.store.values import as_date, as_datetime, day_of

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlmodel import Session
 
-from campbank.ledger.store.chain import raw_cursor
+from campbank.ledger.store.dialects import raw_cursor
 from campbank.ledger.store.values import as_datetime, day_of
 
 # sort key -> SQL expression (the only text that reaches the ORDER BY)
