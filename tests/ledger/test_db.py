@@ -18,6 +18,7 @@ from campbank.ledger.actions.posting import post
 from campbank.ledger.store import triggers
 from campbank.ledger.store.database import (
     BUSY_TIMEOUT_MS,
+    WouldWait,
     journal_mode,
     open_database,
     wal_is_safe,
@@ -174,6 +175,61 @@ def test_a_writer_waits_for_another_process_instead_of_failing(db):
         thread.join()
         other.close()
     assert query(db.path, "SELECT value FROM meta WHERE key = 'waited'") == [("yes",)]
+
+
+def balance_of_s1(db) -> int:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        return int(session.exec(select(Account.balance).where(Account.username == "s1")).one())
+
+
+def writer_holding_the_file(db, seconds: float):  # type: ignore[no-untyped-def]
+    """Another connection holds the file as a committing writer does, and lets go after `seconds`;
+    returns the event set just before it lets go, and the thread."""
+    other = sqlite3.connect(db.path, timeout=0, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")
+    letting_go = threading.Event()
+
+    def release_soon() -> None:
+        time.sleep(seconds)
+        letting_go.set()
+        other.execute("ROLLBACK")
+        other.close()
+
+    thread = threading.Thread(target=release_soon)
+    thread.start()
+    return letting_go, thread
+
+
+@pytest.mark.sqlite_only("a reader shut out by a writer's exclusive lock (the rollback journal)")
+def test_a_read_at_once_is_refused_rather_than_wait_and_the_next_read_waits_again(camp):
+    db = camp.db
+    if journal_mode() == "wal":
+        pytest.skip("in WAL mode nothing shuts a reader out")
+    balance = db.read_at_once(lambda: balance_of_s1(db))
+
+    letting_go, thread = writer_holding_the_file(db, 0.5)
+    with pytest.raises(WouldWait):
+        db.read_at_once(lambda: balance_of_s1(db))
+    assert not letting_go.is_set(), "the read waited for the writer instead of being refused at once"
+    thread.join()
+
+    letting_go, thread = writer_holding_the_file(db, 0.3)
+    assert balance_of_s1(db) == balance  # the same pooled connection waits again, as every read must
+    assert letting_go.is_set(), "the plain read went through while the writer held the file"
+    thread.join()
+    with db.engine.connect() as connection:
+        assert pragma(connection, "busy_timeout") == BUSY_TIMEOUT_MS
+
+
+def test_a_read_at_once_returns_what_the_read_returns_and_keeps_its_errors(camp):
+    db = camp.db
+    if db.on_server:  # a server's reads always wait on the network: they are never run at once
+        with pytest.raises(WouldWait):
+            db.read_at_once(lambda: balance_of_s1(db))
+        return
+    assert db.read_at_once(lambda: balance_of_s1(db)) == balance_of_s1(db)
+    with pytest.raises(NotFound):
+        db.read_at_once(lambda: (_ for _ in ()).throw(NotFound("no such account", field="username")))
 
 
 # --- append-only triggers ----------------------------------------------------------------------------

@@ -3,15 +3,19 @@ nothing is doubled, nobody sees "database is locked"."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pytest
 from helpers import actor_of, query, recomputed_balances
 from web_support import Server, campbank_command
 
 from campbank.ledger.actions.posting import post
-from campbank.ledger.store.database import open_database
+from campbank.ledger.store.database import journal_mode, open_database
 from campbank.ledger.verify import verify_file
 
 API_LANES, API_POSTS = 3, 12
@@ -72,3 +76,28 @@ def test_tax_run_api_posts_and_ui_posts_at_once(server: Server) -> None:
     report = verify_file(server.db_path)
     assert report.ok, report.findings
     assert not [line for line in server.output if "locked" in line]
+
+
+@pytest.mark.sqlite_only("a reader shut out by a writer's exclusive lock (the rollback journal)")
+def test_while_a_writer_holds_the_file_me_waits_for_it_and_the_server_answers_everyone_else(server: Server) -> None:
+    """/me reads on the event loop when it can: it must go to a worker thread to wait out a writer's commit,
+    never hold up the server's other requests (and browser sessions) while it waits."""
+    if journal_mode() == "wal":
+        pytest.skip("in WAL mode nothing shuts a reader out")
+    token = server.token("s1")
+    writer = sqlite3.connect(server.db_path, timeout=10, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # as a writer committing: no reader gets in
+    try:
+        with ThreadPoolExecutor(2) as pool, server.client(token) as client, server.client() as other:
+            waiting = [pool.submit(client.get, "/me") for _ in range(2)]
+            time.sleep(0.5)  # for the two requests to reach the server (the assertions below say if they did)
+            for _ in range(3):
+                assert other.get("/health", timeout=5).status_code == 200
+            answered = [request.result().text for request in waiting if request.done()]
+            assert not answered, f"/me answered while the file was held: {answered}"
+            writer.execute("ROLLBACK")
+            answers = [request.result(timeout=30) for request in waiting]
+    finally:
+        writer.close()
+    assert [answer.status_code for answer in answers] == [200, 200], [answer.text for answer in answers]
+    assert {answer.json()["username"] for answer in answers} == {"s1"}

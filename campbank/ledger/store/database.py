@@ -23,6 +23,7 @@ from sqlmodel import Session
 from campbank.ledger.store import chain, closing, credentials, dialects  # noqa: F401  (credentials: its ORM hook)
 from campbank.ledger.store.dialects.sqlite import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from campbank.ledger.store.dialects.sqlite import journal_mode as journal_mode
+from campbank.ledger.store.dialects.sqlite import reads_not_waiting
 from campbank.ledger.store.dialects.sqlite import wal_is_safe as wal_is_safe
 from campbank.ledger.store.paths import default_db_path
 
@@ -35,6 +36,10 @@ def number_out_of_range(error: BaseException) -> bool:
     """A number the database cannot hold, which PostgreSQL refuses (SQLSTATE 22003: an id past its integer
     column, 2,147,483,647); SQLite's driver raises OverflowError itself, before the database, past 64 bits."""
     return getattr(getattr(error, "orig", error), "sqlstate", None) == "22003"
+
+
+class WouldWait(Exception):
+    """A read told not to wait (`Database.read_at_once`) would have had to."""
 
 
 @dataclass
@@ -58,6 +63,21 @@ class Database:
     def session(self) -> Session:
         """A read session; do not write through it."""
         return Session(self.engine, expire_on_commit=False)
+
+    def read_at_once(self, read: Callable[[], T]) -> T:
+        """`read()`, whose read sessions never wait: if a writer is committing to the file, `WouldWait` at
+        once rather than the busy timeout's wait. For a caller that must not be held up (the web server's
+        event loop), which then reads on a worker thread instead. Only a file can make a read wait; a
+        server's reads are never run this way (they wait on the network)."""
+        if self.on_server:
+            raise WouldWait("a server's reads wait on the network")
+        with reads_not_waiting():
+            try:
+                return read()
+            except Exception as error:
+                if self.dialect.is_busy(error):
+                    raise WouldWait(str(error)) from None
+                raise
 
     @contextmanager
     def write_transaction(self) -> Iterator[Session]:

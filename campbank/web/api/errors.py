@@ -12,7 +12,6 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from campbank.core.errors import (
@@ -23,7 +22,7 @@ from campbank.core.errors import (
     PermissionDenied,
     RuleError,
 )
-from campbank.ledger.store.database import number_out_of_range
+from campbank.ledger.store.database import DATABASE_ERRORS, number_out_of_range
 
 log = logging.getLogger("campbank.web")
 
@@ -93,15 +92,17 @@ def install(app: FastAPI) -> None:
             error.status_code, str(error.detail))
         return error_response(error.status_code, message)
 
-    @app.exception_handler(DBAPIError)
-    async def database_error(_request: Request, error: DBAPIError) -> JSONResponse:
+    async def database_error(_request: Request, error: Exception) -> JSONResponse:
         if number_out_of_range(error):
             return error_response(400, "a number is too large for the database", "id")
-        reason = str(error.orig)
+        reason = str(getattr(error, "orig", error))
         if "locked" in reason or "busy" in reason:
             return error_response(503, "the database stayed busy; nothing was saved: try again", "database")
         log.exception("database error")
         return error_response(500, "the database refused the request; nothing was saved", "database")
+
+    for kind in DATABASE_ERRORS:  # through the engine, or a raw cursor's own driver error
+        app.add_exception_handler(kind, database_error)
 
     @app.exception_handler(OverflowError)
     async def overflow(_request: Request, _error: OverflowError) -> JSONResponse:

@@ -10,12 +10,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from campbank.ledger.actions import api_tokens
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store.database import Database
+from campbank.web.api.reading import quick_read
 
 bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/auth/token")
 
 
-# The two small dependencies are coroutines so FastAPI does not hand them to a worker thread (it runs
-# plain functions there): each request would pay two thread switches for reading an attribute.
+# The dependencies are coroutines so FastAPI does not hand them to a worker thread (it runs plain
+# functions there): each request would pay thread switches for reading an attribute, and the token's check
+# is a quick read (reading.py).
 async def database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
@@ -25,8 +27,9 @@ async def token_of(credentials: Annotated[HTTPAuthorizationCredentials | None, D
     return credentials.credentials if credentials is not None else None
 
 
-def current_actor(request: Request, token: Annotated[str | None, Depends(token_of)]) -> Actor:
-    return api_tokens.authenticate(request.app.state.db, token)
+async def current_actor(request: Request, token: Annotated[str | None, Depends(token_of)]) -> Actor:
+    db: Database = request.app.state.db
+    return await quick_read(db, lambda: api_tokens.authenticate(db, token))
 
 
 Db = Annotated[Database, Depends(database)]

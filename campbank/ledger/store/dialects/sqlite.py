@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +16,18 @@ from sqlmodel import create_engine
 from campbank.ledger.store import triggers
 
 BUSY_TIMEOUT_MS = 10_000
+
+# Read sessions begun while this is set do not wait for a writer's commit: they fail at once as busy.
+_NOT_WAITING: ContextVar[bool] = ContextVar("campbank_reads_not_waiting", default=False)
+
+
+@contextmanager
+def reads_not_waiting() -> Iterator[None]:
+    token = _NOT_WAITING.set(True)
+    try:
+        yield
+    finally:
+        _NOT_WAITING.reset(token)
 
 
 def wal_is_safe(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> bool:
@@ -50,12 +65,18 @@ class SQLite:
         @event.listens_for(engine, "begin")
         def on_begin(connection: Connection) -> None:
             write = connection.get_execution_options().get("campbank_write", False)
+            wait = 0 if _NOT_WAITING.get() and not write else BUSY_TIMEOUT_MS
+            if connection.info.get("busy_timeout", BUSY_TIMEOUT_MS) != wait:  # kept with the pooled connection
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+                connection.info["busy_timeout"] = wait
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
 
     def is_busy(self, error: BaseException) -> bool:
-        return isinstance(error, OperationalError) and ("locked" in str(error) or "busy" in str(error))
+        """Through the engine, or from a raw cursor (`dialects.raw_cursor`), which the engine does not wrap."""
+        return isinstance(error, (OperationalError, sqlite3.OperationalError)) and (
+            "locked" in str(error) or "busy" in str(error))
 
     def guard_statements(self, names: set[str] | None = None) -> list[str]:
         return triggers.statements_named(names)
