@@ -63,6 +63,15 @@ class OfficeScreen(LedgerWork, Screen[None]):
         if event.option_list.id == "menu" and event.option.id:
             self._switch_to(event.option.id)
 
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a section (the arrows only show it) goes into it: the focus moves to its first field."""
+        if event.option_list.id != "menu" or not event.option.id:
+            return
+        await self._switch_to(event.option.id)
+        menu = self.query_one("#menu", OptionList)
+        if self.focused is menu and menu.highlighted_option is event.option:
+            self.focus_next()
+
     def _switch_to(self, section_id: str) -> AwaitComplete:
         """Show the section, making it first if it was never shown; the awaitable ends once it is shown."""
         switcher = self.query_one(ContentSwitcher)

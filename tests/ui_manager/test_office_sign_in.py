@@ -91,3 +91,27 @@ def test_a_section_made_once_shows_again_when_chosen_again(seeded: Seeded) -> No
         assert len(screen.query_one(ContentSwitcher).children) == 4  # made once each
 
     run(CampBankApp(seeded.db, idle_seconds=3600), script)
+
+
+def test_enter_on_a_section_goes_into_it_and_the_arrows_only_show_it(seeded: Seeded) -> None:
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot)
+        screen = pilot.app.screen
+        menu = screen.query_one("#menu")
+        menu.focus()
+        await pilot.press("down", "down")  # dashboard, new transaction, students
+        await settle(pilot)
+        assert screen.query_one(ContentSwitcher).current == "students"
+        assert screen.focused is menu  # looking through the sections leaves the focus in the menu
+        await pilot.press("enter")
+        await settle(pilot)
+        students = screen.query_one(ContentSwitcher).get_child_by_id("students")
+        assert screen.focused is not None and students in screen.focused.ancestors, screen.focused
+        await pilot.press("ctrl+o", "down", "enter")  # a section not made yet: made, then entered
+        await settle(pilot)
+        section = screen.query_one(ContentSwitcher).current
+        assert section == "my-transactions"
+        shown = screen.query_one(ContentSwitcher).get_child_by_id(section)
+        assert screen.focused is not None and shown in screen.focused.ancestors, screen.focused
+
+    run(CampBankApp(seeded.db, idle_seconds=3600), script)
