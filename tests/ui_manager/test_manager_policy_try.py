@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from helpers import DAY, Camp, checksum_apart_from_sign_in, copy_database, load_camp
 from manager_pilot import open_section, run, settle, sign_in
 from textual.pilot import Pilot
@@ -18,11 +19,15 @@ from textual.widgets import DataTable, Static
 
 from campbank.app import CampBankApp
 from campbank.core.money import format_amount
+from campbank.demo import MANAGER, DemoCamp, create_demo
 from campbank.ledger import clock
+from campbank.ledger.actions import auth
 from campbank.ledger.season.load import SEASON_FILES
 from campbank.ledger.store.database import open_database
 from campbank.ledger.views.policy_try import DryRun
 from campbank.screens.manager.policy_try import PolicyTryPane
+
+DEMO_TODAY = date(2026, 7, 8)  # the demo's eighth day: days 1-7 are its week
 
 
 @pytest.fixture
@@ -107,3 +112,48 @@ def test_a_name_that_is_no_season_is_refused_in_place(camp_on_day, tmp_path):
 
     run(CampBankApp(camp.db, idle_seconds=3600), script)
     assert checksum_apart_from_sign_in(camp.path) == before
+
+
+def summary_lines(app: CampBankApp) -> list[str]:
+    """The lines of the totals and the squads, as drawn."""
+    region = app.screen.query_one("#try-summary", Static).region
+    return [line[region.x:region.right] for line in drawn(app).splitlines()[region.y:region.bottom]]
+
+
+@pytest.fixture(scope="module")
+def demo_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoCamp]:
+    """The demo camp (130 students, a week of history) on its eighth day, as a manager meets it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "today", lambda: DEMO_TODAY)
+        patch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        camp = create_demo(path)
+    yield camp
+    camp.database.dispose()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_every_name_and_count_pair_of_the_totals_and_squads_is_drawn_whole(demo_week, monkeypatch, size):
+    """The demo's week against the savings season: beside amounts of ten characters, a component's name
+    wraps rather than being cut ("intere…"), a squad keeps room for its name, and a count pair ("33 → 33")
+    is never split across lines."""
+    monkeypatch.setattr(clock, "today", lambda: DEMO_TODAY)
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot, *MANAGER)
+        run = (await try_file(pilot, "savings")).run
+        assert run is not None, pilot.app.screen.query_one("#try-summary", Static).render()
+        lines = summary_lines(pilot.app)
+        text = "\n".join(lines)
+        assert "…" not in text, text
+        words = {word for line in lines for word in line.split()}
+        names = [c.name for c in run.components] + [sq.squad or "No squad" for sq in run.squads]
+        assert "interest paid" in names
+        for name in names:
+            assert set(name.split()) <= words, f"{name!r} is not drawn whole:\n{text}"
+        for sq in run.squads:
+            for pair in (f"{sq.danger_now} → {sq.danger_now_candidate}",
+                         f"{sq.danger_at_end} → {sq.danger_at_end_candidate}"):
+                assert any(pair in line for line in lines), f"{pair} is split:\n{text}"
+
+    run(CampBankApp(demo_week.database, idle_seconds=3600), script, size=size)

@@ -79,15 +79,20 @@ class PolicyTryPane(Pane):
         head.append(f"{len(run.falling)} would fall into danger.", style="bold red" if run.falling else "green")
         # Amounts never wrap nor shrink to "…": on a narrow terminal the words beside them wrap instead.
         parts = Table(box=None, padding=(0, 1), show_edge=False)
+        longest_word = max((len(word) for c in run.components for word in c.name.split()), default=0)
         for title in ("", "So far", "Candidate", "By the end", "Candidate"):
-            parts.add_column(title, justify="right" if title else "left", no_wrap=bool(title))
+            parts.add_column(title, justify="right" if title else "left", no_wrap=bool(title),
+                             min_width=None if title else longest_word)  # a name wraps, never "intere…"
         for c in run.components:
             parts.add_row(c.name, money(c.charged), money(c.would_charge), money(c.charged_by_end),
                           money(c.would_charge_by_end))
-        squads = Table(box=None, padding=(0, 1), show_edge=False)
-        for title in ("Squad", "Students", "Difference", "Danger now → cand.", "At the end → cand.", "Fall"):
-            squads.add_column(title, justify="left" if title == "Squad" else "right",
-                              no_wrap=title in ("Students", "Difference", "Fall"))
+        # Each number and count pair ("33 → 15") on one line, its heading on two short ones, one space
+        # between columns: at 80 columns the squad's name still has room to wrap in.
+        squads = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False, collapse_padding=True)
+        squad_word = max((len(word) for sq in run.squads for word in (sq.squad or "No squad").split()), default=5)
+        for title in ("Squad", "Students", "Difference", "Danger now\n→ cand.", "At the end\n→ cand.", "Fall"):
+            squads.add_column(title, justify="left" if title == "Squad" else "right", no_wrap=title != "Squad",
+                              min_width=max(5, squad_word) if title == "Squad" else None)
         for sq in run.squads:
             squads.add_row(Text(sq.squad or "No squad"), str(sq.students), money(sq.difference),
                            f"{sq.danger_now} → {sq.danger_now_candidate}",
