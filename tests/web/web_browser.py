@@ -71,9 +71,9 @@ class Terminal:
         self.stream = pyte.ByteStream(self.screen)
 
     def open(self, url: str, timeout: float = 30) -> None:
+        """Open the page as a person does; the keys then go to the terminal without a click."""
         self.page.goto(url)
         self.page.wait_for_selector("body.-first-byte", timeout=timeout * 1000)
-        self.page.focus(".xterm-helper-textarea")
 
     def text(self) -> str:
         for event in self.page.evaluate("window.__terminal.events.splice(0)"):
