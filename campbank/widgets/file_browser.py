@@ -56,6 +56,7 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
         table.add_column("Added", key="added")  # before the sizes: a long name must not push it out of sight
         table.add_column("Size", key="size")
         table.add_column("Ver.", key="versions")
+        self.reload()  # as every view does: the kiosk makes its Files tab when the tab is first opened
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 90, "narrow")

@@ -26,10 +26,17 @@ def run(app: CampBankApp, script: Callable[[Pilot], Awaitable[None]], *, size: t
 
 
 async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
+    """Until the app is quiet: two rounds in a row with no worker running. A tab's view is made when the tab
+    is first opened, and starts its read only once mounted, a round or two after the tab was chosen."""
+    quiet = 0
+    for _ in range(20):
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+        if quiet == 2:
+            return
 
 
 def burst(app: CampBankApp, text: str) -> None:
