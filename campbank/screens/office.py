@@ -14,8 +14,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, OptionList
 from textual.widgets.option_list import Option
 
-from campbank.screens.office_sections import panes_for
-from campbank.screens.staff.new_transaction import NewTransactionPane, staff_types
+from campbank.screens.office_sections import Section, sections_for
 from campbank.widgets.key_footer import KeyFooter
 from campbank.widgets.ledger_work import LedgerWork
 from campbank.widgets.pane import Pane
@@ -42,17 +41,17 @@ class OfficeScreen(LedgerWork, Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        panes = panes_for(self.actor.role, self.campbank.season)
-        # Only the first section is made now; each other one the first time it is chosen (a manager's
-        # 21 sections took a second of the sign-in to make, most of them never opened).
-        self._pane_types: dict[str, type[Pane]] = {pane.SECTION_ID: pane for pane in panes}
+        sections = sections_for(self.actor.role, self.campbank.season)
+        # Only the first section is made now; each other one (and its code) the first time it is chosen (a
+        # manager's 21 sections took a second of the sign-in to make, most of them never opened).
+        self._sections: dict[str, Section] = {section.id: section for section in sections}
         self._being_made: dict[str, AwaitComplete] = {}
         yield Header()
         with Horizontal():
-            yield OptionList(*[Option(p.SECTION_TITLE, id=p.SECTION_ID) for p in panes], id="menu")
-            with ContentSwitcher(initial=panes[0].SECTION_ID if panes else None):
-                if panes:
-                    yield panes[0](id=panes[0].SECTION_ID)
+            yield OptionList(*[Option(section.title, id=section.id) for section in sections], id="menu")
+            with ContentSwitcher(initial=sections[0].id if sections else None):
+                if sections:
+                    yield sections[0].make()
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -90,7 +89,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     async def _make(self, section_id: str) -> None:
         switcher = self.query_one(ContentSwitcher)
-        await switcher.add_content(self._pane_types[section_id](id=section_id))
+        await switcher.add_content(self._sections[section_id].make())
         menu = self.query_one("#menu", OptionList)
         if menu.highlighted_option is not None and menu.highlighted_option.id == section_id:
             switcher.current = section_id  # nothing else was chosen while it was being made
@@ -103,7 +102,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def sections(self) -> list[tuple[str, str]]:
         """(id, title) of each section this person sees, in menu order."""
-        return [(p.SECTION_ID, p.SECTION_TITLE) for p in panes_for(self.actor.role, self.campbank.season)]
+        return [(section.id, section.title) for section in sections_for(self.actor.role, self.campbank.season)]
 
     def show_section(self, section_id: str) -> None:
         menu = self.query_one("#menu", OptionList)
@@ -130,6 +129,8 @@ class OfficeScreen(LedgerWork, Screen[None]):
         """Palette entries for the daily work: a new transaction of each type, find a student, run the tax."""
         ids = {section_id for section_id, _ in self.sections()}
         if "new-transaction" in ids:
+            from campbank.screens.staff.new_transaction import staff_types
+
             for rule in staff_types():
                 yield SystemCommand(f"New {rule.label.lower()}", f"Open a blank {rule.label.lower()} form",
                                     lambda rule_type=rule.type: self.new_transaction(rule_type))
@@ -143,6 +144,8 @@ class OfficeScreen(LedgerWork, Screen[None]):
 
     def new_transaction(self, rule_type: str) -> None:
         async def open_form() -> None:
+            from campbank.screens.staff.new_transaction import NewTransactionPane
+
             await self.open_section("new-transaction")
             self.query_one(NewTransactionPane).open_form(rule_type)
 

@@ -14,12 +14,10 @@ READ_AHEAD_SECONDS = 1.0
 
 
 class Pane(LiveLedger, LedgerWork, Vertical):
-    """Subclasses set SECTION_ID / SECTION_TITLE / ROLES and implement `reload()` with `self.fetch`."""
+    """Subclasses implement `reload()` with `self.fetch`; the office's list of sections (its id, title and
+    who sees it) is `screens/office_sections.py`."""
 
-    SECTION_ID: str = ""
-    SECTION_TITLE: str = ""
-    ROLES: frozenset[str] = frozenset({"staff", "manager"})
-    PARTS: tuple[str, ...] = ()  # season parts (e.g. "loans") of which one must be on for it to show
+    section_title: str = ""  # the menu's name for it, given by the office
     RELOADS_ON_SHOW = True
 
     DEFAULT_CSS = """

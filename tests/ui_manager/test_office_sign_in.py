@@ -4,10 +4,12 @@ shown (every section used to read at once: on a 10,000-student camp, 6 s of stat
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from textwrap import wrap
 
 import pytest
-from helpers import money
+from helpers import MANAGER, MANAGER_PASSWORD, money
 from manager_pilot import Seeded, run, settle, sign_in
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Static
@@ -115,3 +117,36 @@ def test_enter_on_a_section_goes_into_it_and_the_arrows_only_show_it(seeded: See
         assert screen.focused is not None and shown in screen.focused.ancestors, screen.focused
 
     run(CampBankApp(seeded.db, idle_seconds=3600), script)
+
+
+SIGN_IN_AND_LIST_SECTIONS_CODE = """
+import asyncio, sys
+from textual.widgets import Input
+from campbank.app import CampBankApp
+from campbank.ledger.store.database import open_database
+
+async def main():
+    app = CampBankApp(open_database(sys.argv[1]), idle_seconds=3600)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.screen.query_one("#username", Input).value = sys.argv[2]
+        app.screen.query_one("#password", Input).value = sys.argv[3]
+        await pilot.click("#sign-in")
+        while type(app.screen).__name__ != "OfficeScreen":
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        print(" ".join(sorted(name for name in sys.modules if name.startswith(("campbank.screens.staff.",
+                                                                              "campbank.screens.manager.",
+                                                                              "campbank.screens.disputes.")))))
+
+asyncio.run(main())
+"""
+
+
+def test_signing_in_loads_the_code_of_the_first_section_only(seeded: Seeded) -> None:
+    """A section's code loads when it is first opened: in a fresh process (a browser session), a manager's
+    sign-in loads the dashboard's and none of the other nineteen sections'."""
+    loaded = subprocess.run([sys.executable, "-c", SIGN_IN_AND_LIST_SECTIONS_CODE, str(seeded.db.path), MANAGER,
+                             MANAGER_PASSWORD], capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert loaded == ["campbank.screens.staff.dashboard"], loaded

@@ -17,8 +17,6 @@ from campbank.widgets.when import when
 
 
 class DisputesPane(Pane):
-    SECTION_ID = "disputes"
-    SECTION_TITLE = "Disputes"
 
     BINDINGS = [
         Binding("c", "toggle_closed", "Show/hide closed", id="disputes-closed"),

@@ -26,9 +26,6 @@ PAGE = 500
 
 
 class AuditPane(Pane):
-    SECTION_ID = "audit"
-    SECTION_TITLE = "Audit log"
-    ROLES = frozenset({"manager"})
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit-filter"),
@@ -47,7 +44,7 @@ class AuditPane(Pane):
         self.entries: tuple[AuditEntry, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         yield LiteralInput(placeholder="/ action starts with… (txn. user. tax. fines. export. login.)",
                     id="audit-prefix", compact=True)
         yield Static("Loading…", id="audit-status")

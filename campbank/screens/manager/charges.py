@@ -11,9 +11,6 @@ from campbank.widgets.pane import Pane
 
 
 class ChargesPane(Pane):
-    SECTION_ID = "charges"
-    SECTION_TITLE = "Tax and fines"
-    ROLES = frozenset({"manager"})
 
     DEFAULT_CSS = """
     ChargesPane TabbedContent { height: 1fr; }
@@ -21,7 +18,7 @@ class ChargesPane(Pane):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         with TabbedContent(id="charges-tabs"):
             with TabPane("Tax", id="charges-tax"):
                 yield TaxPanel(id="tax-panel")

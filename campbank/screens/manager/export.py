@@ -52,9 +52,6 @@ def _guarded(call: Callable[[], T]) -> Callable[[], T]:
 
 
 class ExportPane(Pane):
-    SECTION_ID = "export"
-    SECTION_TITLE = "Export"
-    ROLES = frozenset({"manager"})
 
     DEFAULT_CSS = """
     ExportPane .export-box { height: auto; border: round $panel; padding: 0 1; margin: 0 0 1 0; }
@@ -78,7 +75,7 @@ class ExportPane(Pane):
     def compose(self) -> ComposeResult:
         folder = self.db.path.parent
         today = clock.today().isoformat()
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         yield Static("", id="export-message")
         yield ProgressBar(id="export-progress", show_eta=False)
         with Vertical(classes="export-box"):

@@ -21,9 +21,6 @@ from campbank.widgets.vim_table import VimTable
 
 
 class LoansPane(Pane):
-    SECTION_ID = "loans"
-    SECTION_TITLE = "Loans"
-    PARTS = ("loans",)
     BINDINGS = [
         Binding("l", "grant", "Grant a loan", id="loans-grant"),
         Binding("c", "cancel_loan", "Cancel loan", id="loans-cancel"),
@@ -39,7 +36,7 @@ class LoansPane(Pane):
         self.cards: tuple[LoanCard, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         table = VimTable(id="loans-table")
         table.add_columns("Loan", "Borrower", "Date", "Amount", "Due", "Paid", "Written off", "Outstanding", "Next",
                           "Status")

@@ -21,9 +21,6 @@ from campbank.widgets.vim_table import VimTable
 
 
 class PolicyTryPane(Pane):
-    SECTION_ID = "policy-try"
-    SECTION_TITLE = "Policy dry-run"
-    ROLES = frozenset({"manager"})
 
     DEFAULT_CSS = """
     PolicyTryPane #try-file { width: 1fr; max-width: 80; }

@@ -18,9 +18,6 @@ from campbank.widgets.vim_table import VimTable
 
 
 class StaffPane(Pane):
-    SECTION_ID = "staff-balances"
-    SECTION_TITLE = "Staff balances"
-    ROLES = frozenset({"manager"})
 
     DEFAULT_CSS = """
     StaffPane #staff-table { height: 1fr; }
@@ -28,7 +25,7 @@ class StaffPane(Pane):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         table = VimTable(id="staff-table")
         table.add_columns("Username", "Name", "Role", "Net issued", "Issued", "Charged", "Transactions",
                           "Counting", "Balance")

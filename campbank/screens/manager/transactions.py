@@ -54,9 +54,6 @@ SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
 
 
 class TransactionsPane(Pane):
-    SECTION_ID = "transactions"
-    SECTION_TITLE = "All transactions"
-    ROLES = frozenset({"manager"})
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="tx-filter"),
@@ -95,7 +92,7 @@ class TransactionsPane(Pane):
         """Keys typed while the form waited for its rows: the table takes them once the rows are in."""
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         yield Static("Loading…", id="tx-status")
         yield TransactionFilterForm(id="tx-filter-form")
         yield PageTable([PageColumn(key, title, WIDTHS.get(key), key in RIGHT) for key, title, _ in COLUMNS],

@@ -33,9 +33,6 @@ ROLE_STYLE = {"manager": "bold magenta", "staff": "cyan", "student": ""}
 
 
 class UsersPane(Pane):
-    SECTION_ID = "users"
-    SECTION_TITLE = "Users"
-    ROLES = frozenset({"manager"})
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="users-filter"),
@@ -56,7 +53,7 @@ class UsersPane(Pane):
         self.users: tuple[UserLine, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         yield LiteralInput(placeholder="filter: part of a name, username, role or squad; Enter to go to the list",
                     id="users-filter")
         yield Static("Loading…", id="users-status")

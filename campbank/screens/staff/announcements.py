@@ -103,8 +103,6 @@ class AnnouncementDialog(ModalScreen["dict[str, object] | None"]):
 
 
 class AnnouncementsPane(Pane):
-    SECTION_ID = "announcements"
-    SECTION_TITLE = "Announcements"
 
     BINDINGS = [
         Binding("n", "announce", "New announcement", id="announce-new"),

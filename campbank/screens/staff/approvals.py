@@ -21,8 +21,6 @@ from campbank.widgets.vim_table import VimTable
 
 
 class ApprovalsPane(Pane):
-    SECTION_ID = "approvals"
-    SECTION_TITLE = "Approvals"
 
     BINDINGS = [
         Binding("a", "approve", "Approve", id="approvals-approve"),

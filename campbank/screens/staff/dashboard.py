@@ -15,8 +15,6 @@ from campbank.widgets.pane import Pane
 
 
 class DashboardPane(Pane):
-    SECTION_ID = "dashboard"
-    SECTION_TITLE = "Dashboard"
 
     DEFAULT_CSS = """
     DashboardPane #cards {

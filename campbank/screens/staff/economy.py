@@ -31,8 +31,6 @@ def percent(value: Fraction | None) -> str:
 
 
 class EconomyPane(Pane):
-    SECTION_ID = "economy"
-    SECTION_TITLE = "Economy"
 
     DEFAULT_CSS = """
     EconomyPane VerticalScroll { height: 1fr; }
@@ -47,7 +45,7 @@ class EconomyPane(Pane):
         """The figures on screen (None until the first read)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE + ": day by day", classes="pane-title")
+        yield Static(self.section_title + ": day by day", classes="pane-title")
         with VerticalScroll(id="economy-scroll"):
             yield Static("Loading…", id="economy-now")
             yield Static("Money supply (students' money at the end of each day)", classes="economy-heading")

@@ -86,8 +86,6 @@ class AddFileDialog(LedgerWork, ModalScreen["SharedFile | None"]):
 
 
 class FilesPane(Pane):
-    SECTION_ID = "files"
-    SECTION_TITLE = "Files"
 
     BINDINGS = [
         Binding("a", "add_file", "Add a file", id="files-add"),

@@ -21,9 +21,6 @@ from campbank.widgets.vim_table import VimTable
 
 
 class FundsCirclesPane(Pane):
-    SECTION_ID = "funds-circles"
-    SECTION_TITLE = "Funds and circles"
-    PARTS = ("funds", "circles")
     BINDINGS = [
         Binding("s", "spend", "Spend fund", id="fund-spend"),
         Binding("x", "cancel_fund", "Cancel fund", id="fund-cancel"),
@@ -43,7 +40,7 @@ class FundsCirclesPane(Pane):
         self.circles: tuple[CircleCard, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         with TabbedContent(id="funds-circles-tabs"):
             with TabPane("Funds", id="tab-funds-office"):
                 table = VimTable(id="funds-office-table")

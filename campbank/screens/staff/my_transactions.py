@@ -26,8 +26,6 @@ STATE_STYLE = {State.PROCESSED: "green", State.CREATED: "yellow", State.DECLINED
 
 
 class MyTransactionsPane(Pane):
-    SECTION_ID = "my-transactions"
-    SECTION_TITLE = "My transactions"
 
     BINDINGS = [
         Binding("a", "alter", "Alter", id="mine-alter"),

@@ -33,8 +33,6 @@ def matches(rule: Rule, text: str) -> bool:
 
 
 class NewTransactionPane(Pane):
-    SECTION_ID = "new-transaction"
-    SECTION_TITLE = "New transaction"
 
     BINDINGS = [Binding("down", "into_list", "Types", id="types-down", show=False)]
     DEFAULT_CSS = """

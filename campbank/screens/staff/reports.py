@@ -37,9 +37,6 @@ STUDY_TITLES = ("Labs", "Facult.", "Fac passes", "Sem. att.", "Sem. given", "Lec
 
 
 class ReportsPane(Pane):
-    SECTION_ID = "reports"
-    SECTION_TITLE = "Squad reports"
-    ROLES = frozenset({"staff", "manager"})
 
     BINDINGS = [Binding("t", "switch_tab", "Balances/Study", id="reports-tab")]
     DEFAULT_CSS = """
@@ -57,7 +54,7 @@ class ReportsPane(Pane):
         self.study: StudyReport | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         with Horizontal(id="reports-bar"):
             yield Label("Squad")
             yield Select([("All squads", ALL)], value=ALL, allow_blank=False, id="reports-squad", compact=True)

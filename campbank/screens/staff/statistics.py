@@ -21,9 +21,6 @@ DAYS_SHOWN = 14
 
 
 class StatisticsPane(Pane):
-    SECTION_ID = "statistics"
-    SECTION_TITLE = "Market statistics"
-    ROLES = frozenset({"staff", "manager"})
 
     DEFAULT_CSS = """
     StatisticsPane VerticalScroll { height: 1fr; }
@@ -40,7 +37,7 @@ class StatisticsPane(Pane):
         """The figures on screen (None until the first read)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(self.SECTION_TITLE, classes="pane-title")
+        yield Static(self.section_title, classes="pane-title")
         with VerticalScroll(id="stats-scroll"):
             yield Static("Loading…", id="stats-figures")
             yield Static("Balances (students per range)", classes="stats-heading")

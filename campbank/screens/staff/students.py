@@ -40,8 +40,6 @@ def shown(rows: list[BalanceRow], text: str, squad: str) -> list[BalanceRow]:
 
 
 class StudentsPane(Pane):
-    SECTION_ID = "students"
-    SECTION_TITLE = "Students"
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="students-search"),
