@@ -37,6 +37,7 @@ class PocketsView(LiveLedger, LedgerWork, Vertical):
     PocketsView .form-row Select { width: 18; margin: 0 1 0 0; }
     PocketsView .form-row Input { width: 16; margin: 0 1 0 0; }
     PocketsView #goal-name { width: 20; }
+    PocketsView #goal-target { width: 19; }  /* the whole of "target (optional)" */
     PocketsView #pockets-message { height: auto; margin: 1 0 0 0; }
     """
 
