@@ -51,28 +51,35 @@ def describe_char(char: str) -> str:
 
 def _problem(text: str, *, multiline: bool, name: bool) -> str | None:
     """Why `text` cannot be stored, or None. Positions count from 1."""
+    if text.isascii() and text.isprintable():
+        return None  # most text: nothing below can refuse it
+
+    def where(char: str, position: int) -> str:
+        return f"{describe_char(char)} at character {position}"
+
     for position, char in enumerate(text, 1):
         code = ord(char)
-        where = f"{describe_char(char)} at character {position}"
         if char == "\n" or char == "\t":
             if not multiline:
                 what = "a line break" if char == "\n" else "a tab"
-                return f"is one line: it cannot contain {what} ({where})"
+                return f"is one line: it cannot contain {what} ({where(char, position)})"
             continue
         if code < 0x20 or 0x7F <= code <= 0x9F:
             kind = "an escape character" if code == 0x1B else "a control character"
-            return f"contains {kind} ({where}); control characters and escape sequences are not allowed"
+            return (f"contains {kind} ({where(char, position)}); control characters and escape sequences are not "
+                    "allowed")
         if 0xD800 <= code <= 0xDFFF:
-            return f"contains text that is not valid Unicode ({where})"
+            return f"contains text that is not valid Unicode ({where(char, position)})"
         if char in BIDI_CONTROLS:
-            return (f"contains a direction override ({where}), which can disguise text; "
+            return (f"contains a direction override ({where(char, position)}), which can disguise text; "
                     "right-to-left letters are fine, overrides are not")
         category = unicodedata.category(char)
         if category in ("Zl", "Zp"):
-            return f"contains a line or paragraph separator ({where})" + (
+            return f"contains a line or paragraph separator ({where(char, position)})" + (
                 "; use an ordinary line break" if multiline else "")
         if name and category == "Cf":
-            return f"contains an invisible character ({where}); a name may hold only visible characters"
+            return (f"contains an invisible character ({where(char, position)}); a name may hold only visible "
+                    "characters")
     return None
 
 

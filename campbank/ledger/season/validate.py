@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from campbank.core.errors import InputError
@@ -204,11 +205,17 @@ class Context:
 
     def __init__(self, source: str, text: str, *, check_text: bool = True) -> None:
         self.source = source
-        self.lines = _Scanner(text).run()
+        self.text = text
         self.amount_limit: int | None = None  # once read: no amount of the season may be larger
         self.check_text = check_text
         """Refuse control characters and invisible characters in names and labels (a file being loaded);
         a season already stored is read as it was accepted then."""
+
+    @cached_property
+    def lines(self) -> dict[Path, int]:
+        """Scanned only when an error names a line: the scan reads the file character by character, which
+        took most of the time of reading a good season."""
+        return _Scanner(self.text).run()
 
     def line_of(self, path: Path) -> int | None:
         """The line of the key, or of its nearest written parent (a missing key's table)."""
