@@ -36,6 +36,8 @@ SAVERS, BORROWERS, CIRCLES = 300, 100, 5
 TAX_KEY = key_for(date.fromisoformat(NIGHT))  # the tax's own key, as the tax run makes it
 KEYS = (TAX_KEY, "sys:interest:2018-08-08", "sys:loan:2018-08-08")
 TIMEOUT = 180
+# With the other tests of the big camp, so the worker that runs them builds that camp once.
+pytestmark = pytest.mark.xdist_group("big-camp")
 
 # Run the command in a process that kills itself (SIGKILL: no clean-up, no commit) at one chosen point.
 KILLER = """
