@@ -43,7 +43,7 @@ class OfficeScreen(LedgerWork, Screen[None]):
     def compose(self) -> ComposeResult:
         sections = sections_for(self.actor.role, self.campbank.season)
         # Only the first section is made now; each other one (and its code) the first time it is chosen (a
-        # manager's 21 sections took a second of the sign-in to make, most of them never opened).
+        # manager's twenty sections took a second of the sign-in to make, most of them never opened).
         self._sections: dict[str, Section] = {section.id: section for section in sections}
         self._being_made: dict[str, AwaitComplete] = {}
         yield Header()
