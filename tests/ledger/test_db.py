@@ -221,6 +221,22 @@ def test_a_read_at_once_is_refused_rather_than_wait_and_the_next_read_waits_agai
         assert pragma(connection, "busy_timeout") == BUSY_TIMEOUT_MS
 
 
+@pytest.mark.sqlite_only("a reader shut out by a writer's exclusive lock (the rollback journal)")
+def test_a_read_at_once_on_a_new_connection_is_refused_rather_than_wait_too(camp):
+    """Opening a connection reads the file too (its journal mode): with none idle in the pool, the read at
+    once must not wait there either."""
+    db = camp.db
+    if journal_mode() == "wal":
+        pytest.skip("in WAL mode nothing shuts a reader out")
+    db.engine.dispose()  # no idle connection: the read opens one
+    letting_go, thread = writer_holding_the_file(db, 0.5)
+    with pytest.raises(WouldWait):
+        db.read_at_once(lambda: balance_of_s1(db))
+    assert not letting_go.is_set(), "opening a connection waited for the writer"
+    thread.join()
+    assert db.read_at_once(lambda: balance_of_s1(db)) == balance_of_s1(db)
+
+
 def test_a_read_at_once_returns_what_the_read_returns_and_keeps_its_errors(camp):
     db = camp.db
     if db.on_server:  # a server's reads always wait on the network: they are never run at once

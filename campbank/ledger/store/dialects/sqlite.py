@@ -52,12 +52,16 @@ class SQLite:
         mode = journal_mode()
 
         @event.listens_for(engine, "connect")
-        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        def on_connect(dbapi_connection: Any, record: Any) -> None:
             # Let SQLAlchemy's begin event issue BEGIN itself, so writes can say IMMEDIATE.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Setting the journal mode reads the file: a connection opened for a read that may not wait
+            # does not wait here either.
+            wait = 0 if _NOT_WAITING.get() else BUSY_TIMEOUT_MS
+            cursor.execute(f"PRAGMA busy_timeout={wait}")
+            record.info["busy_timeout"] = wait
             cursor.execute(f"PRAGMA journal_mode={mode}")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
