@@ -57,8 +57,13 @@ class FileBrowser(LiveLedger, LedgerWork, Horizontal):
         table.add_column("Size", key="size")
         table.add_column("Ver.", key="versions")
         self.reload()  # as every view does: the kiosk makes its Files tab when the tab is first opened
+        self.call_after_refresh(self._fit_width)  # laid out by then (a first Resize may come before mounting)
 
     def on_resize(self) -> None:
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Under 90 columns the viewer goes below the list, so the list keeps room for its columns."""
         self.set_class(self.size.width < 90, "narrow")
 
     def reload(self, select: str | None = None) -> None:
