@@ -101,8 +101,8 @@ class OfficeScreen(LedgerWork, Screen[None]):
         return self.query_one(ContentSwitcher).get_child_by_id(section_id, Pane)
 
     def sections(self) -> list[tuple[str, str]]:
-        """(id, title) of each section this person sees, in menu order."""
-        return [(section.id, section.title) for section in sections_for(self.actor.role, self.campbank.season)]
+        """(id, title) of each section in the menu, in its order."""
+        return [(section.id, section.title) for section in self._sections.values()]
 
     def show_section(self, section_id: str) -> None:
         menu = self.query_one("#menu", OptionList)

@@ -21,6 +21,11 @@ BUSY_TIMEOUT_MS = 10_000
 _NOT_WAITING: ContextVar[bool] = ContextVar("campbank_reads_not_waiting", default=False)
 
 
+def _busy_timeout(*, write: bool = False) -> int:
+    """How long a statement waits for another connection's lock: not at all in a read that may not wait."""
+    return 0 if _NOT_WAITING.get() and not write else BUSY_TIMEOUT_MS
+
+
 @contextmanager
 def reads_not_waiting() -> Iterator[None]:
     token = _NOT_WAITING.set(True)
@@ -59,7 +64,7 @@ class SQLite:
             cursor.execute("PRAGMA foreign_keys=ON")
             # Setting the journal mode reads the file: a connection opened for a read that may not wait
             # does not wait here either.
-            wait = 0 if _NOT_WAITING.get() else BUSY_TIMEOUT_MS
+            wait = _busy_timeout()
             cursor.execute(f"PRAGMA busy_timeout={wait}")
             record.info["busy_timeout"] = wait
             cursor.execute(f"PRAGMA journal_mode={mode}")
@@ -69,7 +74,7 @@ class SQLite:
         @event.listens_for(engine, "begin")
         def on_begin(connection: Connection) -> None:
             write = connection.get_execution_options().get("campbank_write", False)
-            wait = 0 if _NOT_WAITING.get() and not write else BUSY_TIMEOUT_MS
+            wait = _busy_timeout(write=write)
             if connection.info.get("busy_timeout", BUSY_TIMEOUT_MS) != wait:  # kept with the pooled connection
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
                 connection.info["busy_timeout"] = wait
