@@ -13,6 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
+# Each of a session's pooled connections would keep up to 2 MB of the camp's pages (SQLite's default): a few
+# MB a session, times every browser. The file's pages stay in the system's cache, shared by all sessions, so
+# a session keeps only a little of its own.
+PAGE_CACHE_KIB = 256
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="campbank.web.session")
@@ -25,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from campbank.ledger.store.database import open_database
 
     try:
-        database = open_database(args.db)
+        database = open_database(args.db, page_cache_kib=PAGE_CACHE_KIB)
     except CampBankError as error:
         sys.stderr.write(f"error: {error}\n")
         return 2

@@ -136,8 +136,10 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(path: Path | str | None = None, *, create: bool = False) -> Database:
-    """Open (and with `create`, make) the camp's database: a file, or a PostgreSQL URL."""
+def open_database(path: Path | str | None = None, *, create: bool = False,
+                  page_cache_kib: int | None = None) -> Database:
+    """Open (and with `create`, make) the camp's database: a file, or a PostgreSQL URL. `page_cache_kib`
+    caps each connection's cache of a file's pages (a server keeps its own)."""
     from campbank.ledger.store import tables
     from campbank.ledger.store.schema import add_missing_tables, install_schema
 
@@ -158,7 +160,7 @@ def open_database(path: Path | str | None = None, *, create: bool = False) -> Da
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if create:
         _make_private_file(db_path)
-    engine = dialects.dialect_for(db_path).make_engine(str(db_path))
+    engine = dialects.dialect_for(db_path).make_engine(str(db_path), page_cache_kib=page_cache_kib)
     database = Database(path=db_path, engine=engine)
     try:
         if create:

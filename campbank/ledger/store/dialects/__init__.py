@@ -20,9 +20,10 @@ SERVER_SCHEMES = ("postgresql:", "postgres:", "postgresql+psycopg:")
 class Dialect(Protocol):
     name: str
 
-    def make_engine(self, location: str) -> Engine:
+    def make_engine(self, location: str, *, page_cache_kib: int | None = None) -> Engine:
         """An engine whose every connection is set up for CampBank, and whose write transactions take the
-        one write lock first (`campbank_write` execution option)."""
+        one write lock first (`campbank_write` execution option). `page_cache_kib` caps what each connection
+        keeps of the database in its own memory (None: the database's default)."""
 
     def is_busy(self, error: BaseException) -> bool:
         """The write lock stayed taken, or the database chose this transaction to fail: run it again."""

@@ -142,7 +142,8 @@ def qmark_to_format(sql: str) -> str:
 class PostgreSQL:
     name = "postgresql"
 
-    def make_engine(self, location: str) -> Engine:
+    def make_engine(self, location: str, *, page_cache_kib: int | None = None) -> Engine:
+        # `page_cache_kib` has nothing to cap here: the server keeps one cache for all its clients.
         engine = create_engine(server_url(location), pool_pre_ping=True)
 
         @event.listens_for(engine, "connect")

@@ -51,7 +51,7 @@ def journal_mode() -> str:
 class SQLite:
     name = "sqlite"
 
-    def make_engine(self, location: str) -> Engine:
+    def make_engine(self, location: str, *, page_cache_kib: int | None = None) -> Engine:
         engine = create_engine(f"sqlite:///{location}",
                                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         mode = journal_mode()
@@ -69,6 +69,8 @@ class SQLite:
             record.info["busy_timeout"] = wait
             cursor.execute(f"PRAGMA journal_mode={mode}")
             cursor.execute("PRAGMA synchronous=FULL")
+            if page_cache_kib is not None:  # negative: a size in KiB, not in pages
+                cursor.execute(f"PRAGMA cache_size=-{int(page_cache_kib)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
