@@ -7,7 +7,7 @@ office laptop's local date), as everywhere else (docs/season.md#who-pays-the-tax
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -50,8 +50,21 @@ def students_active_on(session: Session, day: date) -> list[StudentRow]:
     for target, action, at in session.connection().execute(_CHANGES):
         changes.setdefault(str(target).removeprefix("user:"), []).append(
             (local_day(as_datetime(at)), action == "user.reactivate"))
+    # Most students were never deactivated: they are active if added before `day` ended, which compares
+    # their stored moment with one moment, not each with the local calendar.
+    day_ends = _utc_moment(datetime.combine(day + timedelta(days=1), time.min))
     return [
         StudentRow(id_, username, last, first, middle, squad, grade, bool(active))
         for id_, username, last, first, middle, squad, grade, created, active in session.connection().execute(_STUDENTS)
-        if active_on(local_day(as_datetime(created)), changes.get(username, []), day)
+        if (_naive_utc(as_datetime(created)) < day_ends if username not in changes
+            else active_on(local_day(as_datetime(created)), changes[username], day))
     ]
+
+
+def _utc_moment(local: datetime) -> datetime:
+    """A naive local time as the naive UTC moment it is (how moments are stored)."""
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
