@@ -27,9 +27,9 @@ from campbank.ledger.actions.states import transition
 from campbank.ledger.people import acting_account
 from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
-from campbank.ledger.store import audit
+from campbank.ledger.store import audit, dialects
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import CounterEntry, MoneyEntry, Transaction
+from campbank.ledger.store.tables import CounterEntry, Transaction
 from campbank.ledger.transactions import load_transaction
 from campbank.rules.base import Entries, Person, Rule
 
@@ -201,14 +201,12 @@ def _write_entries(
             raise RuleError(f"rule {txn.type} named an unknown receiver {username!r}")
         return person.id
 
-    if entries.money:
-        session.execute(
-            insert(MoneyEntry),
-            [
-                {"transaction_id": txn.id, "receiver_id": person_id(m.receiver), "amount": m.amount,
-                 "money_type": m.money_type, "description": m.description}
-                for m in entries.money
-            ],
+    if entries.money:  # plain tuples through the driver: a tax or a group post writes thousands of rows
+        session.flush()  # what the session holds goes first, as the ORM's own insert would do
+        dialects.raw_cursor(session).executemany(
+            "INSERT INTO money_entry (transaction_id, receiver_id, amount, money_type, description) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(txn.id, person_id(m.receiver), m.amount, m.money_type, m.description) for m in entries.money],
         )
     if entries.counters:
         session.execute(
