@@ -137,6 +137,7 @@ def test_writing_off_records_the_banks_loss_and_stops_the_instalments(savings):
     assert_sound(savings.path)
 
 
+@pytest.mark.sqlite_only("it edits the camp's SQLite file by hand")
 def test_verify_finds_a_written_off_amount_that_does_not_add_up(savings):
     import sqlite3
 

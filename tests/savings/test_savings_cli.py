@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from helpers import MANAGER_PASSWORD, STAFF_PASSWORD, STUDENT_PASSWORD
 from savings_support import assert_sound
 from typer.testing import CliRunner
@@ -49,6 +50,7 @@ def test_names_people_typed_are_printed_as_typed(savings) -> None:  # type: igno
     assert_sound(db)
 
 
+@pytest.mark.sqlite_only("it writes into the camp's SQLite file by hand")
 def test_names_an_older_campbank_stored_show_their_escapes_visibly(savings) -> None:  # type: ignore[no-untyped-def]
     db = savings.path
     cli(db, "pockets", "open", "goal", "--name", "Bike", as_user="s1")

@@ -132,6 +132,7 @@ def test_the_pdf_says_main_plus_pockets_equals_the_total(saver, tmp_path):
     assert f"Loan #{st.loan.id}" in text and "73.33@ outstanding" in text and "2 instalments left" in text
 
 
+@pytest.mark.sqlite_only("it edits the camp's SQLite file by hand")
 def test_a_change_to_a_pocket_alone_breaks_the_code(saver):
     code = statement_of(saver).code
     bike = query(saver.path, "SELECT account_id FROM pocket WHERE name = 'Bike'")[0][0]
