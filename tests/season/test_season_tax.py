@@ -97,3 +97,34 @@ def test_yesterday_and_void_then_run_again(tmp_path):
                  (yesterday,)) == [("declined", f"sys:tax:{yesterday}"), ("processed", f"sys:tax:{yesterday}:2")]
     assert "already taxed" in cli(path, "tax", "run", "--date", yesterday).output
     assert verify_file(path).ok
+
+
+def test_a_student_added_late_in_the_evening_is_active_that_day_by_the_camps_calendar(tmp_path, monkeypatch):
+    """Stored moments are UTC; the day is the camp's. 23:30 in California is the next morning in UTC."""
+    import time as system_time
+
+    from campbank.ledger.people import account_named
+    from campbank.ledger.store.queries.activity import students_active_on
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    system_time.tzset()
+    try:
+        path = tmp_path / "camp.db"
+        new_camp(path, "--first-day", "2026-07-01")
+        db = open_database(path)
+        with db.session() as session:
+            manager = Actor.of(account_named(session, "manager"))
+        evening = datetime(2026, 7, 10, 23, 30).astimezone()  # local time
+        assert evening.astimezone(UTC).date() == date(2026, 7, 11)
+        with clock.fixed_at(evening.astimezone(UTC)):
+            add_user(db, manager, last_name="Evening", first_name="A", role="student", squad="Squad 1", grade=9,
+                     username="evening", password="student-pass-1")
+        with db.session() as session:
+            def active(day: date) -> bool:
+                return "evening" in {row.username for row in students_active_on(session, day)}
+
+            assert not active(date(2026, 7, 9)) and active(date(2026, 7, 10)) and active(date(2026, 7, 11))
+        db.dispose()
+    finally:
+        monkeypatch.undo()
+        system_time.tzset()
