@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import server_db
 from argon2 import PasswordHasher
+from textual import _wait
+from textual.widgets import Button
 
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.setup import initialise
@@ -16,6 +19,24 @@ from campbank.ledger.store.database import Database
 
 MANAGER_PASSWORD = "manager-pass-1"
 TESTS = Path(__file__).parent
+
+# Pilot waits for the app to look idle after every key: it sleeps in steps of SLEEP_GRANULARITY until a step
+# used almost no CPU. Textual's 20 ms step made those waits most of the UI tests' time; a 5 ms step still
+# sees a busy app (and the tests wait for the ledger's workers themselves, see `settle`).
+_wait.SLEEP_GRANULARITY = 1 / 200
+_wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
+
+# A button ignores clicks for 0.2 s after it was pressed (its pressed look). A person is never that quick;
+# a test is, now that Pilot waits less, so buttons here drop that look and take every click.
+_button_init = Button.__init__
+
+
+def _button_without_pressed_look(self: Button, *args: Any, **kwargs: Any) -> None:
+    _button_init(self, *args, **kwargs)
+    self.active_effect_duration = 0
+
+
+Button.__init__ = _button_without_pressed_look  # type: ignore[method-assign]
 
 # Tables printed by the CLI are as wide as the terminal; tests read them at one fixed width, whether or
 # not they run in a terminal (or in a worker process of pytest-xdist).

@@ -254,6 +254,7 @@ class TransactionFormScreen(LedgerWork, Screen["Posted | None"]):
         notify(self, clash[0].upper() + clash[1:], title="Not posted", severity="error", timeout=8)
 
     def _confirm(self, result: Preview, payload: dict[str, Any]) -> None:
+        self._mark_clash(None)  # the ledger took every row: none is in a clash any more
         verb = "Replace" if self.alter_of is not None else "Post"
         body = preview_body(result, self.campbank.season, narrow=self.app.size.width < 100)
         dialog = ConfirmDialog(preview_title(result), body, confirm=verb, wide=True)
