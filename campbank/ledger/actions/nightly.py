@@ -93,7 +93,8 @@ def run(db: Database, actor: Actor, *, day: date | None = None, through: date | 
     results: list[tax.TaxDay | Step] = []
     one_day = day is not None and through is None  # only a day asked for alone re-charges a voided tax
     for each in tax.days_to_run(season, day, through):
-        [taxed] = tax.run(db, actor, day=each, dry_run=dry_run, backup=backed_up, again_if_voided=one_day)
+        [taxed] = tax.run(db, actor, day=each, dry_run=dry_run, backup=backed_up if pending_backup else None,
+                           again_if_voided=one_day)
         results.append(taxed)
         if on_tax is not None:
             on_tax(taxed)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from campbank.core.enums import Role, State
@@ -86,15 +87,19 @@ def run(db: Database, actor: Actor, *, day: date | None = None, through: date | 
     results = []
     backed_up = False
     for each in days_to_run(season, day, through):
-        preview = _tax_day(db, actor, each, dry_run=True, again=again_if_voided)
-        if not dry_run and preview.outcome == "would charge":
-            if backup is not None and not backed_up:
+        # A look before the charge only while the backup is still to be taken: it comes before the first charge.
+        looked = _tax_day(db, actor, each, dry_run=True, again=again_if_voided) if (
+            dry_run or (backup is not None and not backed_up)) else None
+        result = looked
+        if not dry_run and (looked is None or looked.outcome == "would charge"):
+            if looked is not None and backup is not None:
                 backup()
                 backed_up = True
-            preview = _tax_day(db, actor, each, dry_run=False, again=again_if_voided)
-        results.append(preview)
+            result = _tax_day(db, actor, each, dry_run=False, again=again_if_voided)
+        assert result is not None
+        results.append(result)
         if on_day is not None:
-            on_day(preview)
+            on_day(result)
     return results
 
 
@@ -160,16 +165,19 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool, again: boo
 
 def _taxed(session: Session, day: date) -> tuple[Transaction | None, int]:
     """The day's counted tax, if any, and how many tax transactions the day has had (voided ones too)."""
-    base = key_for(day)
-    made = session.exec(select(Transaction).where(
-        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:")
-    )).all()
+    made = session.exec(select(Transaction).where(*_tax_keys_of(day))).all()
     counted = next((txn for txn in made if txn.state == State.PROCESSED), None)
     return counted, len(made)
 
 
 def _last_voided(session: Session, day: date) -> int | None:
+    return session.exec(select(Transaction.id).where(*_tax_keys_of(day))
+                        .order_by(col(Transaction.id).desc())).first()
+
+
+def _tax_keys_of(day: date) -> tuple[ColumnElement[bool], ...]:
+    """The day's tax transactions by their keys (`sys:tax:D`, then `sys:tax:D:2`… after a void); the date
+    first, so the index on it finds the day's few transactions instead of a scan of every key."""
     base = key_for(day)
-    return session.exec(select(Transaction.id).where(
-        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:")
-    ).order_by(col(Transaction.id).desc())).first()
+    key = col(Transaction.idempotency_key)
+    return col(Transaction.day) == day, (key == base) | key.startswith(f"{base}:")
