@@ -251,6 +251,32 @@ def test_a_student_asks_a_general_question_from_the_disputes_tab(camp, today) ->
     run(kiosk(camp), script)
 
 
+def test_the_question_just_asked_takes_the_cursor_though_a_refresh_keeps_its_place(camp, today) -> None:  # type: ignore[no-untyped-def]
+    """A change elsewhere refreshes the list keeping the cursor on its line; the question the student has just
+    sent still takes the cursor, whichever of the two fills comes first."""
+    _, earlier = disputed(camp)
+
+    async def script(pilot: Pilot) -> None:
+        await sign_in(pilot, "s1", STUDENT_PASSWORD)
+        await open_tab(pilot, "disputes")
+        mine = pilot.app.screen.query_one("#my-disputes", DataTable)
+        assert [row[0] for row in rows(mine)] == [f"#{earlier}"] and mine.cursor_row == 0
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Where is my grant?")
+        mine.keep_place()  # what the live refresh does when the question's own commit wakes it first
+        await pilot.press("enter")
+        await settle(pilot)
+        [asked] = [row[0] for row in dispute_rows(camp) if row[0] != earlier]
+        assert [row[0] for row in rows(mine)] == [f"#{asked}", f"#{earlier}"]
+        assert mine.cursor_row == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DisputeThreadScreen) and pilot.app.screen.dispute_id == asked
+
+    run(kiosk(camp), script)
+
+
 # --- 3: staff read and answer; the student reads the answer ---------------------------------------------
 
 

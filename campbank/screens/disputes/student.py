@@ -39,6 +39,8 @@ class MyDisputesView(LiveLedger, LedgerWork, Vertical):
         super().__init__()
         self.lines: list[DisputeLine] = []
         """The student's disputes, newest first."""
+        self.wanted: int | None = None
+        """A dispute to put the cursor on when the list is next shown (the one just asked)."""
 
     def compose(self) -> ComposeResult:
         yield VimTable(id="my-disputes")
@@ -55,12 +57,17 @@ class MyDisputesView(LiveLedger, LedgerWork, Vertical):
 
     def _show(self, lines: list[DisputeLine]) -> None:
         self.lines = lines
-        table = self.query_one("#my-disputes", DataTable)
+        wanted, self.wanted = self.wanted, None
+        table = self.query_one("#my-disputes", VimTable)
         table.clear()
+        if wanted is not None:
+            table.forget_place()  # not where the cursor was when the question went in: on the question
         for line in lines:
             about = f"#{line.transaction_id}" if line.transaction_id else "question"
             table.add_row(Text(f"#{line.id}", justify="right"), about, when(line.opened_at),
                           state_cell(line), Text(line.subject), key=str(line.id))
+        if wanted is not None and str(wanted) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(wanted)))
         note = ("Enter reads a dispute and every answer; n asks a general question; to dispute a transaction, "
                 "press d on it in History.")
         self.query_one("#my-disputes-note", Static).update(note if lines else "No disputes. " + note)
@@ -87,4 +94,5 @@ class MyDisputesView(LiveLedger, LedgerWork, Vertical):
 
     def _opened(self, step: DisputeStep) -> None:
         self.notify(f"Dispute #{step.dispute_id} sent. Staff will answer here.", title="Sent")
+        self.wanted = step.dispute_id
         self.reload()
