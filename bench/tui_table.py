@@ -24,7 +24,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import ContentSwitcher, Input
 
 from campbank.app import CampBankApp
 from campbank.ledger.store.database import open_database
@@ -76,17 +76,24 @@ async def _one_run(app: CampBankApp, username: str, password: str, times: dict[s
         office = app.screen
         assert isinstance(office, OfficeScreen)
 
-        # The section is composed with the office screen: found once, before the clock starts, so the wait
-        # below polls one attribute, not a query of the whole screen every millisecond (which the event
-        # loop would run between the table's own steps and count as opening time).
-        pane = _pane(pilot)
-        assert pane is not None
-        table = pane.query_one("#tx-table", PageTable)
+        # A section is made the first time it is opened (its code imported, its widgets mounted): that is
+        # part of opening it. The switcher is found before the clock starts, so the wait below polls its
+        # child, not a query of the whole screen every millisecond (which the event loop would run between
+        # the table's own steps and count as opening time).
+        switcher = office.query_one(ContentSwitcher)
+
+        def opened() -> bool:
+            pane = switcher.visible_content
+            return isinstance(pane, TransactionsPane) and pane.page is not None
+
         app.last_activity = time.monotonic()  # what the click on the menu that chooses the section does
         start = time.perf_counter()
         office.show_section("transactions")
-        shown = await _until(pilot, lambda: pane.page is not None, table)
+        shown = await _until(pilot, opened)
         times.setdefault("open the table", []).append(shown - start)
+        pane = switcher.visible_content
+        assert isinstance(pane, TransactionsPane)
+        table = pane.query_one("#tx-table", PageTable)
         table.focus()
         await pilot.pause()
 
@@ -192,7 +199,3 @@ def _frames(app: App) -> _Frames:
         app._bench_frames = frames  # type: ignore[attr-defined]
     return frames
 
-
-def _pane(pilot: Pilot) -> TransactionsPane | None:
-    found = pilot.app.screen.query(TransactionsPane)
-    return found.first() if found else None
