@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from campbank.core.enums import State
 from campbank.core.errors import InputError, NotFound, RuleError
@@ -25,6 +25,7 @@ from campbank.ledger.store import audit, keys
 from campbank.ledger.store import savings as store
 from campbank.ledger.store.batch import NewTransaction, write_processed
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import keyed
 from campbank.ledger.store.tables import CircleMemberRow, CircleRow, Transaction
 from campbank.rules.base import Person, RuleContext
 from campbank.rules.circle_round import RULE as ROUND
@@ -108,9 +109,8 @@ def void(db: Database, actor: Actor, circle_id: int, *, reason: str = "", now: d
 def held_rounds(session: Session, circle_id: int) -> list[Transaction]:
     """The circle's round transactions, round 1 first."""
     prefix = keys.system_key("circle", circle_id) + ":"
-    found = session.exec(select(Transaction).where(Transaction.type == ROUND.type)  # the type's index: few rows
-                         .where(col(Transaction.idempotency_key).startswith(prefix))).all()
-    return sorted(found, key=lambda t: int((t.idempotency_key or "0").rsplit(":", 1)[1]))
+    return sorted(keyed.under(session, ROUND.type, prefix),
+                  key=lambda t: int((t.idempotency_key or "0").rsplit(":", 1)[1]))
 
 
 def hold_rounds(session: Session, due: Sequence[Circle], day: date, *, now: datetime) -> list[int]:

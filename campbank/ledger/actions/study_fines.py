@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import RuleError
@@ -28,7 +28,8 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, keys
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, Transaction
+from campbank.ledger.store.queries import keyed
+from campbank.ledger.store.tables import Account
 from campbank.rules.base import Person, RuleContext
 from campbank.rules.study_fine import RULE as STUDY_FINE
 from campbank.rules.study_fine import Progress, progress, stage_of
@@ -127,9 +128,8 @@ def void(db: Database, actor: Actor, stage: str, *, reason: str = "") -> Voided:
         account = acting_account(session, actor)
         require(account, Action.CHARGE_FINES)
         stage_of(current_season(session), stage)
-        fines = session.exec(select(Transaction).where(
-            col(Transaction.idempotency_key).startswith(keys.study_fine_prefix(stage)),
-            Transaction.state == State.PROCESSED).order_by(col(Transaction.id))).all()
+        fines = [txn for txn in keyed.under(session, STUDY_FINE.type, keys.study_fine_prefix(stage))
+                 if txn.state == State.PROCESSED]
         if not fines:
             raise RuleError(f"no {stage} study fine is counted; nothing to void", field="stage")
         total = 0
@@ -145,9 +145,7 @@ def void(db: Database, actor: Actor, stage: str, *, reason: str = "") -> Voided:
 
 
 def _generations(session: Session, stage: str, account_id: int) -> int:
-    base = key_for(stage, account_id)
-    return len(session.exec(select(Transaction.id).where(
-        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:"))).all())
+    return len(keyed.generations(session, STUDY_FINE.type, key_for(stage, account_id)))
 
 
 def _fines(session: Session, stage_name: str) -> list[StudentFine]:
@@ -160,13 +158,10 @@ def _fines(session: Session, stage_name: str) -> list[StudentFine]:
     owner = {p.id: p.username for p in people.values()}
     prefix = keys.study_fine_prefix(stage_name)
     already: dict[str, int] = {}
-    for key, txn_id in session.exec(  # the stage's counted fines (any generation)
-        select(Transaction.idempotency_key, Transaction.id).where(
-            col(Transaction.idempotency_key).startswith(prefix), Transaction.state == State.PROCESSED)
-    ):
-        account_id = int(str(key)[len(prefix):].split(":")[0])
-        if account_id in owner:
-            already[owner[account_id]] = int(txn_id or 0)
+    for txn in keyed.under(session, STUDY_FINE.type, prefix):  # the stage's fines (any generation)
+        account_id = int(str(txn.idempotency_key)[len(prefix):].split(":")[0])
+        if txn.state == State.PROCESSED and account_id in owner:
+            already[owner[account_id]] = int(txn.id or 0)
     rows = [
         StudentFine(p.username, p.full_name, p.squad, p.grade, progress(stage, p.grade, p.counters),
                     already.get(p.username))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campbank.core.enums import State
 from campbank.core.season import Season
@@ -13,8 +13,10 @@ from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import keys
 from campbank.ledger.store.database import Database
-from campbank.ledger.store.tables import Account, Transaction
+from campbank.ledger.store.queries import keyed
+from campbank.ledger.store.tables import Account
 from campbank.ledger.views.accounts import BalanceRow, account_balance_in
+from campbank.rules.study_fine import RULE as STUDY_FINE
 from campbank.rules.study_fine import Progress, next_lecture_fine, progress
 
 
@@ -52,8 +54,6 @@ def balance_and_study(db: Database, viewer: Actor, username: str) -> tuple[Balan
 
 def charged_fine(session: Session, account: Account, stage: str) -> int | None:
     """What the counted study fine of `stage` took from this student, or None while none is counted."""
-    base = keys.study_fine(stage, account.id or 0)
-    amounts = session.exec(select(Transaction.amount).where(
-        (col(Transaction.idempotency_key) == base) | col(Transaction.idempotency_key).startswith(f"{base}:"),
-        Transaction.state == State.PROCESSED)).all()
+    fines = keyed.generations(session, STUDY_FINE.type, keys.study_fine(stage, account.id or 0))
+    amounts = [txn.amount for txn in fines if txn.state == State.PROCESSED]
     return -sum(amounts) if amounts else None
