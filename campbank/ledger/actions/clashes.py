@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from campbank.core.enums import State
 from campbank.core.errors import RuleError
@@ -43,16 +44,19 @@ def check_clashes(
             clashing.add(username)
         seen.setdefault(username, block)
     by_id = {people[username].id: username for username, _ in wanted}
-    counted = session.exec(
-        select(CounterEntry.receiver_id, CounterEntry.block, CounterEntry.transaction_id, Transaction.type)
+    # The state is checked here, not in SQL: asked there, SQLite starts from the index on the state and reads
+    # every processed transaction, instead of these students' entries of the day (105 ms, not 3, for 400
+    # students on a camp of 200,000 transactions).
+    earlier = session.execute(
+        sa_select(col(CounterEntry.receiver_id), col(CounterEntry.block), col(CounterEntry.transaction_id),
+                  col(Transaction.type), col(Transaction.state))
         .join(Transaction, col(Transaction.id) == col(CounterEntry.transaction_id))
-        .where(CounterEntry.day == day)
+        .where(col(CounterEntry.day) == day)
         .where(col(CounterEntry.block).is_not(None))
-        .where(Transaction.state == State.PROCESSED)
         .where(col(CounterEntry.receiver_id).in_(list(by_id)))
     ).all()
-    for receiver_id, earlier_block, transaction_id, txn_type in counted:
-        if earlier_block is None:  # never: only entries with a block were asked for
+    for receiver_id, earlier_block, transaction_id, txn_type, state in earlier:
+        if earlier_block is None or state != State.PROCESSED:  # only counted entries with a block clash
             continue
         username = by_id[receiver_id]
         for wanted_user, block in wanted:
