@@ -26,6 +26,9 @@ def test_a_fund_missing_its_target_is_refunded_to_the_cent_at_its_deadline(savin
     cancelled = funds.contribute(savings.db, savings.actor("s4"), fund, "7", date=DAY)
     states.cancel(savings.db, savings.actor("t2"), cancelled.id, reason="mistake")  # staff may, while open
     assert fund_total(savings, fund) == 1_001 + 533 + 1 + 222
+    given = {who: [line.mine for line in funds_overview(savings.db, savings.actor(who)) if line.fund.id == fund]
+             for who in ("s1", "s4", "s5")}
+    assert given == {"s1": [1_223], "s4": [0], "s5": [0]}  # a cancelled gift is not counted as given
     mains = {who: main(savings.path, who) for who in ("s1", "s2", "s3", "s4")}
     assert [r.outcome for r in night(savings, "2018-08-08") if getattr(r, "step", "") == "funds"] == [nightly.NOTHING]
     [step] = [r for r in night(savings, "2018-08-09") if getattr(r, "step", "") == "funds"]

@@ -21,10 +21,13 @@ _ALL_CHARGED = text(
     "SELECT lp.loan_id, lp.instalment, -SUM(me.amount) FROM loan_payment lp "
     "JOIN money_entry me ON me.id = lp.money_entry_id JOIN txn t ON t.id = me.transaction_id AND t.state = 'processed' "
     "WHERE lp.instalment IS NOT NULL GROUP BY lp.loan_id, lp.instalment")
+# The state in the sums, not the WHERE: there, SQLite starts from the state's index and reads every processed
+# transaction (255 ms on a big camp) instead of the student's own few.
 _GIVEN_BY = text(
-    "SELECT f.id, SUM(me.amount) FROM money_entry me JOIN txn t ON t.id = me.transaction_id "
-    "JOIN fund f ON f.account_id = me.receiver_id "
-    "WHERE t.creator_id = :me AND t.type = 'fund_contribution' AND t.state = 'processed' GROUP BY f.id")
+    "SELECT f.id, SUM(CASE WHEN t.state = 'processed' THEN me.amount END) FROM txn t "
+    "JOIN money_entry me ON me.transaction_id = t.id JOIN fund f ON f.account_id = me.receiver_id "
+    "WHERE t.creator_id = :me AND t.type = 'fund_contribution' GROUP BY f.id "
+    "HAVING COUNT(CASE WHEN t.state = 'processed' THEN 1 END) > 0")
 _CONTRIBUTORS = text(
     "SELECT COUNT(DISTINCT t.creator_id) FROM money_entry me JOIN txn t ON t.id = me.transaction_id "
     "JOIN account a ON a.id = me.receiver_id "
