@@ -58,7 +58,8 @@ _SAVINGS_DAYS = text(
     """
 )
 
-_LAST_TAXED = text("SELECT MAX(day) FROM txn WHERE type = 'tax' AND state = 'processed'")
+# The state inside the MAX: in the WHERE, SQLite would take the state's index over the type's (52 ms, not 1).
+_LAST_TAXED = text("SELECT MAX(CASE WHEN state = 'processed' THEN day END) FROM txn WHERE type = 'tax'")
 
 
 class Student(NamedTuple):
