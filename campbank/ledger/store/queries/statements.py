@@ -36,10 +36,13 @@ _POCKETS = """
 """
 # Their loans granted by a day (a cancelled loan, or one whose grant is not counted, never lent anything),
 # and what was paid on each by then.
+# CROSS JOIN: from the borrowers' loans to their grants; SQLite would start at the state's index (every
+# processed transaction: 41 ms a chunk on a big camp, not 0.1). On PostgreSQL it is an ordinary join.
 _LOANS = """
     SELECT l.id, l.borrower_id, l.day, l.principal, l.total_due, l.instalments, l.state, l.closed_at
-      FROM loan l JOIN txn g ON g.id = l.transaction_id AND g.state = 'processed'
-     WHERE l.borrower_id IN ({marks}) AND l.state != 'cancelled' AND l.day <= ?
+      FROM loan l CROSS JOIN txn g
+     WHERE g.id = l.transaction_id AND g.state = 'processed'
+       AND l.borrower_id IN ({marks}) AND l.state != 'cancelled' AND l.day <= ?
      ORDER BY l.id
 """
 _LOAN_PAYMENTS = """
