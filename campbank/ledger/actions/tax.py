@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campbank.core.enums import Role, State
 from campbank.core.errors import InputError, NotFound, RuleError
@@ -29,6 +28,7 @@ from campbank.ledger.permissions import Action, Actor, require
 from campbank.ledger.season.in_force import current as current_season
 from campbank.ledger.store import audit, keys
 from campbank.ledger.store.database import Database
+from campbank.ledger.store.queries import keyed
 from campbank.ledger.store.queries.activity import students_active_on
 from campbank.ledger.store.tables import Transaction
 from campbank.rules.base import Person, RuleContext
@@ -165,19 +165,11 @@ def _tax_day(db: Database, actor: Actor, day: date, *, dry_run: bool, again: boo
 
 def _taxed(session: Session, day: date) -> tuple[Transaction | None, int]:
     """The day's counted tax, if any, and how many tax transactions the day has had (voided ones too)."""
-    made = session.exec(select(Transaction).where(*_tax_keys_of(day))).all()
+    made = keyed.generations(session, TAX.type, key_for(day))
     counted = next((txn for txn in made if txn.state == State.PROCESSED), None)
     return counted, len(made)
 
 
 def _last_voided(session: Session, day: date) -> int | None:
-    return session.exec(select(Transaction.id).where(*_tax_keys_of(day))
-                        .order_by(col(Transaction.id).desc())).first()
-
-
-def _tax_keys_of(day: date) -> tuple[ColumnElement[bool], ...]:
-    """The day's tax transactions by their keys (`sys:tax:D`, then `sys:tax:D:2`… after a void); the date
-    first, so the index on it finds the day's few transactions instead of a scan of every key."""
-    base = key_for(day)
-    key = col(Transaction.idempotency_key)
-    return col(Transaction.day) == day, (key == base) | key.startswith(f"{base}:")
+    made = keyed.generations(session, TAX.type, key_for(day))
+    return made[-1].id if made else None
