@@ -35,7 +35,7 @@ from campbank.ledger.actions.person_details import RosterRow
 from campbank.ledger.actions.posting import post
 from campbank.ledger.actions.setup import initialise
 from campbank.ledger.actions.states import approve, reject
-from campbank.ledger.actions.users import create_account
+from campbank.ledger.actions.users import create_account, create_accounts
 from campbank.ledger.people import account_named
 from campbank.ledger.permissions import Actor
 from campbank.ledger.season.in_force import current as current_season
@@ -176,6 +176,7 @@ def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], li
             create_account(session, row, username, staff_hash, actor_id=manager.id, season=season)
             staff_names.append(username)
         taken: set[str] = set()
+        students = []
         for i in range(count):
             girl = rng.random() < 0.5
             last = rng.choice(SURNAMES) + ("a" if girl else "")
@@ -188,9 +189,10 @@ def _people(db: Database, count: int, rng: random.Random) -> tuple[list[str], li
                 username = f"{last.lower()}.{first[0].lower()}{n}"
                 n += 1
             taken.add(username)
-            row = RosterRow(i + 2, last, first, "", squad, grade, "student", username, None)
-            create_account(session, row, username, student_hash, actor_id=manager.id, season=season)
+            students.append((RosterRow(i + 2, last, first, "", squad, grade, "student", username, None), username,
+                             student_hash))
             student_names.append(username)
+        create_accounts(session, students, actor_id=manager.id, season=season)
         return staff_names, student_names
 
     return db.write(work)

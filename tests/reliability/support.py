@@ -22,7 +22,7 @@ from campbank.ledger import clock
 from campbank.ledger.actions import auth
 from campbank.ledger.actions.person_details import RosterRow
 from campbank.ledger.actions.setup import initialise
-from campbank.ledger.actions.users import create_account
+from campbank.ledger.actions.users import create_account, create_accounts
 from campbank.ledger.season.in_force import current
 from campbank.ledger.store.tables import Account
 
@@ -66,11 +66,13 @@ def build_big_camp(path: Path, students: int = BIG_CAMP_STUDENTS, staff: int = B
     def work(session):  # type: ignore[no-untyped-def]
         season = current(session)
         manager_id = session.exec(select(Account.id).where(Account.username == "manager")).one()
+        made = []
         for i in range(1, students + 1):
             row = RosterRow(line=i + 1, last_name=f"Student{i:04d}", first_name="Ann", middle_name="",
                             squad=SQUADS[(i - 1) % 4], grade=7 + (i - 1) % 5, role="student",
                             username=f"s{i}", password=None)
-            create_account(session, row, f"s{i}", student_hash, actor_id=manager_id, season=season)
+            made.append((row, f"s{i}", student_hash))
+        create_accounts(session, made, actor_id=manager_id, season=season)
         for i in range(1, staff + 1):
             row = RosterRow(line=i, last_name=f"Teacher{i}", first_name="Tom", middle_name="", squad=None,
                             grade=None, role="staff", username=f"t{i}", password=None)

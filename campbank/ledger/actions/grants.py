@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
 from campbank.ledger import clock
-from campbank.ledger.people import bank_account
-from campbank.ledger.permissions import Actor
+from campbank.ledger.people import bank_account, person_of
 from campbank.ledger.store import keys
-from campbank.ledger.store.tables import Account
+from campbank.ledger.store.batch import NewTransaction, write_processed
+from campbank.ledger.store.tables import Account, Transaction
+from campbank.rules.base import RuleContext
+from campbank.rules.general_money import RULE as GRANT
 
 
 def season_day(season: Season, day: date | None = None) -> date:
@@ -28,18 +31,42 @@ def grant_day(season: Season) -> date:
     return today if season.contains(today) else season.first_day
 
 
-def grant_initial(session: Session, student: Account, season: Season, *, now: datetime | None = None) -> None:
-    """Post the grant; its system key makes a second call for the same student do nothing."""
-    from campbank.ledger.actions.posting import post_in
+def grant_initial(session: Session, students: Sequence[Account], season: Season, *,
+                  now: datetime | None = None) -> list[int]:
+    """Post each student's grant, inside the caller's write: all written at once (an import adds hundreds
+    of students). A grant's system key makes a second call for the same student do nothing; returns the new
+    transactions' ids."""
+    if season.initial_grant <= 0 or not students:
+        return []
+    bank = person_of(bank_account(session))
+    assert bank.id is not None
+    day = grant_day(season)
+    people = [person_of(student) for student in students]
+    taken = _taken(session, [keys.initial_grant(person.id) for person in people])
+    items = []
+    for person in people:
+        key = keys.initial_grant(person.id)
+        if key in taken:
+            continue
+        payload: dict[str, object] = {
+            "type": GRANT.type,
+            "money_type": "initial",
+            "description": "Initial grant",
+            "date": day.isoformat(),
+            "amounts": {person.username: cents_to_str(season.initial_grant)},
+        }
+        entries = GRANT.build(payload, RuleContext(season=season, day=day, creator=bank,
+                                                   people={person.username: person}))
+        items.append(NewTransaction(GRANT.type, bank.id, day, "Initial grant", payload, key,
+                                    [(person.id, line.amount, line.money_type, line.description)
+                                     for line in entries.money]))
+    return write_processed(session, items, at=now or clock.now())
 
-    if season.initial_grant <= 0:
-        return
-    payload = {
-        "type": "general_money",
-        "money_type": "initial",
-        "description": "Initial grant",
-        "date": grant_day(season).isoformat(),
-        "amounts": {student.username: cents_to_str(season.initial_grant)},
-    }
-    assert student.id is not None
-    post_in(session, Actor.of(bank_account(session)), payload, now=now, system_key=keys.initial_grant(student.id))
+
+def _taken(session: Session, wanted: list[str]) -> set[str]:
+    """Which of these keys a transaction already carries (read a few hundred at a time)."""
+    taken: set[str] = set()
+    key = col(Transaction.idempotency_key)
+    for start in range(0, len(wanted), 500):
+        taken.update(k for k in session.exec(select(key).where(key.in_(wanted[start:start + 500]))) if k)
+    return taken
