@@ -57,6 +57,9 @@ class LedgerWatch:
         """The marker each screen (by id) was last brought up to date with."""
 
     def start(self) -> None:
+        # The first reading is the baseline: taken at once, before anyone can sign in, so that a change made
+        # while the first screen loads is not taken for the starting point and missed.
+        self.check()
         self.app.set_interval(CHECK_SECONDS, self.check, name="ledger watch")
 
     def stop(self) -> None:

@@ -12,6 +12,7 @@ from campbank.ledger.actions import files, study_fines
 from campbank.ledger.actions.posting import post
 from campbank.screens.student.home import StudentScreen
 from campbank.widgets.key_footer import KeyFooter
+from campbank.widgets.live import refresh
 
 
 def kiosk(camp) -> CampBankApp:  # type: ignore[no-untyped-def]
@@ -117,6 +118,27 @@ def test_down_moves_from_the_name_into_the_matches_and_up_back(camp, today) -> N
         app.screen.query_one("#who", Input).focus()
         await pilot.press("backspace", "down", "up")
         assert app.focused is app.screen.query_one("#who", Input)
+
+    run(kiosk(camp), script)
+
+
+def test_a_change_elsewhere_while_choosing_keeps_the_highlighted_match_and_the_chosen_name(camp, today) -> None:  # type: ignore[no-untyped-def]
+    async def script(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await open_transfer(pilot)
+        await pilot.press(*"student0", "down", "down")
+        matches = app.screen.query_one("#who-matches", OptionList)
+        assert app.focused is matches and matches.highlighted == 1
+        post(camp.db, camp.actor("t1"), money({"s2": "1"}))  # a staff member posts somewhere else
+        refresh(app.screen)  # what the ledger watch does when it sees the change
+        await settle(pilot)
+        assert app.focused is matches and matches.highlighted == 1 and matches.option_count == 4
+        await pilot.press("enter")
+        assert app.screen.query_one("#who", Input).value == "Student03 Ann"
+        refresh(app.screen)
+        await settle(pilot)
+        assert matches.option_count == 0  # the chosen name is not offered again
+        assert app.focused is app.screen.query_one("#amount", Input)
 
     run(kiosk(camp), script)
 

@@ -60,7 +60,8 @@ class TransferView(LiveLedger, LedgerWork, Vertical):
 
     def _show(self, data: tuple[list[Classmate], list[Request]]) -> None:
         self.people, self.requests = data
-        self._match(self.query_one("#who", Input).value)
+        if self.receiver is None:  # still choosing: the matches follow the new list, the highlight stays
+            self._match(self.query_one("#who", Input).value)
         sign = self.campbank.season.currency_sign
         table = self.query_one("#requests", DataTable)
         table.clear()
@@ -72,11 +73,14 @@ class TransferView(LiveLedger, LedgerWork, Vertical):
     def _match(self, text: str) -> None:
         needle = text.strip().casefold()
         matches = self.query_one("#who-matches", OptionList)
+        kept = matches.highlighted_option.id if matches.highlighted_option is not None else None
         matches.clear_options()
         if not needle:
             return
-        found = [p for p in self.people if needle in p.full_name.casefold() or needle in p.username]
-        matches.add_options([Option(literal(f"{p.full_name} ({p.squad or ''})"), id=p.username) for p in found[:20]])
+        found = [p for p in self.people if needle in p.full_name.casefold() or needle in p.username][:20]
+        matches.add_options([Option(literal(f"{p.full_name} ({p.squad or ''})"), id=p.username) for p in found])
+        if kept in {p.username for p in found}:
+            matches.highlighted = matches.get_option_index(kept)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "who" and (self.receiver is None or event.value != self.receiver.full_name):
