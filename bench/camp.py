@@ -70,7 +70,7 @@ def ensure_camp(scale: Scale, *, say=print) -> Path:  # type: ignore[no-untyped-
     """The cached camp of this scale, built (and verified) if missing."""
     path = camp_path(scale)
     if path.exists():
-        return path
+        return up_to_date(path)
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
     for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
@@ -88,6 +88,15 @@ def ensure_camp(scale: Scale, *, say=print) -> Path:  # type: ignore[no-untyped-
         raise SystemExit(f"the built camp {tmp} does not verify")
     tmp.rename(path)
     say(f"built {path.name} in {t1 - t0:.1f} s (verified in {t2 - t1:.1f} s): {report.counted}")
+    return path
+
+
+def up_to_date(path: Path) -> Path:
+    """A camp cached by an older CampBank, brought to this one's schema as opening it anywhere would (an
+    index added or dropped): the raw baselines then write to the same tables and indexes CampBank does."""
+    from campbank.ledger.store.database import open_database
+
+    open_database(path).dispose()
     return path
 
 

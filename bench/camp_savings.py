@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from camp import CACHE, FIRST_DAY, FULL, Scale, ensure_camp
+from camp import CACHE, FIRST_DAY, FULL, Scale, ensure_camp, up_to_date
 
 MEMBERS = 10
 SAVED_ON = FIRST_DAY + timedelta(days=13)  # day 14: the last day of the camp's history
@@ -44,7 +44,7 @@ def savings_path(scale: Scale) -> Path:
 def ensure_savings_camp(scale: Scale, *, say=print) -> Path:  # type: ignore[no-untyped-def]
     path = savings_path(scale)
     if path.exists():
-        return path
+        return up_to_date(path)
     tmp = path.with_suffix(".building")
     tmp.unlink(missing_ok=True)
     shutil.copyfile(ensure_camp(scale, say=say), tmp)

@@ -67,3 +67,22 @@ def test_an_older_camp_gets_the_columns_filled_from_its_entries(camp):
         assert query(camp.path, "SELECT COUNT(*) FROM audit_log") == before
     finally:
         reopened.dispose()
+
+
+@pytest.mark.sqlite_only("a file an older CampBank wrote (a server's camp starts at this schema)")
+def test_an_index_an_older_camp_made_and_this_version_does_not_is_dropped(camp):
+    post(camp.db, camp.actor("t1"), fine({"s1": "2.50", "s2": "2.50"}))
+    camp.db.dispose()
+    connection = raw(camp.path)
+    connection.execute("CREATE INDEX ix_money_entry_receiver_id ON money_entry (receiver_id)")  # as version 4 had
+    connection.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+
+    open_database(camp.path).dispose()
+    indexes = {name for (name,) in query(camp.path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "ix_money_entry_receiver_id" not in indexes and "ix_money_entry_receiver_money" in indexes
+    assert query(camp.path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    plan = query(camp.path, "EXPLAIN QUERY PLAN SELECT SUM(amount) FROM money_entry WHERE receiver_id = 3")
+    assert "ix_money_entry_receiver_money" in str(plan)  # a student's entries are still found by an index
+    assert verify_file(camp.path).ok

@@ -18,9 +18,13 @@ from campbank.ledger.store.journal import stamp
 if TYPE_CHECKING:
     from campbank.ledger.store.database import Database
 
-SCHEMA_VERSION = "4"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
+SCHEMA_VERSION = "5"  # 2: txn.amount and txn.recipients, and indexes to sort the table of transactions
 #                        3: the hash chain (docs/tamper-evidence.md)
 #                        4: the journal's money by account and day (ix_journal_money_day); holds and disputes
+#                        5: no index of its own on money_entry.receiver_id (OBSOLETE_INDEXES)
+# Indexes an older version made that this one drops: each costs every write and `verify`'s integrity check,
+# and serves nothing another index does not (ix_money_entry_receiver_money leads with the receiver).
+OBSOLETE_INDEXES = ("ix_money_entry_receiver_id",)
 STATEMENT_KEY = "statement_key"  # the secret of statement verification codes (formats/statements)
 
 
@@ -105,10 +109,10 @@ _ADD_TXN_TOTALS = [
 
 
 def _is_current(database: Database) -> bool:
-    """Every column, index and guard of this version is there and the chain has started (a few cheap
-    catalogue reads on each open)."""
+    """Every column, index and guard of this version is there, no obsolete index is, and the chain has
+    started (a few cheap catalogue reads on each open)."""
     with database.engine.connect() as connection:
-        return _missing(connection) == _Missing(False, set(), frozenset(), False)
+        return _missing(connection) == _Missing(False, set(), frozenset(), False, frozenset())
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class _Missing:
     indexes: set[Index]
     guards: frozenset[str]  # this version's append-only triggers that are absent (the chain's own, in an older camp)
     chain: bool  # the hash chain has not started
+    obsolete: frozenset[str]  # indexes of an older version still there
 
 
 def _missing(connection: Connection) -> _Missing:
@@ -128,7 +133,7 @@ def _missing(connection: Connection) -> _Missing:
     guards = {name for name, _table, _sql in dialect.stored_guards(connection)}
     started = connection.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (chain.META_KEY,)).first()
     return _Missing("recipients" not in columns, indexes, frozenset(set(dialect.expected_guards()) - guards),
-                    started is None)
+                    started is None, frozenset(present.intersection(OBSOLETE_INDEXES)))
 
 
 
@@ -143,6 +148,8 @@ def _upgrade(database: Database) -> None:
                 connection.exec_driver_sql(statement)
         for index in missing.indexes:
             index.create(connection, checkfirst=True)
+        for name in missing.obsolete:  # a name of OBSOLETE_INDEXES, never text from elsewhere
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         if missing.guards:
             # Only guards that are absent: one that is present but altered is left for verify to report.
             for statement in database.dialect.guard_statements(set(missing.guards)):

@@ -66,7 +66,7 @@ class MoneyEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="txn.id", index=True)
-    receiver_id: int = Field(foreign_key="account.id", index=True)
+    receiver_id: int = Field(foreign_key="account.id")  # looked up through ix_money_entry_receiver_money
     amount: int
     money_type: str
     description: str = ""
