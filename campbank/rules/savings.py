@@ -144,8 +144,7 @@ def interest(balance: int, rate_percent: Fraction, max_balance: int) -> int:
     base = min(balance, max_balance)
     if base <= 0:
         return 0
-    rate = Fraction(rate_percent)
-    return (base * rate.numerator) // (rate.denominator * 100)
+    return (base * rate_percent.numerator) // (rate_percent.denominator * 100)
 
 
 def total_due(principal: int, interest_percent: Fraction) -> int:

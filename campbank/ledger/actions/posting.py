@@ -195,19 +195,25 @@ def _check_entry_sizes(entries: Entries) -> None:
 def _write_entries(
     session: Session, txn: Transaction, entries: Entries, people: Mapping[str, Person], day: date
 ) -> None:
+    ids = {username: person.id for username, person in people.items()}
+
+    def unknown(username: str) -> RuleError:  # a rule named someone the payload did not: a rule bug, never input
+        return RuleError(f"rule {txn.type} named an unknown receiver {username!r}")
+
     def person_id(username: str) -> int:
-        person = people.get(username)
-        if person is None:  # a rule named someone the payload did not: a rule bug, never input
-            raise RuleError(f"rule {txn.type} named an unknown receiver {username!r}")
-        return person.id
+        if (found := ids.get(username)) is None:
+            raise unknown(username)
+        return found
 
     if entries.money:  # plain tuples through the driver: a tax or a group post writes thousands of rows
         session.flush()  # what the session holds goes first, as the ORM's own insert would do
+        try:
+            rows = [(txn.id, ids[m.receiver], m.amount, m.money_type, m.description) for m in entries.money]
+        except KeyError as missing:
+            raise unknown(missing.args[0]) from None
         dialects.raw_cursor(session).executemany(
             "INSERT INTO money_entry (transaction_id, receiver_id, amount, money_type, description) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(txn.id, person_id(m.receiver), m.amount, m.money_type, m.description) for m in entries.money],
-        )
+            "VALUES (?, ?, ?, ?, ?)", rows)
     if entries.counters:
         session.execute(
             insert(CounterEntry),

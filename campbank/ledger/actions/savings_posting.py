@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campbank.core.errors import InputError
 from campbank.ledger.people import bank_account, person_of
 from campbank.ledger.store import audit
 from campbank.ledger.store import savings as store
-from campbank.ledger.store.tables import LoanPaymentRow, LoanRow, MoneyEntry
+from campbank.ledger.store.tables import LoanRow
 from campbank.rules.base import Payload, Person, Rule, RuleContext
 from campbank.rules.loan import loan_terms
 from campbank.rules.savings import SavingsFacts
@@ -89,15 +88,12 @@ def link_payments(session: Session, loan_id: int | None, transaction_id: int, *,
     For a repayment (`instalments` empty) its one entry pays `loan_id`. For a day's instalments,
     `instalments` maps each entry's position in the transaction to (loan id, instalment number).
     """
-    entries = session.exec(select(MoneyEntry.id).where(MoneyEntry.transaction_id == transaction_id)
-                           .order_by(col(MoneyEntry.id))).all()
     if instalments:
-        rows = [{"loan_id": instalments[n][0], "money_entry_id": entry, "instalment": instalments[n][1]}
-                for n, entry in enumerate(entries)]
-    else:
-        assert loan_id is not None
-        rows = [{"loan_id": loan_id, "money_entry_id": entry, "instalment": None} for entry in entries]
-    session.execute(insert(LoanPaymentRow), rows)
+        store.record_payments(session, transaction_id, instalments.__getitem__)
+        return
+    assert loan_id is not None
+    repaid = loan_id
+    store.record_payments(session, transaction_id, lambda _position: (repaid, None))
 
 
 def fund_number(value: object) -> int:

@@ -10,7 +10,7 @@ nightly run reads every savings pocket and every loan of the camp.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
@@ -167,6 +167,21 @@ def open_loan(session: Session, borrower_id: int, *, besides_grant: int | None =
     sql = _LOANS + " WHERE l.borrower_id = :borrower AND l.state = 'open' AND l.transaction_id != :grant_txn"
     found = [_loan(tuple(row)) for row in session.execute(text(sql + " ORDER BY l.id DESC"), params)]
     return next((loan for loan in found if loan.outstanding > 0 or loan.state == "waiting"), None)
+
+
+def record_payments(session: Session, transaction_id: int, paid: Callable[[int], tuple[int, int | None]]) -> None:
+    """Which loan each money entry of `transaction_id` paid: `paid` maps an entry's position in the
+    transaction to (loan id, instalment number, or None for an early repayment). A night's instalments are
+    thousands of rows: plain tuples, one statement."""
+    cursor = raw_cursor(session)
+    try:
+        entries = cursor.execute("SELECT id FROM money_entry WHERE transaction_id = ? ORDER BY id",
+                                 (transaction_id,)).fetchall()
+        cursor.executemany("INSERT INTO loan_payment (loan_id, money_entry_id, instalment) VALUES (?, ?, ?)",
+                           [(loan_id, entry, number)
+                            for position, (entry,) in enumerate(entries) for loan_id, number in [paid(position)]])
+    finally:
+        cursor.close()
 
 
 Query = TypeVar("Query")
