@@ -256,18 +256,38 @@ written = write_report(db, me, Path(sys.argv[2]), force=True)  # the previous ru
 print(time.perf_counter() - t0, written.transactions)
 """
 
-# a clean parent per run, so RUSAGE_CHILDREN holds only that report's peak
+# A clean parent per run, so RUSAGE_CHILDREN holds only that command's peak. The command may start
+# processes of its own (the xlsx report reads a big camp in a second one): their resident memory is
+# sampled together every 20 ms, and the peak is the larger of that sum and the largest single process.
 MEASURE_CHILD = """
-import resource, subprocess, sys, time
+import pathlib, resource, subprocess, sys, time
+def tree(pid):
+    try:
+        kids = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid] + [p for kid in kids for p in tree(int(kid))]
+def rss(pid):
+    try:
+        status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
 t0 = time.perf_counter()
-out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+command = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True)
+together = 0
+while command.poll() is None:
+    together = max(together, sum(map(rss, tree(command.pid))))
+    time.sleep(0.02)
+out = command.stdout.read()
+assert command.returncode == 0, out
+print(time.perf_counter() - t0, max(together, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
       out.strip().replace(chr(10), ' | '))
 """
 
 
 def measured(argv: list[str]) -> tuple[float, int, str]:
-    """Wall time (s), peak RSS (KiB) of a command, and its output."""
+    """Wall time (s), peak resident memory (KiB) of a command and the processes it starts, and its output."""
     out = subprocess.run([PYTHON, "-c", MEASURE_CHILD, *argv], check=True, capture_output=True, text=True).stdout
     wall, rss, rest = out.split(" ", 2)
     return float(wall), int(rss), rest
@@ -286,7 +306,7 @@ def bench_xlsx(scale: Scale, label: str, runs: int) -> None:
     add(label, f"4. xlsx, {scale.students} students, {scale.transactions:,} txns",
         f"{t:.2f} s (write {statistics.median(inner):.2f} s)",
         "< 6 s", t < 6)
-    add(label, "4. xlsx peak memory (max RSS)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
+    add(label, "4. xlsx peak memory (RSS, all processes)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
 
 
 # -- 4b. account statements ---------------------------------------------------------------------------
@@ -306,7 +326,7 @@ def bench_statements(scale: Scale, label: str, runs: int) -> None:
         peaks.append(rss)
     t, peak = statistics.median(walls), max(peaks) / 1024
     add(label, f"4b. statements of all {scale.students} students, one PDF", f"{t:.1f} s", "< 60 s", t < 60)
-    add(label, "4b. statements peak memory (max RSS)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
+    add(label, "4b. statements peak memory (RSS, all processes)", f"{peak:.0f} MiB", "< 300 MB", peak < 300 / 1.048576)
 
 
 # -- 5. verify -----------------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ def now() -> datetime:
     return _fixed or datetime.now(UTC)
 
 
+def fixed_moment() -> datetime | None:
+    """The moment `fixed_at` set, if any (handed on to a process that reads for this one)."""
+    return _fixed
+
+
 @contextmanager
 def fixed_at(moment: datetime) -> Iterator[None]:
     """Stamp everything written inside with `moment` (the demo writes a week of history this way)."""

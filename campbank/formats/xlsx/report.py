@@ -3,10 +3,10 @@ Funds and Circles where the camp has savings and credit (docs/savings.md).
 
 `write_report` builds the workbook with openpyxl's write-only mode, so memory stays flat however many
 transactions there are. The small reports are read in one read transaction (`camp_report`, a consistent
-picture of the camp) in a second thread, while this one renders the transactions up to the newest one that
-read sees into a private temporary file: SQLite sums while Python writes rows. The transactions are read
-in chunks, each in its own short read transaction, so a long export never holds up the office or the
-scheduler.
+picture of the camp) in a second thread, or for a big camp a second process (`camp_report_reading`), while
+this one renders the transactions up to the newest one that read sees into a private temporary file. The
+transactions are read in chunks, each in its own short read transaction, so a long export never holds up
+the office or the scheduler.
 
 The file is written as every output is (`store.outputs`): never over a database, a device or a folder, over
 an existing file only with `force`, through a private temporary file beside the target that takes its place
@@ -16,10 +16,8 @@ was. The export's audit row is committed before the workbook is written.
 
 from __future__ import annotations
 
-import queue
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,7 +40,8 @@ from campbank.ledger.actions.exports import record_export
 from campbank.ledger.permissions import Actor
 from campbank.ledger.store import outputs
 from campbank.ledger.store.database import Database
-from campbank.ledger.views.camp_report import CampReport, Extent, camp_report
+from campbank.ledger.views.camp_report import CampReport, Extent
+from campbank.ledger.views.camp_report_reading import Reading
 from campbank.ledger.views.transactions import iter_transactions
 from campbank.rules import rule_for
 
@@ -63,22 +62,8 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
     """Write the xlsx report to `path` (managers). `progress(done, total)` is told as rows are written."""
     path = Path(path)
     outputs.judge(path, force=force, protect=[db.path])  # before any work: a refusal costs nothing
-    extents: queue.Queue[Extent | BaseException] = queue.Queue()
-
-    def read() -> CampReport:
-        try:
-            return camp_report(db, actor, on_extent=extents.put)
-        except BaseException as error:
-            extents.put(error)  # the waiting thread stops; after an extent this second item is never read
-            raise
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-read") as reader, \
-            tempfile.TemporaryFile(prefix="campbank-report-") as scratch:
-        reading = reader.submit(read)
-        extent = extents.get()
-        if isinstance(extent, BaseException):
-            reading.result()  # raises it
-            raise extent
+    with Reading(db, actor) as reading, tempfile.TemporaryFile(prefix="campbank-report-") as scratch:
+        extent = reading.extent()
         total = 2 * extent.students + extent.staff + extent.transactions
         done = 0
 
@@ -94,7 +79,7 @@ def write_report(db: Database, actor: Actor, path: Path | str, progress: Progres
         workbook.properties.creator = "CampBank"
         transactions = _transactions_sheet(workbook, db, actor, extent, tick)
         rendered = PreRendered(transactions, scratch)  # made first, shown third
-        snapshot = reading.result()
+        snapshot = reading.report()
         total = 2 * len(snapshot.balances.lines) + len(snapshot.staff) + extent.transactions
         record_export(db, actor, "xlsx", target=str(path), students=len(snapshot.balances.lines),
                       transactions=snapshot.transactions)
