@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campbank.core.money import cents_to_str
 from campbank.core.season import Season
@@ -13,7 +13,8 @@ from campbank.ledger import clock
 from campbank.ledger.people import bank_account, person_of
 from campbank.ledger.store import keys
 from campbank.ledger.store.batch import NewTransaction, write_processed
-from campbank.ledger.store.tables import Account, Transaction
+from campbank.ledger.store.queries import keyed
+from campbank.ledger.store.tables import Account
 from campbank.rules.base import RuleContext
 from campbank.rules.general_money import RULE as GRANT
 
@@ -39,10 +40,9 @@ def grant_initial(session: Session, students: Sequence[Account], season: Season,
     if season.initial_grant <= 0 or not students:
         return []
     bank = person_of(bank_account(session))
-    assert bank.id is not None
     day = grant_day(season)
     people = [person_of(student) for student in students]
-    taken = _taken(session, [keys.initial_grant(person.id) for person in people])
+    taken = keyed.taken(session, [keys.initial_grant(person.id) for person in people])
     items = []
     for person in people:
         key = keys.initial_grant(person.id)
@@ -62,11 +62,3 @@ def grant_initial(session: Session, students: Sequence[Account], season: Season,
                                      for line in entries.money]))
     return write_processed(session, items, at=now or clock.now())
 
-
-def _taken(session: Session, wanted: list[str]) -> set[str]:
-    """Which of these keys a transaction already carries (read a few hundred at a time)."""
-    taken: set[str] = set()
-    key = col(Transaction.idempotency_key)
-    for start in range(0, len(wanted), 500):
-        taken.update(k for k in session.exec(select(key).where(key.in_(wanted[start:start + 500]))) if k)
-    return taken

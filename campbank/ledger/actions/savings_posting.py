@@ -92,8 +92,8 @@ def link_payments(session: Session, loan_id: int | None, transaction_id: int, *,
         store.record_payments(session, transaction_id, instalments.__getitem__)
         return
     assert loan_id is not None
-    repaid = loan_id
-    store.record_payments(session, transaction_id, lambda _position: (repaid, None))
+    repayment = (loan_id, None)
+    store.record_payments(session, transaction_id, lambda _position: repayment)
 
 
 def fund_number(value: object) -> int:

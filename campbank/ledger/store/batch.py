@@ -1,4 +1,5 @@
-"""Writing many small transactions of the ledger's own at once: a night's savings-circle rounds.
+"""Writing many small transactions of the ledger's own at once: a night's savings-circle rounds, the initial
+grants of an import's students.
 
 Each is whole and keyed like any transaction (`posting.record_transaction` writes them one by one), but
 here every table gets one statement for all of them: the transactions (ids taken under the write lock the
@@ -12,13 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from campbank.core.enums import State
-from campbank.ledger.store import dialects
+from campbank.ledger.store import dialects, journal
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def write_processed(session: Session, items: Sequence[NewTransaction], *, at: da
     """Write every item as a processed transaction, in the caller's write transaction; returns their ids."""
     if not items:
         return []
-    stamp = at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    stamp = journal.stamp(at)
     first = int(session.execute(text("SELECT COALESCE(MAX(id), 0) FROM txn")).scalar_one()) + 1
     ids = list(range(first, first + len(items)))
     session.execute(_TXN, [

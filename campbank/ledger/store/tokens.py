@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from campbank.core.errors import AuthError
 from campbank.ledger.store import audit
+from campbank.ledger.store.journal import stamp
 from campbank.ledger.store.tables import ApiToken
 
 
@@ -80,11 +81,6 @@ def find(cursor: Any, token: str) -> TokenOwner | None:
                       password_hash)
 
 
-def stored_time(at: datetime) -> str:
-    """`at` as the text a DateTime column holds (UTC, microseconds), to compare with stored times."""
-    return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
 def check(owner: TokenOwner | None, at: datetime) -> None:
     """Refuse a token that is unknown, revoked, outdated by a password change, expired, or whose owner
     can no longer sign in; each with the reason a person can act on."""
@@ -92,7 +88,7 @@ def check(owner: TokenOwner | None, at: datetime) -> None:
         raise AuthError("this is not a valid token; sign in again", field="token")
     if owner.revoked or owner.password_stamp != password_stamp(owner.password_hash):
         raise AuthError("this token was revoked (signed out or password changed); sign in again", field="token")
-    if owner.expires_at <= stored_time(at):
+    if owner.expires_at <= stamp(at):  # compared as stored text
         raise AuthError("this token has expired; sign in again", field="token")
     if not owner.active or not owner.can_login:
         raise AuthError("this account is deactivated", field="token")

@@ -21,6 +21,15 @@ def generations(session: Session, type_: str, base: str) -> list[Transaction]:
                              .order_by(col(Transaction.id))).all())
 
 
+def taken(session: Session, keys: list[str]) -> set[str]:
+    """Which of these exact keys a transaction already carries (read a few hundred at a time)."""
+    found: set[str] = set()
+    key = col(Transaction.idempotency_key)
+    for start in range(0, len(keys), 500):
+        found.update(k for k in session.exec(select(key).where(key.in_(keys[start:start + 500]))) if k)
+    return found
+
+
 def under(session: Session, type_: str, prefix: str) -> list[Transaction]:
     """The transactions of type `type_` whose key starts with `prefix`, oldest first."""
     return list(session.exec(select(Transaction).where(Transaction.type == type_)
